@@ -1,0 +1,92 @@
+"""Documents and their annotations, as plain data.
+
+Offsets are Python code-point offsets into :attr:`Document.text`, end exclusive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+GOLD: Final = "gold"
+"""The reserved annotator name of the adjudicated layer."""
+
+STATUSES: Final = ("todo", "in_progress", "done", "skipped")
+SPAN_STATES: Final = ("accepted", "suggested")
+
+Status = Literal["todo", "in_progress", "done", "skipped"]
+DocLabels = dict[str, str | list[str]]
+
+
+def text_sha256(text: str) -> str:
+    """The hash that identifies a document's text across corpora and packages."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled stretch ``text[start:end]`` in one layer of one annotation set."""
+
+    id: str
+    layer: str
+    start: int
+    end: int
+    label: str
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    origin: str = "import"
+    state: str = "accepted"
+
+    @property
+    def suggested(self) -> bool:
+        return self.state == "suggested"
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A labelled link from span ``head`` to span ``child`` (ids within one set)."""
+
+    head: str
+    child: str
+    label: str
+
+
+@dataclass(slots=True)
+class AnnotationSet:
+    """One annotator's annotation of one document."""
+
+    annotator: str
+    status: str = "todo"
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    doc_labels: DocLabels = field(default_factory=dict)
+    guideline_version: int | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def span(self, span_id: str) -> Span | None:
+        return next((s for s in self.spans if s.id == span_id), None)
+
+    def is_empty(self) -> bool:
+        return not (self.spans or self.relations or self.doc_labels)
+
+
+@dataclass(slots=True)
+class Document:
+    """An article. Its text is stored exactly as imported and never changes."""
+
+    id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotations: list[AnnotationSet] = field(default_factory=list)
+
+    @property
+    def text_sha256(self) -> str:
+        return text_sha256(self.text)
+
+    def annotation_set(self, annotator: str) -> AnnotationSet | None:
+        return next((a for a in self.annotations if a.annotator == annotator), None)

@@ -1,0 +1,166 @@
+"""The invariants of annotations, checked in one place.
+
+Every path that writes annotations (import, edits in the window, merge) goes through
+:func:`check_set`, so a corpus never holds an annotation that breaks them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from annotator.core.errors import AnnotationError
+from annotator.core.model import STATUSES, AnnotationSet, Span
+from annotator.core.scheme import Scheme
+
+_ANNOTATOR = re.compile(r"^[^\x00-\x1f\x7f/\\|]{1,64}$")
+
+
+def check_annotator_name(name: str) -> None:
+    """An annotator name is 1–64 printable characters without ``/``, ``\\`` or ``|``."""
+    if not isinstance(name, str) or not _ANNOTATOR.match(name) or name.strip() != name:
+        raise AnnotationError(
+            f"annotator name {name!r} is not usable: use 1 to 64 printable characters, "
+            "without '/', '\\', '|' or leading/trailing spaces"
+        )
+
+
+def problems(text: str, aset: AnnotationSet, scheme: Scheme) -> Iterator[str]:
+    """Yield a message for each invariant ``aset`` breaks on a document of ``text``."""
+    if aset.status not in STATUSES:
+        yield f"status {aset.status!r} is not one of {', '.join(STATUSES)}"
+    seen: dict[str, Span] = {}
+    for span in aset.spans:
+        yield from _span_problems(text, span, scheme)
+        if span.id in seen:
+            yield f"span id {span.id!r} is used twice"
+        seen[span.id] = span
+    yield from _overlap_problems(aset.spans, scheme)
+    yield from _relation_problems(aset, seen, scheme)
+    yield from _label_problems(aset, scheme)
+
+
+def check_set(doc_id: str, text: str, aset: AnnotationSet, scheme: Scheme) -> None:
+    """Raise :class:`AnnotationError` naming the document and annotator on the first problem."""
+    for problem in problems(text, aset, scheme):
+        raise AnnotationError(f"document {doc_id!r}, annotator {aset.annotator!r}: {problem}")
+
+
+def unknown_labels(aset: AnnotationSet, scheme: Scheme) -> dict[str, set[str]]:
+    """Labels (by layer) that ``aset`` uses and ``scheme`` lacks; for ``--extend-scheme``."""
+    missing: dict[str, set[str]] = {}
+    for span in aset.spans:
+        layer = scheme.layer(span.layer)
+        if layer is None or layer.label(span.label) is None:
+            missing.setdefault(span.layer, set()).add(span.label)
+    return missing
+
+
+def describe(span: Span, text: str) -> str:
+    """A span as a user recognises it: id, layer/label, offsets and a bit of its text."""
+    excerpt = text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
+    if len(excerpt) > 40:
+        excerpt = excerpt[:37] + "..."
+    shown = f" {excerpt!r}" if excerpt else ""
+    return f"span {span.id!r} ({span.layer}/{span.label} {span.start}-{span.end}{shown})"
+
+
+def _span_problems(text: str, span: Span, scheme: Scheme) -> Iterator[str]:
+    where = f"span {span.id!r} ({span.layer}/{span.label} {span.start}-{span.end})"
+    if not isinstance(span.id, str) or not span.id:
+        yield f"{where}: a span needs a non-empty id"
+    if type(span.start) is not int or type(span.end) is not int:
+        yield f"{where}: start and end must be integers"
+        return
+    if span.start < 0 or span.end > len(text):
+        yield f"{where}: offsets are outside the text, which has {len(text)} characters"
+    elif span.start >= span.end:
+        yield f"{where}: start must be before end (empty or inverted span)"
+    if span.state not in ("accepted", "suggested"):
+        yield f"{where}: state {span.state!r} is not 'accepted' or 'suggested'"
+    if not isinstance(span.origin, str) or not (
+        span.origin in ("manual", "import") or span.origin.startswith("model:")
+    ):
+        yield f"{where}: origin {span.origin!r} is not 'manual', 'import' or 'model:NAME'"
+    layer = scheme.layer(span.layer)
+    if layer is None:
+        names = ", ".join(lay.name for lay in scheme.span_layers) or "none"
+        yield f"{where}: layer {span.layer!r} is not in the scheme (layers: {names})"
+        return
+    if layer.label(span.label) is None:
+        names = ", ".join(lab.name for lab in layer.labels) or "none"
+        yield (
+            f"{where}: label {span.label!r} is not in layer {span.layer!r} (labels: {names}); "
+            "add it to the scheme or import with --extend-scheme"
+        )
+    for name, value in span.attrs.items():
+        attribute = layer.attribute(name)
+        if attribute is None:
+            yield f"{where}: attribute {name!r} is not defined for layer {span.layer!r}"
+        elif value not in attribute.values:
+            yield (
+                f"{where}: {name} {value!r} is not one of {', '.join(attribute.values)}"
+            )
+
+
+def _overlap_problems(spans: list[Span], scheme: Scheme) -> Iterator[str]:
+    for layer in scheme.span_layers:
+        if layer.overlap:
+            continue
+        # Suggestions may overlap: a model's guess never displaces an annotator's span.
+        ordered = sorted(
+            (s for s in spans if s.layer == layer.name and not s.suggested),
+            key=lambda s: (s.start, s.end),
+        )
+        furthest: Span | None = None
+        for span in ordered:
+            if furthest is not None and span.start < furthest.end:
+                yield (
+                    f"spans {furthest.id!r} ({furthest.start}-{furthest.end}) and {span.id!r} "
+                    f"({span.start}-{span.end}) overlap in layer {layer.name!r}, "
+                    "which does not allow overlaps"
+                )
+            if furthest is None or span.end > furthest.end:
+                furthest = span
+
+
+def _relation_problems(
+    aset: AnnotationSet, spans: dict[str, Span], scheme: Scheme
+) -> Iterator[str]:
+    seen = set()
+    for rel in aset.relations:
+        where = f"relation {rel.label} {rel.head!r} -> {rel.child!r}"
+        kind = scheme.relation(rel.label)
+        head, child = spans.get(rel.head), spans.get(rel.child)
+        if kind is None:
+            names = ", ".join(r.name for r in scheme.relations) or "none"
+            yield f"{where}: relation {rel.label!r} is not in the scheme (relations: {names})"
+            continue
+        if head is None or child is None:
+            missing = rel.head if head is None else rel.child
+            yield f"{where}: span {missing!r} does not exist in this annotation set"
+            continue
+        if head.layer != kind.head:
+            yield f"{where}: the head must be a {kind.head!r} span, not {head.layer!r}"
+        if child.layer not in kind.child:
+            yield f"{where}: the child must be a span of {', '.join(kind.child)}, not {child.layer!r}"
+        if rel.head == rel.child:
+            yield f"{where}: a span cannot be related to itself"
+        if (rel.head, rel.child, rel.label) in seen:
+            yield f"{where}: the same relation is given twice"
+        seen.add((rel.head, rel.child, rel.label))
+
+
+def _label_problems(aset: AnnotationSet, scheme: Scheme) -> Iterator[str]:
+    for name, answer in aset.doc_labels.items():
+        question = scheme.question(name)
+        if question is None:
+            names = ", ".join(q.name for q in scheme.questions) or "none"
+            yield f"question {name!r} is not in the scheme (questions: {names})"
+            continue
+        values = answer if isinstance(answer, list) else [answer]
+        if isinstance(answer, list) and not question.multi:
+            yield f"question {name!r} takes one answer, got a list"
+        for value in values:
+            if value not in question.values:
+                yield f"answer {value!r} to {name!r} is not one of {', '.join(question.values)}"

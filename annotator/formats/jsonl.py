@@ -1,0 +1,221 @@
+"""The native JSONL format (DESIGN §4, a public contract): lossless, one document a line.
+
+Lines are separated by ``\\n`` only: U+2028 and U+2029 may occur inside strings (and are
+written escaped, so that tools splitting on every Unicode line break still read one
+document per line).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Span, text_sha256
+from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
+from annotator.formats.atomic import atomic_text_writer
+from annotator.formats.reading import MAX_LINE_BYTES, check_text, decode, read_bytes
+
+SUFFIXES = (".jsonl", ".ndjson")
+
+
+def detect(path: Path) -> bool:
+    if path.is_dir() or path.suffix.lower() not in (*SUFFIXES, ".json"):
+        return False
+    first = _first_record(path)
+    return isinstance(first, dict) and "text" in first and (
+        "annotations" in first or set(first) <= {"id", "text", "meta"}
+    )
+
+
+def read(path: Path, options: ReadOptions) -> Iterator[Record]:
+    """Read documents; raise :class:`InputError` naming the line at the first problem."""
+    data = read_bytes(path)
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(str(path), f"line is over {MAX_LINE_BYTES} bytes", line=number)
+        line = decode(raw, path, number)
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                str(path),
+                f"invalid or truncated JSON ({error.msg} at column {error.colno})",
+                line=number,
+            ) from None
+        except RecursionError:
+            raise InputError(str(path), "JSON nested too deeply", line=number) from None
+        yield Record(_document(obj, path, number, options), str(path), number)
+
+
+def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> WriteReport:
+    report = WriteReport(files=[str(out)])
+    with atomic_text_writer(out) as handle:
+        for doc in documents:
+            obj = document_to_json(doc, options.include_suggestions)
+            report.documents += 1
+            report.spans += sum(len(a["spans"]) for a in obj["annotations"])
+            text = json.dumps(obj, ensure_ascii=False)
+            handle.write(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+            handle.write("\n")
+    return report
+
+
+def document_to_json(doc: Document, include_suggestions: bool = False) -> dict[str, Any]:
+    """A document as one native JSONL record."""
+    annotations = []
+    for aset in doc.annotations:
+        spans = []
+        for span in aset.spans:
+            if span.suggested and not include_suggestions:
+                continue
+            item: dict[str, Any] = {
+                "id": span.id,
+                "layer": span.layer,
+                "start": span.start,
+                "end": span.end,
+                "label": span.label,
+            }
+            if span.attrs:
+                item["attrs"] = dict(span.attrs)
+            item["origin"] = span.origin
+            item["state"] = span.state
+            spans.append(item)
+        kept = {s["id"] for s in spans}
+        entry: dict[str, Any] = {
+            "annotator": aset.annotator,
+            "status": aset.status,
+            "spans": spans,
+            "relations": [
+                {"head": r.head, "child": r.child, "label": r.label}
+                for r in aset.relations
+                if r.head in kept and r.child in kept
+            ],
+            "doc_labels": dict(aset.doc_labels),
+        }
+        if aset.guideline_version is not None:
+            entry["guideline_version"] = aset.guideline_version
+        annotations.append(entry)
+    return {"id": doc.id, "text": doc.text, "meta": doc.meta, "annotations": annotations}
+
+
+# -- reading one record ------------------------------------------------------------------
+
+
+class _Fields:
+    """Typed access to a JSON object, raising errors that name the file, line and field."""
+
+    def __init__(self, obj: Any, path: Path, line: int, where: str) -> None:
+        if not isinstance(obj, dict):
+            raise InputError(str(path), f"{where} must be a JSON object", line=line)
+        self.obj, self.path, self.line, self.where = obj, path, line, where
+
+    def fail(self, message: str) -> InputError:
+        return InputError(str(self.path), f"{self.where}: {message}", line=self.line)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        value = self.obj.get(key, default)
+        if value is None and default is None:
+            return None
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(f"'{key}' must be {names}, got {json.dumps(value)[:40]}")
+        return value
+
+    def require(self, key: str, kind: type | tuple[type, ...]) -> Any:
+        if key not in self.obj:
+            raise self.fail(f"'{key}' is missing")
+        value = self.get(key, kind)
+        if value is None:
+            raise self.fail(f"'{key}' is missing")
+        return value
+
+
+def _identifier(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _document(obj: Any, path: Path, line: int, options: ReadOptions) -> Document:
+    fields = _Fields(obj, path, line, "document")
+    text = fields.require("text", str)
+    check_text(text, path, line)
+    raw_id = obj.get("id")
+    doc_id = _identifier(raw_id) if raw_id is not None else f"doc-{text_sha256(text)[:16]}"
+    if doc_id is None:
+        raise fields.fail("'id' must be a non-empty string or an integer")
+    meta = fields.get("meta", dict, {})
+    annotations = [
+        _annotation_set(item, path, line, f"annotations[{i}]", options)
+        for i, item in enumerate(fields.get("annotations", list, []))
+    ]
+    return Document(doc_id, text, meta, annotations)
+
+
+def _annotation_set(
+    obj: Any, path: Path, line: int, where: str, options: ReadOptions
+) -> AnnotationSet:
+    fields = _Fields(obj, path, line, where)
+    annotator = fields.get("annotator", str) or options.annotator
+    if not annotator:
+        raise fields.fail("'annotator' is missing; add it or import with --annotator NAME")
+    status = fields.get("status", str, "todo")
+    if status not in STATUSES:
+        raise fields.fail(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    spans = [
+        _span(item, path, line, f"{where}.spans[{i}]", i)
+        for i, item in enumerate(fields.get("spans", list, []))
+    ]
+    relations = []
+    for i, item in enumerate(fields.get("relations", list, [])):
+        rel = _Fields(item, path, line, f"{where}.relations[{i}]")
+        head, child = _identifier(item.get("head")), _identifier(item.get("child"))
+        if head is None or child is None:
+            raise rel.fail("'head' and 'child' must be span ids")
+        relations.append(Relation(head, child, rel.require("label", str)))
+    doc_labels: dict[str, str | list[str]] = {}
+    for question, answer in fields.get("doc_labels", dict, {}).items():
+        if not (
+            isinstance(answer, str)
+            or (isinstance(answer, list) and all(isinstance(a, str) for a in answer))
+        ):
+            raise fields.fail(f"doc_labels[{question!r}] must be a string or a list of strings")
+        doc_labels[question] = answer
+    guideline = fields.get("guideline_version", int)
+    return AnnotationSet(annotator, status, spans, relations, doc_labels, guideline)
+
+
+def _span(obj: Any, path: Path, line: int, where: str, index: int) -> Span:
+    fields = _Fields(obj, path, line, where)
+    raw_id = obj.get("id")
+    span_id = _identifier(raw_id) if raw_id is not None else f"s{index + 1}"
+    if span_id is None:
+        raise fields.fail("'id' must be a non-empty string or an integer")
+    return Span(
+        span_id,
+        fields.require("layer", str),
+        fields.require("start", int),
+        fields.require("end", int),
+        fields.require("label", str),
+        fields.get("attrs", dict, {}),
+        fields.get("origin", str, "import"),
+        fields.get("state", str, "accepted"),
+    )
+
+
+def _first_record(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            for raw in handle:
+                if raw.strip():
+                    return json.loads(raw.decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return None

@@ -1,0 +1,58 @@
+"""Shared checks for reading files that users bring: encoding, BOM, NUL, size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.core.errors import InputError
+
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_LINE_BYTES = 256 * 1024**2
+BOM = b"\xef\xbb\xbf"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, refusing what no corpus should hold (too large, a BOM)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(str(path), f"file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
+    if data.startswith(BOM):
+        raise InputError(
+            str(path),
+            "the file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+            line=1,
+        )
+    return data
+
+
+def decode(data: bytes, path: Path, line: int | None = None) -> str:
+    """Strict UTF-8 decoding, with the line and byte of the first invalid sequence."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if line is None:
+            line = data.count(b"\n", 0, error.start) + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        else:
+            column = error.start + 1
+        raise InputError(
+            str(path),
+            f"invalid UTF-8 at byte {column} of the line ({error.reason}); "
+            "convert the file to UTF-8",
+            line=line,
+        ) from None
+
+
+def check_text(text: str, path: Path, line: int | None = None) -> None:
+    """Refuse document texts that cannot be annotated (NUL characters)."""
+    if "\x00" in text:
+        raise InputError(
+            str(path),
+            f"the text contains a NUL character at offset {text.index(chr(0))}; "
+            "remove it before importing",
+            line=line,
+        )

@@ -1,0 +1,1 @@
+"""Runtime resources shipped as package data (default scheme, stylesheets, icons)."""

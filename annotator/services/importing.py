@@ -1,0 +1,142 @@
+"""Importing files into a corpus: each file whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.core.errors import AnnotationError, AnnotatorError, CorpusError, InputError
+from annotator.core.extend import extend_for
+from annotator.core.scheme import Scheme
+from annotator.core.validation import check_annotator_name, check_set
+from annotator.formats import ReadOptions, Record, detect, reader
+from annotator.services.progress import Progress, no_progress
+from annotator.store.corpus import Corpus
+
+
+@dataclass(slots=True)
+class FileImport:
+    """What one file brought into the corpus."""
+
+    path: str
+    format: str
+    documents: int = 0
+    already_present: int = 0
+    annotation_sets: int = 0
+    spans: int = 0
+    relations: int = 0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileImport] = field(default_factory=list)
+    added_labels: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> int:
+        return sum(f.documents for f in self.files)
+
+
+def import_paths(
+    corpus: Corpus,
+    paths: Sequence[Path],
+    format: str = "auto",
+    annotator: str | None = None,
+    extend_scheme: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Import files or folders one after the other, each in one transaction.
+
+    Raises:
+        AnnotatorError: at the first file that cannot be imported (naming it, and the
+            line or record); the files before it are imported, it and those after not.
+    """
+    if annotator is not None:
+        check_annotator_name(annotator)
+    report = ImportReport()
+    for number, path in enumerate(paths):
+        progress(number, len(paths), "files")
+        path = Path(path)
+        if not path.exists():
+            raise InputError(str(path), "no such file or folder")
+        name = detect(path) if format == "auto" else format
+        records = list(reader(name).read(path, ReadOptions(annotator=annotator)))
+        report.files.append(_import_records(corpus, path, name, records, extend_scheme, report))
+    progress(len(paths), len(paths), "files")
+    return report
+
+
+def _import_records(
+    corpus: Corpus,
+    path: Path,
+    name: str,
+    records: list[Record],
+    extend_scheme: bool,
+    report: ImportReport,
+) -> FileImport:
+    scheme = corpus.scheme
+    if extend_scheme:
+        extended = extend_for(scheme, (a for r in records for a in r.document.annotations))
+        if extended != scheme:
+            _note_added_labels(scheme, extended, report)
+            scheme = extended
+    _validate(records, scheme)
+    existing = corpus.text_hashes(r.document.id for r in records)
+    for record in records:
+        sha = existing.get(record.document.id)
+        if sha is not None and sha != record.document.text_sha256:
+            raise InputError(
+                record.path,
+                f"document {record.document.id!r} is already in the corpus with another "
+                "text; give this one another id",
+                line=record.line,
+            )
+    docs = [r.document for r in records]
+    try:
+        added = corpus.add_documents(docs, scheme if scheme != corpus.scheme else None)
+    except (AnnotationError, CorpusError) as error:
+        raise InputError(str(path), str(error)) from None
+    sets = [a for d in docs for a in d.annotations]
+    return FileImport(
+        str(path),
+        name,
+        documents=added,
+        already_present=len(docs) - added,
+        annotation_sets=len(sets),
+        spans=sum(len(a.spans) for a in sets),
+        relations=sum(len(a.relations) for a in sets),
+    )
+
+
+def _validate(records: list[Record], scheme: Scheme) -> None:
+    seen: dict[str, int | None] = {}
+    for record in records:
+        doc = record.document
+        if doc.id in seen:
+            first = seen[doc.id]
+            where = f" (first at line {first})" if first is not None else ""
+            raise InputError(
+                record.path, f"document id {doc.id!r} appears twice{where}", line=record.line
+            )
+        seen[doc.id] = record.line
+        annotators: set[str] = set()
+        for aset in doc.annotations:
+            try:
+                check_annotator_name(aset.annotator)
+                if aset.annotator in annotators:
+                    raise AnnotationError(
+                        f"annotator {aset.annotator!r} has two annotation sets on it"
+                    )
+                annotators.add(aset.annotator)
+                check_set(doc.id, doc.text, aset, scheme)
+            except AnnotatorError as error:
+                raise InputError(record.path, str(error), line=record.line) from None
+
+
+def _note_added_labels(old: Scheme, new: Scheme, report: ImportReport) -> None:
+    for layer in new.span_layers:
+        before = old.layer(layer.name)
+        for label in layer.labels:
+            if before is None or before.label(label.name) is None:
+                report.added_labels.setdefault(layer.name, []).append(label.name)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, engine set-up, schema migrations and the repository."""

@@ -1,0 +1,655 @@
+"""The repository: a corpus database, read and written as core objects.
+
+Every public method that changes the corpus runs in one write transaction and has
+committed when it returns, so whatever the caller shows as done is on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from annotator import __version__
+from annotator.core.edits import Edit, apply
+from annotator.core.errors import AnnotationError, CorpusError
+from annotator.core.model import AnnotationSet, Document, Relation, Span
+from annotator.core.scheme import Scheme
+from annotator.core.validation import check_annotator_name, check_set
+from annotator.store import migrations
+from annotator.store import schema as t
+from annotator.store.engine import is_url, make_engine, reading, writing
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class Corpus:
+    """One corpus database (a SQLite file or a server URL).
+
+    Use :meth:`create` for a new corpus and :meth:`open` for an existing one; both
+    bring the schema to the latest version. Close it (or use ``with``) when done.
+    """
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+        self._scheme: Scheme | None = None
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, location: str | Path, scheme: Scheme) -> Corpus:
+        """Create a new corpus with ``scheme``; refuses to overwrite an existing one."""
+        if not is_url(location):
+            path = Path(location)
+            if path.exists() and path.stat().st_size > 0:
+                raise CorpusError(f"{path}: a file already exists there; choose another name")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        corpus = cls(make_engine(location), str(location))
+        try:
+            version = corpus._migrate()
+            if version != 0 and corpus.setting("scheme") is not None:
+                raise CorpusError(f"{location}: a corpus already exists there")
+            corpus.set_scheme(scheme)
+            corpus.set_setting("created_with", __version__)
+        except BaseException:
+            corpus.close()
+            raise
+        return corpus
+
+    @classmethod
+    def open(cls, location: str | Path) -> Corpus:
+        """Open an existing corpus, migrating it forward (after a backup) if it is older."""
+        if not is_url(location):
+            path = Path(location)
+            if not path.is_file():
+                raise CorpusError(
+                    f"{path}: no corpus here; create one with 'annotator init {path}'"
+                )
+            _check_sqlite_header(path)
+        corpus = cls(make_engine(location), str(location))
+        try:
+            corpus._migrate(require_existing=True)
+            corpus.scheme  # noqa: B018 - load and check the scheme now, not at first use
+        except BaseException:
+            corpus.close()
+            raise
+        return corpus
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path | None:
+        """The corpus file, or None for a server corpus."""
+        return None if is_url(self.location) else Path(self.location)
+
+    def _migrate(self, require_existing: bool = False) -> int:
+        """Bring the schema to :data:`migrations.LATEST`; return the version found."""
+        try:
+            with reading(self.engine) as conn:
+                found = migrations.current_version(conn)
+                has_tables = bool(inspect(conn).get_table_names())
+        except DatabaseError as error:
+            raise CorpusError(f"{self.location}: not a corpus database ({error.orig})") from None
+        if require_existing and found == 0:
+            what = "an unrelated database" if has_tables else "an empty file"
+            raise CorpusError(f"{self.location}: this is {what}, not an Annotator corpus")
+        if found > migrations.LATEST:
+            raise CorpusError(
+                f"{self.location}: this corpus was written by a newer Annotator "
+                f"(schema {found}, this version knows up to {migrations.LATEST}); "
+                "upgrade Annotator to open it"
+            )
+        if found < migrations.LATEST:
+            if found > 0:
+                self.backup(suffix=f"before-schema-{migrations.LATEST}")
+            writing(self.engine, lambda conn: migrations.upgrade(conn, found))
+        return found
+
+    def backup(self, destination: Path | None = None, suffix: str = "backup") -> Path | None:
+        """Copy a file corpus consistently (SQLite online backup); return the copy's path."""
+        if self.path is None:
+            return None
+        if destination is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            destination = self.path.with_name(f"{self.path.name}.{suffix}-{stamp}")
+        source = sqlite3.connect(self.path)
+        try:
+            target = sqlite3.connect(destination)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        return destination
+
+    # -- settings and scheme -------------------------------------------------------------
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        with reading(self.engine) as conn:
+            value = conn.execute(select(t.settings.c.value).where(t.settings.c.key == key)).scalar()
+        return default if value is None else json.loads(value)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        writing(self.engine, lambda conn: _put_setting(conn, key, value))
+
+    @property
+    def scheme(self) -> Scheme:
+        if self._scheme is None:
+            raw = self.setting("scheme")
+            if raw is None:
+                raise CorpusError(f"{self.location}: the corpus has no scheme (damaged?)")
+            self._scheme = Scheme.from_dict(raw, source=f"{self.location} (stored scheme)")
+        return self._scheme
+
+    def set_scheme(self, scheme: Scheme) -> None:
+        scheme.check()
+        self.set_setting("scheme", scheme.to_dict())
+        self._scheme = scheme
+
+    def reload(self) -> None:
+        """Forget cached settings (after another process may have changed them)."""
+        self._scheme = None
+
+    # -- documents -------------------------------------------------------------------------
+
+    def document_count(self) -> int:
+        with reading(self.engine) as conn:
+            return int(conn.execute(select(func.count()).select_from(t.documents)).scalar_one())
+
+    def document_ids(self) -> list[str]:
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(t.documents.c.doc_id).order_by(t.documents.c.pk))
+            return [row[0] for row in rows]
+
+    def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """``{doc_id: text_sha256}`` for those of ``doc_ids`` already in the corpus."""
+        wanted = list(dict.fromkeys(doc_ids))
+        found: dict[str, str] = {}
+        with reading(self.engine) as conn:
+            for chunk in _chunks(wanted, 500):
+                query = select(t.documents.c.doc_id, t.documents.c.text_sha256).where(
+                    t.documents.c.doc_id.in_(chunk)
+                )
+                found.update({row[0]: row[1] for row in conn.execute(query)})
+        return found
+
+    def document(self, doc_id: str, annotators: Sequence[str] | None = None) -> Document:
+        """The document ``doc_id`` with its annotation sets (all, or those of ``annotators``)."""
+        for doc in self.documents([doc_id], annotators=annotators):
+            return doc
+        raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+
+    def documents(
+        self,
+        doc_ids: Sequence[str] | None = None,
+        annotators: Sequence[str] | None = None,
+        batch: int = 200,
+    ) -> Iterator[Document]:
+        """Documents in corpus order with their annotation sets, loaded ``batch`` at a time."""
+        last_pk = 0
+        wanted = list(doc_ids) if doc_ids is not None else None
+        while True:
+            with reading(self.engine) as conn:
+                query = select(
+                    t.documents.c.pk, t.documents.c.doc_id, t.documents.c.text, t.documents.c.meta
+                ).order_by(t.documents.c.pk)
+                if wanted is not None:
+                    chunk, wanted = wanted[:batch], wanted[batch:]
+                    if not chunk:
+                        return
+                    query = query.where(t.documents.c.doc_id.in_(chunk))
+                else:
+                    query = query.where(t.documents.c.pk > last_pk).limit(batch)
+                rows = conn.execute(query).all()
+                if not rows and wanted is None:
+                    return
+                sets = _load_sets(conn, [row.pk for row in rows], annotators)
+            if rows:
+                last_pk = rows[-1].pk
+            for row in rows:
+                yield Document(row.doc_id, row.text, json.loads(row.meta), sets.get(row.pk, []))
+
+    def add_documents(self, docs: Sequence[Document], scheme: Scheme | None = None) -> int:
+        """Add documents (and their annotation sets) in one transaction.
+
+        A document whose id is already in the corpus with the same text only brings its
+        annotation sets; with another text it is refused. ``scheme`` replaces the
+        corpus scheme in the same transaction (``--extend-scheme``).
+
+        Returns:
+            The number of new documents.
+
+        Raises:
+            CorpusError: a conflict with the corpus; nothing is written.
+        """
+        if scheme is not None:
+            scheme.check()
+
+        def work(conn: Connection) -> int:
+            if scheme is not None:
+                _put_setting(conn, "scheme", scheme.to_dict())
+            return _insert_documents(conn, docs)
+
+        added = writing(self.engine, work)
+        if scheme is not None:
+            self._scheme = scheme
+        return added
+
+    # -- annotation sets -------------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        """Annotators who have at least one annotation set, by name."""
+        with reading(self.engine) as conn:
+            query = (
+                select(t.annotators.c.name)
+                .where(t.annotators.c.pk.in_(select(t.annotation_sets.c.annotator_pk)))
+                .order_by(t.annotators.c.name)
+            )
+            return [row[0] for row in conn.execute(query)]
+
+    def annotation_set(self, doc_id: str, annotator: str) -> AnnotationSet:
+        """``annotator``'s set on ``doc_id``; an empty "todo" set if they have none yet."""
+        doc = self.document(doc_id, annotators=[annotator])
+        return doc.annotation_set(annotator) or AnnotationSet(annotator)
+
+    def apply_edit(self, doc_id: str, annotator: str, edit: Edit) -> Edit:
+        """Apply ``edit`` to ``annotator``'s set on ``doc_id`` and commit it.
+
+        The set is re-read inside the write transaction, so edits from another process
+        are never overwritten. Returns the edit that undoes this one.
+
+        Raises:
+            AnnotationError: the edit would break an invariant; nothing is written.
+        """
+        check_annotator_name(annotator)
+        scheme = self.scheme
+
+        def work(conn: Connection) -> Edit:
+            doc = conn.execute(
+                select(t.documents.c.pk, func.length(t.documents.c.text).label("size")).where(
+                    t.documents.c.doc_id == doc_id
+                )
+            ).first()
+            if doc is None:
+                raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+            set_pk = _ensure_set(conn, doc.pk, annotator)
+            before = _load_sets(conn, [doc.pk], [annotator])[doc.pk][0]
+            after = _copy(before)
+            inverse = apply(after, edit)
+            check_set(doc_id, " " * doc.size, after, scheme)
+            _write_diff(conn, set_pk, before, after)
+            return inverse
+
+        return writing(self.engine, work)
+
+    # -- guidelines ------------------------------------------------------------------------
+
+    def guidelines(self) -> tuple[int, str] | None:
+        """The latest guidelines as ``(version, markdown)``, or None if there are none."""
+        with reading(self.engine) as conn:
+            row = conn.execute(
+                select(t.guidelines.c.version, t.guidelines.c.text)
+                .order_by(t.guidelines.c.version.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else (row.version, row.text)
+
+    def add_guidelines(self, text: str, author: str) -> int:
+        """Store a new version of the guidelines; return its number."""
+
+        def work(conn: Connection) -> int:
+            latest = conn.execute(select(func.max(t.guidelines.c.version))).scalar() or 0
+            conn.execute(
+                t.guidelines.insert().values(
+                    version=latest + 1, text=text, author=author, created_at=now()
+                )
+            )
+            return int(latest + 1)
+
+        return writing(self.engine, work)
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` result ("ok" when healthy)."""
+        with reading(self.engine) as conn:
+            if conn.dialect.name != "sqlite":
+                return "ok"
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+# -- helpers (module level so that transactions can share them) -------------------------
+
+
+def _check_sqlite_header(path: Path) -> None:
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise CorpusError(f"{path}: not a corpus file (not an SQLite database)")
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _put_setting(conn: Connection, key: str, value: Any) -> None:
+    conn.execute(t.settings.delete().where(t.settings.c.key == key))
+    conn.execute(t.settings.insert().values(key=key, value=_dumps(value)))
+
+
+def _annotator_pk(conn: Connection, name: str) -> int:
+    pk = conn.execute(select(t.annotators.c.pk).where(t.annotators.c.name == name)).scalar()
+    if pk is None:
+        pk = conn.execute(t.annotators.insert().values(name=name)).inserted_primary_key[0]
+    return int(pk)
+
+
+def _ensure_set(conn: Connection, document_pk: int, annotator: str) -> int:
+    annotator_pk = _annotator_pk(conn, annotator)
+    pk = conn.execute(
+        select(t.annotation_sets.c.pk).where(
+            t.annotation_sets.c.document_pk == document_pk,
+            t.annotation_sets.c.annotator_pk == annotator_pk,
+        )
+    ).scalar()
+    if pk is None:
+        stamp = now()
+        pk = conn.execute(
+            t.annotation_sets.insert().values(
+                document_pk=document_pk,
+                annotator_pk=annotator_pk,
+                status="todo",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        ).inserted_primary_key[0]
+    return int(pk)
+
+
+def _copy(aset: AnnotationSet) -> AnnotationSet:
+    return AnnotationSet(
+        aset.annotator,
+        aset.status,
+        list(aset.spans),
+        list(aset.relations),
+        {k: (list(v) if isinstance(v, list) else v) for k, v in aset.doc_labels.items()},
+        aset.guideline_version,
+        aset.created_at,
+        aset.updated_at,
+    )
+
+
+def _load_sets(
+    conn: Connection, document_pks: Sequence[int], annotators: Sequence[str] | None
+) -> dict[int, list[AnnotationSet]]:
+    """Annotation sets of the given documents, keyed by document pk, in creation order."""
+    if not document_pks:
+        return {}
+    a, s = t.annotation_sets, t.annotators
+    query = (
+        select(
+            a.c.pk,
+            a.c.document_pk,
+            s.c.name,
+            a.c.status,
+            a.c.guideline_version,
+            a.c.created_at,
+            a.c.updated_at,
+        )
+        .join(s, s.c.pk == a.c.annotator_pk)
+        .where(a.c.document_pk.in_(document_pks))
+        .order_by(a.c.pk)
+    )
+    if annotators is not None:
+        query = query.where(s.c.name.in_(list(annotators)))
+    by_pk: dict[int, AnnotationSet] = {}
+    result: dict[int, list[AnnotationSet]] = {}
+    for row in conn.execute(query):
+        aset = AnnotationSet(
+            row.name,
+            row.status,
+            guideline_version=row.guideline_version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        by_pk[row.pk] = aset
+        result.setdefault(row.document_pk, []).append(aset)
+    if not by_pk:
+        return result
+    set_pks = list(by_pk)
+    for chunk in _chunks(set_pks, 500):
+        for row in conn.execute(
+            select(t.spans).where(t.spans.c.set_pk.in_(chunk)).order_by(t.spans.c.pk)
+        ):
+            by_pk[row.set_pk].spans.append(
+                Span(
+                    row.span_id,
+                    row.layer,
+                    row.start_offset,
+                    row.end_offset,
+                    row.label,
+                    json.loads(row.attrs),
+                    row.origin,
+                    row.state,
+                )
+            )
+        for row in conn.execute(
+            select(t.relations).where(t.relations.c.set_pk.in_(chunk)).order_by(t.relations.c.pk)
+        ):
+            by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
+        for row in conn.execute(
+            select(t.doc_labels)
+            .where(t.doc_labels.c.set_pk.in_(chunk))
+            .order_by(t.doc_labels.c.pk)
+        ):
+            labels = by_pk[row.set_pk].doc_labels
+            if row.multi:
+                current = labels.setdefault(row.question, [])
+                assert isinstance(current, list)
+                current.append(row.value)
+            else:
+                labels[row.question] = row.value
+    return result
+
+
+def _span_row(set_pk: int, span: Span) -> dict[str, Any]:
+    return {
+        "set_pk": set_pk,
+        "span_id": span.id,
+        "layer": span.layer,
+        "label": span.label,
+        "start_offset": span.start,
+        "end_offset": span.end,
+        "attrs": _dumps(dict(span.attrs)),
+        "origin": span.origin,
+        "state": span.state,
+    }
+
+
+def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[str, Any]]:
+    rows = []
+    for question, answer in labels.items():
+        multi = isinstance(answer, list)
+        for value in answer if isinstance(answer, list) else [answer]:
+            rows.append({"set_pk": set_pk, "question": question, "value": value, "multi": multi})
+    return rows
+
+
+def _write_diff(conn: Connection, set_pk: int, before: AnnotationSet, after: AnnotationSet) -> None:
+    """Write the difference between two states of one set, and bump its revision.
+
+    Changed spans are updated in place, so a set keeps its order and its relations.
+    """
+    old_spans = {s.id: s for s in before.spans}
+    new_spans = {s.id: s for s in after.spans}
+    for rel in before.relations:
+        if rel not in after.relations:
+            conn.execute(
+                t.relations.delete().where(
+                    t.relations.c.set_pk == set_pk,
+                    t.relations.c.head == rel.head,
+                    t.relations.c.child == rel.child,
+                    t.relations.c.label == rel.label,
+                )
+            )
+    gone = [span_id for span_id in old_spans if span_id not in new_spans]
+    for chunk in _chunks(gone, 500):
+        conn.execute(t.spans.delete().where(t.spans.c.set_pk == set_pk, t.spans.c.span_id.in_(chunk)))
+    for span in after.spans:
+        old = old_spans.get(span.id)
+        if old is None:
+            conn.execute(t.spans.insert().values(_span_row(set_pk, span)))
+        elif old != span:
+            conn.execute(
+                t.spans.update()
+                .where(t.spans.c.set_pk == set_pk, t.spans.c.span_id == span.id)
+                .values(_span_row(set_pk, span))
+            )
+    added = [r for r in after.relations if r not in before.relations]
+    if added:
+        conn.execute(
+            t.relations.insert(),
+            [{"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label} for r in added],
+        )
+    if before.doc_labels != after.doc_labels:
+        conn.execute(t.doc_labels.delete().where(t.doc_labels.c.set_pk == set_pk))
+        rows = _label_rows(set_pk, after.doc_labels)
+        if rows:
+            conn.execute(t.doc_labels.insert(), rows)
+    conn.execute(
+        t.annotation_sets.update()
+        .where(t.annotation_sets.c.pk == set_pk)
+        .values(
+            status=after.status,
+            guideline_version=after.guideline_version,
+            updated_at=now(),
+            revision=t.annotation_sets.c.revision + 1,
+        )
+    )
+
+
+def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
+    existing: dict[str, tuple[int, str]] = {}
+    ids = [d.id for d in docs]
+    for chunk in _chunks(ids, 500):
+        for row in conn.execute(
+            select(t.documents.c.doc_id, t.documents.c.pk, t.documents.c.text_sha256).where(
+                t.documents.c.doc_id.in_(chunk)
+            )
+        ):
+            existing[row.doc_id] = (row.pk, row.text_sha256)
+    next_pk = int(conn.execute(select(func.max(t.documents.c.pk))).scalar() or 0) + 1
+    stamp = now()
+    new_rows = []
+    doc_pks: list[int] = []
+    for doc in docs:
+        if doc.id in existing:
+            pk, sha = existing[doc.id]
+            if sha != doc.text_sha256:
+                raise CorpusError(
+                    f"document {doc.id!r} is already in the corpus with a different text; "
+                    "give the new one another id"
+                )
+        else:
+            pk = next_pk
+            next_pk += 1
+            existing[doc.id] = (pk, doc.text_sha256)
+            new_rows.append(
+                {
+                    "pk": pk,
+                    "doc_id": doc.id,
+                    "text": doc.text,
+                    "text_sha256": doc.text_sha256,
+                    "meta": _dumps(doc.meta),
+                    "created_at": stamp,
+                }
+            )
+        doc_pks.append(pk)
+    if new_rows:
+        conn.execute(t.documents.insert(), new_rows)
+    if any(doc.annotations for doc in docs):
+        _insert_annotation_sets(conn, docs, doc_pks, stamp)
+    return len(new_rows)
+
+
+def _insert_annotation_sets(
+    conn: Connection, docs: Sequence[Document], doc_pks: Sequence[int], stamp: str
+) -> None:
+    annotator_pks: dict[str, int] = {}
+    next_set = int(conn.execute(select(func.max(t.annotation_sets.c.pk))).scalar() or 0) + 1
+    set_rows: list[dict[str, Any]] = []
+    contents: list[tuple[int, AnnotationSet]] = []
+    for doc, doc_pk in zip(docs, doc_pks, strict=True):
+        for aset in doc.annotations:
+            if aset.annotator not in annotator_pks:
+                annotator_pks[aset.annotator] = _annotator_pk(conn, aset.annotator)
+            a_pk = annotator_pks[aset.annotator]
+            old = conn.execute(
+                select(t.annotation_sets.c.pk).where(
+                    t.annotation_sets.c.document_pk == doc_pk,
+                    t.annotation_sets.c.annotator_pk == a_pk,
+                )
+            ).scalar()
+            if old is not None:
+                current = _load_sets(conn, [doc_pk], [aset.annotator])[doc_pk][0]
+                if not current.is_empty() or current.status != "todo":
+                    raise AnnotationError(
+                        f"document {doc.id!r} already has annotations by {aset.annotator!r}; "
+                        "import them under another --annotator name, or merge instead"
+                    )
+                conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
+            set_rows.append(
+                {
+                    "pk": next_set,
+                    "document_pk": doc_pk,
+                    "annotator_pk": a_pk,
+                    "status": aset.status,
+                    "guideline_version": aset.guideline_version,
+                    "created_at": aset.created_at or stamp,
+                    "updated_at": aset.updated_at or stamp,
+                }
+            )
+            contents.append((next_set, aset))
+            next_set += 1
+    if set_rows:
+        conn.execute(t.annotation_sets.insert(), set_rows)
+    span_rows = [_span_row(pk, s) for pk, aset in contents for s in aset.spans]
+    if span_rows:
+        conn.execute(t.spans.insert(), span_rows)
+    rel_rows = [
+        {"set_pk": pk, "head": r.head, "child": r.child, "label": r.label}
+        for pk, aset in contents
+        for r in aset.relations
+    ]
+    if rel_rows:
+        conn.execute(t.relations.insert(), rel_rows)
+    label_rows = [row for pk, aset in contents for row in _label_rows(pk, aset.doc_labels)]
+    if label_rows:
+        conn.execute(t.doc_labels.insert(), label_rows)
+
+
+__all__ = ["Corpus", "OperationalError"]

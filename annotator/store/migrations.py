@@ -1,0 +1,138 @@
+"""Numbered schema steps, applied forward in order.
+
+Why numbered steps and not Alembic: the schema must be created identically on SQLite
+files and PostgreSQL servers from inside the app (no migration environment or script
+folder to ship), a file corpus is backed up before its first step, and a corpus newer
+than the app must be refused. A step is a function of a connection inside the
+migration's transaction; step 1 creates the original tables from a frozen snapshot, so
+a new corpus goes through exactly the same steps as an old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
+
+from annotator.store import schema
+
+
+def _v1_create_tables(conn: Connection) -> None:
+    """The first schema, frozen as it was released (do not edit: add a step instead)."""
+    md = MetaData()
+    Table("schema_info", md, Column("version", Integer, nullable=False))
+    Table("settings", md, Column("key", Text, primary_key=True), Column("value", Text, nullable=False))  # noqa: E501
+    Table(
+        "documents", md,
+        Column("pk", Integer, primary_key=True),
+        Column("doc_id", Text, nullable=False, unique=True),
+        Column("text", Text, nullable=False),
+        Column("text_sha256", Text, nullable=False),
+        Column("meta", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+    )  # fmt: skip
+    Table(
+        "annotators", md,
+        Column("pk", Integer, primary_key=True),
+        Column("name", Text, nullable=False, unique=True),
+    )  # fmt: skip
+    Table(
+        "annotation_sets", md,
+        Column("pk", Integer, primary_key=True),
+        Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("annotator_pk", Integer, ForeignKey("annotators.pk"), nullable=False),
+        Column("status", Text, nullable=False),
+        Column("guideline_version", Integer),
+        Column("created_at", Text, nullable=False),
+        Column("updated_at", Text, nullable=False),
+        UniqueConstraint("document_pk", "annotator_pk"),
+    )  # fmt: skip
+    Table(
+        "spans", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("span_id", Text, nullable=False),
+        Column("layer", Text, nullable=False),
+        Column("label", Text, nullable=False),
+        Column("start_offset", Integer, nullable=False),
+        Column("end_offset", Integer, nullable=False),
+        Column("attrs", Text, nullable=False),
+        Column("origin", Text, nullable=False),
+        Column("state", Text, nullable=False),
+        UniqueConstraint("set_pk", "span_id"),
+    )  # fmt: skip
+    Table(
+        "relations", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("head", Text, nullable=False),
+        Column("child", Text, nullable=False),
+        Column("label", Text, nullable=False),
+        ForeignKeyConstraint(["set_pk", "head"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"),  # noqa: E501
+        ForeignKeyConstraint(["set_pk", "child"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"),  # noqa: E501
+    )  # fmt: skip
+    Table(
+        "doc_labels", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("question", Text, nullable=False),
+        Column("value", Text, nullable=False),
+        Column("multi", Integer, nullable=False),
+    )  # fmt: skip
+    Table(
+        "guidelines", md,
+        Column("version", Integer, primary_key=True),
+        Column("text", Text, nullable=False),
+        Column("author", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+    )  # fmt: skip
+    md.create_all(conn)
+    conn.execute(text("INSERT INTO schema_info (version) VALUES (0)"))
+
+
+def _v2_revision_and_annotator_index(conn: Connection) -> None:
+    """A revision counter per annotation set (so two windows never overwrite each
+    other's edits unseen) and an index for "the sets of annotator X with status Y"."""
+    conn.execute(
+        text("ALTER TABLE annotation_sets ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    )
+    conn.execute(
+        text(
+            "CREATE INDEX ix_annotation_sets_annotator "
+            "ON annotation_sets (annotator_pk, status)"
+        )
+    )
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_create_tables,
+    2: _v2_revision_and_annotator_index,
+}
+LATEST = max(STEPS)
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database behind ``conn``; 0 for an empty database."""
+    if not inspect(conn).has_table("schema_info"):
+        return 0
+    value = conn.execute(schema.schema_info.select()).scalar()
+    return int(value or 0)
+
+
+def upgrade(conn: Connection, start: int) -> None:
+    """Apply every step after ``start``, recording the version after each."""
+    for version in range(start + 1, LATEST + 1):
+        STEPS[version](conn)
+        conn.execute(schema.schema_info.update().values(version=version))

@@ -1,0 +1,128 @@
+"""The current database schema (SQLAlchemy Core tables).
+
+The tables are created and changed only by the numbered steps in
+:mod:`annotator.store.migrations`; these definitions mirror the latest step, and a test
+checks that they agree. JSON values are stored as text and (de)serialised by the
+repository, so SQLite and PostgreSQL hold exactly the same bytes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("version", Integer, nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("doc_id", Text, nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("text_sha256", Text, nullable=False),
+    Column("meta", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+annotators = Table(
+    "annotators",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+)
+
+annotation_sets = Table(
+    "annotation_sets",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column(
+        "document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("annotator_pk", Integer, ForeignKey("annotators.pk"), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("guideline_version", Integer),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("document_pk", "annotator_pk"),
+    Index("ix_annotation_sets_annotator", "annotator_pk", "status"),
+)
+
+spans = Table(
+    "spans",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column(
+        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("span_id", Text, nullable=False),
+    Column("layer", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("attrs", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    UniqueConstraint("set_pk", "span_id"),
+)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column(
+        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("head", Text, nullable=False),
+    Column("child", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    ForeignKeyConstraint(
+        ["set_pk", "head"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
+    ),
+    ForeignKeyConstraint(
+        ["set_pk", "child"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
+    ),
+)
+
+doc_labels = Table(
+    "doc_labels",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column(
+        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("question", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("multi", Integer, nullable=False),
+)
+
+guidelines = Table(
+    "guidelines",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
