@@ -1,0 +1,123 @@
+"""An annotator's working session: the open document, its set, labelling actions.
+
+The window calls this; nothing here knows about Qt. Every change goes through
+:meth:`AnnotationSession.apply`, which commits it before returning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.core.edits import AddSpan, Compound, Edit, RemoveSpan, SetLabel
+from annotator.core.model import AnnotationSet, Document, Span, new_span_id
+from annotator.core.scheme import Scheme
+from annotator.store.corpus import Corpus
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBinding:
+    layer: str
+    label: str
+
+
+class AnnotationSession:
+    """One annotator working through a corpus.
+
+    Args:
+        corpus: the open corpus.
+        annotator: whose annotation set is read and edited.
+    """
+
+    def __init__(self, corpus: Corpus, annotator: str) -> None:
+        self.corpus = corpus
+        self.annotator = annotator
+        self.document: Document | None = None
+        self.aset = AnnotationSet(annotator)
+        self._tokens: object | None = None
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.corpus.scheme
+
+    def key_bindings(self) -> dict[str, KeyBinding]:
+        """Label keys of the scheme: key -> (layer, label)."""
+        return {
+            label.key: KeyBinding(layer.name, label.name)
+            for layer in self.scheme.span_layers
+            for label in layer.labels
+            if label.key
+        }
+
+    def open(self, doc_id: str) -> Document:
+        """Make ``doc_id`` the current document and load this annotator's set on it."""
+        self.document = self.corpus.document(doc_id, annotators=[self.annotator])
+        self.aset = self.document.annotation_set(self.annotator) or AnnotationSet(self.annotator)
+        self._tokens = None
+        return self.document
+
+    def reload(self) -> None:
+        """Re-read the current set from the corpus (after another window changed it)."""
+        if self.document is not None:
+            self.aset = self.corpus.annotation_set(self.document.id, self.annotator)
+
+    def apply(self, doc_id: str, edit: Edit) -> Edit:
+        """Commit ``edit`` on ``doc_id``; return its inverse. The current set follows."""
+        inverse = self.corpus.apply_edit(doc_id, self.annotator, edit)
+        if self.document is not None and doc_id == self.document.id:
+            self.aset = self.corpus.annotation_set(doc_id, self.annotator)
+        return inverse
+
+    # -- building edits ---------------------------------------------------------------------
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        """The selection widened to whole tokens of the corpus language (spaCy, lazily)."""
+        from annotator.nlp.tokens import TokenBounds
+
+        if self.document is None:
+            return None
+        if not isinstance(self._tokens, TokenBounds):
+            self._tokens = TokenBounds(self.document.text, self.scheme.language)
+        return self._tokens.snap(start, end)
+
+    def label_edit(self, start: int, end: int, layer: str, label: str) -> Edit | None:
+        """The edit that labels ``[start, end)``: a relabel when a span of that layer has
+        exactly these bounds, else a new span (replacing the spans it overlaps in a layer
+        that allows no overlap, as one undoable step)."""
+        if start >= end:
+            return None
+        same = [s for s in self.aset.spans if s.layer == layer and (s.start, s.end) == (start, end)]
+        if same:
+            return SetLabel(same[0].id, label) if same[0].label != label else None
+        span = Span(new_span_id(), layer, start, end, label, origin="manual")
+        layer_def = self.scheme.layer(layer)
+        if layer_def is not None and not layer_def.overlap:
+            replaced = [
+                RemoveSpan(s.id)
+                for s in self.aset.spans
+                if s.layer == layer and not s.suggested and s.overlaps(span)
+            ]
+            if replaced:
+                return Compound((*replaced, AddSpan(span)))
+        return AddSpan(span)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """Spans containing ``offset``, innermost (shortest) first."""
+        found = [s for s in self.aset.spans if s.start <= offset < s.end]
+        return sorted(found, key=lambda s: (s.end - s.start, s.start))
+
+    def ordered_spans(self) -> list[Span]:
+        return sorted(self.aset.spans, key=lambda s: (s.start, -s.end, s.layer))
+
+    def neighbour_span(self, current: Span | None, offset: int, forward: bool) -> Span | None:
+        """The span after (or before) ``current``, or after ``offset`` when none is selected."""
+        ordered = self.ordered_spans()
+        if not ordered:
+            return None
+        if current is not None and current in ordered:
+            index = ordered.index(current) + (1 if forward else -1)
+            return ordered[index % len(ordered)]
+        if forward:
+            return next((s for s in ordered if s.start >= offset), ordered[0])
+        return next((s for s in reversed(ordered) if s.start < offset), ordered[-1])

@@ -1,0 +1,238 @@
+"""The corpus browser: documents with their status, filterable and searchable.
+
+The model holds only the keys of the documents its filter selects and fetches rows a
+page at a time when the view paints them, so a million documents open in well under a
+second and scroll without loading the corpus.
+
+Signals (BrowserPanel):
+    documentActivated(str): the user chose a document (its id).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import STATUSES
+from annotator.store import browse
+from annotator.store.corpus import Corpus
+
+PAGE = 256
+_MAX_PAGES = 64
+_COLUMNS = ("Document", "Title", "Status", "Spans", "Annotators")
+_STATUS_COLORS = {
+    "todo": None,
+    "in_progress": "#e6a700",
+    "done": "#2e9d4a",
+    "skipped": "#8a8a8a",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class DocumentTableModel(QAbstractTableModel):
+    """Documents of a corpus as table rows (id, title, status, spans, annotators)."""
+
+    def __init__(self, corpus: Corpus, annotator: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._corpus = corpus
+        self._annotator = annotator
+        self._keys: array[int] = array("q")
+        self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
+        self._filters: dict[str, str] = {"status": browse.ANY, "search": ""}
+        self.refresh()
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def set_filter(self, status: str | None = None, search: str | None = None) -> None:
+        if status is not None:
+            self._filters["status"] = status
+        if search is not None:
+            self._filters["search"] = search
+        self.refresh()
+
+    def set_annotator(self, annotator: str) -> None:
+        self._annotator = annotator
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run the filter (documents added or statuses changed)."""
+        self.beginResetModel()
+        self._keys = browse.document_keys(
+            self._corpus,
+            self._annotator,
+            status=self._filters["status"],
+            search=self._filters["search"],
+        )
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh_document(self, doc_id: str) -> None:
+        """Re-read one document's row after an edit (its status or span count changed)."""
+        for number, rows in list(self._pages.items()):
+            for i, row in enumerate(rows):
+                if row.doc_id == doc_id:
+                    del self._pages[number]
+                    first = self.index(number * PAGE + i, 0)
+                    last = self.index(number * PAGE + i, len(_COLUMNS) - 1)
+                    self.dataChanged.emit(first, last)
+                    return
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def row_of(self, doc_id: str) -> int | None:
+        """The row of ``doc_id`` under the current filter (keys are in ascending order)."""
+        key = browse.key_of(self._corpus, doc_id)
+        if key is None:
+            return None
+        row = bisect.bisect_left(self._keys, key)
+        return row if row < len(self._keys) and self._keys[row] == key else None
+
+    def doc_id(self, row: int) -> str | None:
+        return self._row(row).doc_id if 0 <= row < len(self._keys) else None
+
+    def _row(self, row: int) -> browse.BrowserRow:
+        number = row // PAGE
+        page = self._pages.get(number)
+        if page is None:
+            keys = self._keys[number * PAGE : (number + 1) * PAGE]
+            page = browse.document_rows(self._corpus, keys, self._annotator)
+            self._pages[number] = page
+            while len(self._pages) > _MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[row - number * PAGE]
+
+    # -- QAbstractTableModel -------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _COLUMNS[section] if 0 <= section < len(_COLUMNS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._keys):
+            return None
+        row = self._row(index.row())
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = (
+                row.doc_id,
+                row.title,
+                row.status.replace("_", " "),
+                row.spans,
+                row.annotators,
+            )
+            return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            color = _STATUS_COLORS.get(row.status)
+            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
+            return f"{row.doc_id}\n{row.title}" if row.title else row.doc_id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class BrowserPanel(QWidget):
+    documentActivated = Signal(str)  # noqa: N815 - Qt signal naming
+
+    def __init__(self, model: DocumentTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.status = QComboBox()
+        self.status.setObjectName("statusFilter")
+        self.status.addItem("All statuses", browse.ANY)
+        for status in STATUSES:
+            self.status.addItem(status.replace("_", " ").capitalize(), status)
+        self.status.setToolTip("Show documents by your status")
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search id or text (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.table = QTableView()
+        self.table.setObjectName("documentTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        for column, width in enumerate((150, 150, 80, 45)):
+            self.table.setColumnWidth(column, width)
+        self.count = QLabel()
+        filters = QHBoxLayout()
+        filters.addWidget(self.status)
+        filters.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self._apply_search)
+        self.status.currentIndexChanged.connect(self._apply_status)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self._apply_search)
+        self.table.activated.connect(self._activated)
+        self.table.clicked.connect(self._activated)
+        model.modelReset.connect(self._update_count)
+        self._update_count()
+
+    def select_document(self, doc_id: str) -> None:
+        row = self.model.row_of(doc_id)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _apply_status(self) -> None:
+        self.model.set_filter(status=str(self.status.currentData()))
+
+    def _apply_search(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(search=self.search.text().strip())
+
+    def _activated(self, index: QModelIndex) -> None:
+        doc_id = self.model.doc_id(index.row())
+        if doc_id is not None:
+            self.documentActivated.emit(doc_id)
+
+    def _update_count(self) -> None:
+        self.count.setText(f"{self.model.rowCount()} documents")

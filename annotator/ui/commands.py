@@ -1,0 +1,37 @@
+"""Undo commands: a committed core edit and its inverse, wrapped for ``QUndoStack``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from annotator.core.edits import Edit
+
+Commit = Callable[[str, Edit], Edit]
+"""Applies an edit to a document (by id) and returns its inverse."""
+
+
+class EditCommand(QUndoCommand):
+    """An edit already committed when pushed: the first ``redo`` (from ``push``) is a no-op.
+
+    Undo and redo each commit one edit and keep the inverse it returns, so the pair stays
+    exact even when the store regenerates details (timestamps, revisions).
+    """
+
+    def __init__(self, commit: Commit, doc_id: str, edit: Edit, inverse: Edit, text: str) -> None:
+        super().__init__(text)
+        self._commit = commit
+        self.doc_id = doc_id
+        self.edit = edit
+        self.inverse = inverse
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self.inverse = self._commit(self.doc_id, self.edit)
+
+    def undo(self) -> None:
+        self.edit = self._commit(self.doc_id, self.inverse)

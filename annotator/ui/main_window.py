@@ -1,0 +1,554 @@
+"""The main window: corpus browser, document view, label palette, menus, status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from annotator import __version__
+from annotator.core.edits import AddSpan, Compound, Edit, RemoveSpan, SetLabel, SetStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Span, new_span_id
+from annotator.core.validation import check_annotator_name
+from annotator.services.annotating import AnnotationSession
+from annotator.services.corpora import CORPUS_SUFFIX, init_corpus, open_corpus
+from annotator.services.exporting import ALL
+from annotator.services.progress import Cancelled
+from annotator.store.browse import progress as annotator_progress
+from annotator.store.corpus import Corpus
+from annotator.ui import settings as ui_settings
+from annotator.ui.browser import BrowserPanel, DocumentTableModel
+from annotator.ui.commands import EditCommand
+from annotator.ui.dialogs import ExportDialog, ImportDialog, ShortcutsSheet
+from annotator.ui.document_view import DocumentView
+from annotator.ui.highlighting import SpanStyles
+from annotator.ui.palette import LabelPalette
+from annotator.ui.theme import apply_theme
+from annotator.ui.worker import run_with_progress
+
+
+class MainWindow(QMainWindow):
+    """One corpus, one annotator, one document at a time."""
+
+    def __init__(self, corpus: Corpus, annotator: str, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.corpus = corpus
+        self.session = AnnotationSession(corpus, annotator)
+        self.undo_stack = QUndoStack(self)
+        self.selected: Span | None = None
+        self.character_mode = False
+        self.theme = str(settings.value("theme", "light"))
+
+        self.view = DocumentView()
+        self.view.spans_at = self.session.spans_at
+        self.setCentralWidget(self.view)
+        self.model = DocumentTableModel(corpus, annotator, self)
+        self.browser = BrowserPanel(self.model)
+        self.palette = LabelPalette()
+        self.browser_dock = self._dock("Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.palette_dock = self._dock("Labels", self.palette, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal)
+        self._build_status_bar()
+        self._build_menus()
+
+        self.view.labelKey.connect(self._on_label_key)
+        self.view.spanClicked.connect(self._on_span_clicked)
+        self.view.command.connect(self._on_view_command)
+        self.palette.labelChosen.connect(self.label_selection)
+        self.browser.documentActivated.connect(self.open_document)
+
+        self.view.set_point_size(float(settings.value("zoom", 12.0)))
+        apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
+        self._show_corpus()
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1280, 800)
+        state = settings.value("windowState")
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        self.status_annotator = QLabel()
+        self.status_document = QLabel()
+        self.status_progress = QLabel()
+        self.status_mode = QLabel()
+        for label in (
+            self.status_annotator,
+            self.status_document,
+            self.status_progress,
+            self.status_mode,
+        ):
+            self.statusBar().addPermanentWidget(label)
+
+    def _action(
+        self,
+        menu: object,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)
+        self.all_actions.append(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self.all_actions: list[QAction] = []
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New corpus…", self.new_corpus, QKeySequence.StandardKey.New)
+        self._action(file, "&Open corpus…", self.open_corpus_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &recent")
+        file.addSeparator()
+        self._action(file, "&Import…", self.import_dialog, "Ctrl+I")
+        self._action(file, "&Export…", self.export_dialog, "Ctrl+E")
+        file.addSeparator()
+        self._action(file, "Switch &annotator…", self.switch_annotator, "Ctrl+Shift+A")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (undo, redo):
+            edit.addAction(action)
+            self.addAction(action)
+            self.all_actions.append(action)
+        edit.addSeparator()
+        self._action(edit, "&Delete span\tDel", self.delete_selected)
+        self._action(edit, "Clear selection\tEsc", self.deselect)
+        self.character_action = self._action(
+            edit, "&Character mode (no snapping to tokens)", self.toggle_character_mode,
+            "Ctrl+Shift+T", checkable=True,
+        )  # fmt: skip
+
+        go = bar.addMenu("&Go")
+        self._action(go, "&Next document", lambda: self.step_document(1), "Alt+Right")
+        self._action(go, "&Previous document", lambda: self.step_document(-1), "Alt+Left")
+        self._action(go, "Next &span\tTab", lambda: self.step_span(True))
+        self._action(go, "Previous s&pan\tShift+Tab", lambda: self.step_span(False))
+        self._action(go, "&Find document", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(go, "Back to the &text", self.view.setFocus, "Ctrl+L")
+
+        document = bar.addMenu("&Document")
+        self._action(document, "Mark &done and go on", lambda: self.set_status("done"), "Ctrl+Return")
+        self._action(document, "&Skip and go on", lambda: self.set_status("skipped"), "Ctrl+Shift+Return")
+        self._action(document, "&Reopen", lambda: self.set_status("in_progress"), "Ctrl+Shift+R")
+
+        view = bar.addMenu("&View")
+        self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Zoom &out", lambda: self.zoom(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
+        self._action(view, "&Reset zoom", lambda: self.zoom(0), "Ctrl+0")
+        self.dark_action = self._action(
+            view, "&Dark theme", self.toggle_theme, "Ctrl+Shift+D", checkable=True
+        )
+        self.dark_action.setChecked(self.theme == "dark")
+        view.addSeparator()
+        view.addAction(self.browser_dock.toggleViewAction())
+        view.addAction(self.palette_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(help_menu, "&About Annotator", self.about)
+
+    # -- corpus ------------------------------------------------------------------------------
+
+    def _show_corpus(self) -> None:
+        """Fill every panel from the current corpus (at start and after switching)."""
+        self.palette.set_scheme(self.corpus.scheme)
+        self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
+        ui_settings.remember_corpus(self.settings, self.corpus.location)
+        self._fill_recent_menu()
+        self.undo_stack.clear()
+        self.session.document = None
+        last = self.settings.value(f"last-document/{self.corpus.location}")
+        first = self.model.doc_id(0)
+        target = str(last) if last and self.model.row_of(str(last)) is not None else first
+        if target is not None:
+            self.open_document(target)
+        else:
+            self.view.show_document("", [], self.styles)
+        self._update_status()
+
+    def switch_corpus(self, corpus: Corpus) -> None:
+        old = self.corpus
+        self.corpus = corpus
+        self.session = AnnotationSession(corpus, self.session.annotator)
+        self.view.spans_at = self.session.spans_at
+        self.model.deleteLater()
+        self.model = DocumentTableModel(corpus, self.session.annotator, self)
+        self.browser.model = self.model
+        self.browser.table.setModel(self.model)
+        self.model.modelReset.connect(self.browser._update_count)
+        self.browser._update_count()
+        self._show_corpus()
+        old.close()
+
+    def new_corpus(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New corpus", str(Path.home() / f"corpus{CORPUS_SUFFIX}"),
+            f"Annotator corpus (*{CORPUS_SUFFIX})",
+        )  # fmt: skip
+        if path:
+            self._try(lambda: self.switch_corpus(init_corpus(path)))
+
+    def open_corpus_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open corpus", "", f"Annotator corpus (*{CORPUS_SUFFIX});;All files (*)"
+        )
+        if path:
+            self.open_location(path)
+
+    def open_location(self, location: str) -> None:
+        self._try(lambda: self.switch_corpus(open_corpus(location)))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for location in ui_settings.recent_corpora(self.settings):
+            action = self.recent_menu.addAction(location)
+            action.triggered.connect(lambda _=False, loc=location: self.open_location(loc))
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def open_document(self, doc_id: str) -> None:
+        if self.session.document is not None and self.session.document.id == doc_id:
+            return
+        document = self._try(lambda: self.session.open(doc_id))
+        if document is None:
+            return
+        self.selected = None
+        self.view.show_document(document.text, self.session.aset.spans, self.styles)
+        self.browser.select_document(doc_id)
+        self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
+        title = document.meta.get("title") or doc_id
+        self.setWindowTitle(f"{title} — {Path(self.corpus.location).name} — Annotator")
+        self._update_status()
+
+    def step_document(self, step: int) -> bool:
+        current = self.session.document.id if self.session.document else None
+        row = self.model.row_of(current) if current else None
+        target = self.model.doc_id((row if row is not None else -1) + step)
+        if target is None:
+            self.statusBar().showMessage("No more documents in this list", 4000)
+            return False
+        self.open_document(target)
+        return True
+
+    def set_status(self, status: str) -> None:
+        if self.session.document is None:
+            return
+        if self.session.aset.status != status:
+            self.do(SetStatus(status), f"Mark {status.replace('_', ' ')}")
+        if status in ("done", "skipped"):
+            self.step_document(1)
+
+    # -- labelling ---------------------------------------------------------------------------
+
+    def _on_label_key(self, key: str) -> None:
+        binding = self.session.key_bindings().get(key)
+        if binding is None:
+            self.statusBar().showMessage(f"No label on key '{key}' (F1 lists the keys)", 4000)
+            return
+        self.label_selection(binding.layer, binding.label)
+
+    def label_selection(self, layer: str, label: str) -> None:
+        """Label the selected text, or relabel the selected span."""
+        document = self.session.document
+        if document is None:
+            return
+        chosen = self.view.selected_range()
+        if chosen is None and self.selected is not None:
+            span = self.selected
+            if span.layer == layer:
+                if span.label != label:
+                    self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
+            else:
+                moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
+                self.do(Compound((RemoveSpan(span.id), AddSpan(moved))), f"Make {label}")
+                self._select(moved.id)
+            return
+        if chosen is None:
+            self.statusBar().showMessage("Select some text first, then press a label key", 4000)
+            return
+        start, end = chosen
+        if not self.character_mode:
+            snapped = self.session.snap(start, end)
+            if snapped is None:
+                self.statusBar().showMessage("The selection holds no word to label", 4000)
+                return
+            start, end = snapped
+        edit = self.session.label_edit(start, end, layer, label)
+        if edit is None:
+            return
+        if self.do(edit, f"Label {document.text[start:end][:30]!r} {label}"):
+            self.view.clear_selection()
+            added = edit if isinstance(edit, AddSpan) else None
+            if isinstance(edit, Compound):
+                added = next((e for e in edit.edits if isinstance(e, AddSpan)), None)
+            span_id = added.span.id if added else edit.span_id if isinstance(edit, SetLabel) else None
+            if span_id:
+                self._select(span_id)
+
+    def delete_selected(self) -> None:
+        if self.selected is None:
+            self.statusBar().showMessage("Click a span (or press Tab) to select it first", 4000)
+            return
+        span = self.selected
+        if self.do(RemoveSpan(span.id), f"Delete {span.label}"):
+            self._select(None)
+
+    def deselect(self) -> None:
+        self.view.clear_selection()
+        self._select(None)
+
+    def step_span(self, forward: bool) -> None:
+        offset = self.view.offsets.from_qt(self.view.textCursor().position())
+        span = self.session.neighbour_span(self.selected, offset, forward)
+        if span is not None:
+            self.view.clear_selection()
+            self._select(span.id)
+
+    def _on_span_clicked(self, span_id: str) -> None:
+        self._select(span_id or None)
+
+    def _on_view_command(self, name: str) -> None:
+        {
+            "delete": self.delete_selected,
+            "next-span": lambda: self.step_span(True),
+            "previous-span": lambda: self.step_span(False),
+            "deselect": self.deselect,
+            "shortcuts": self.show_shortcuts,
+        }[name]()
+
+    def _select(self, span_id: str | None) -> None:
+        span = self.session.aset.span(span_id) if span_id else None
+        self.selected = span
+        self.view.set_selected_span(span)
+        if span is not None:
+            text = self.session.document.text[span.start : span.end] if self.session.document else ""
+            self.statusBar().showMessage(f"{span.layer}/{span.label}: {text[:80]}", 5000)
+
+    # -- edits and undo ------------------------------------------------------------------------
+
+    def do(self, edit: Edit, text: str) -> bool:
+        """Commit ``edit`` on the current document and push it on the undo stack."""
+        document = self.session.document
+        if document is None:
+            return False
+        if self.session.aset.status == "todo" and not isinstance(edit, SetStatus):
+            edit = Compound((edit, SetStatus("in_progress")))
+        try:
+            inverse = self.commit(document.id, edit)
+        except AnnotatorError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            QApplication.beep()
+            return False
+        self.undo_stack.push(EditCommand(self._commit_from_stack, document.id, edit, inverse, text))
+        return True
+
+    def commit(self, doc_id: str, edit: Edit) -> Edit:
+        """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
+        if self.session.document is None or self.session.document.id != doc_id:
+            self.open_document(doc_id)
+        before = {s.id: s for s in self.session.aset.spans}
+        inverse = self.session.apply(doc_id, edit)
+        after = {s.id: s for s in self.session.aset.spans}
+        removed = [s for i, s in before.items() if after.get(i) != s]
+        added = [s for i, s in after.items() if before.get(i) != s]
+        self.view.update_spans(removed, added)
+        if self.selected is not None:
+            self.selected = self.session.aset.span(self.selected.id)
+            self.view.highlighter and self.view.highlighter.set_selected(
+                [self.selected.id] if self.selected else []
+            )
+        self.model.refresh_document(doc_id)
+        self._update_status()
+        return inverse
+
+    def _commit_from_stack(self, doc_id: str, edit: Edit) -> Edit:
+        try:
+            return self.commit(doc_id, edit)
+        except AnnotatorError as error:
+            # Another window changed this document: the history no longer applies.
+            QTimer.singleShot(0, self.undo_stack.clear)
+            self.statusBar().showMessage(f"Cannot undo or redo: {error}", 8000)
+            return edit
+
+    # -- view --------------------------------------------------------------------------------
+
+    def zoom(self, factor: float) -> None:
+        size = 12.0 if factor == 0 else self.view.point_size() * factor
+        self.view.set_point_size(size)
+        self.settings.setValue("zoom", self.view.point_size())
+
+    def toggle_theme(self) -> None:
+        self.theme = "dark" if self.dark_action.isChecked() else "light"
+        self.settings.setValue("theme", self.theme)
+        apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
+        self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
+        if self.view.highlighter is not None:
+            self.view.highlighter.set_styles(self.styles)
+
+    def toggle_character_mode(self) -> None:
+        self.character_mode = self.character_action.isChecked()
+        self._update_status()
+
+    def focus_search(self) -> None:
+        self.browser_dock.show()
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
+
+    def show_shortcuts(self) -> None:
+        keys = [
+            (key, f"{binding.label} ({binding.layer})")
+            for key, binding in self.session.key_bindings().items()
+        ]
+        ShortcutsSheet(self.all_actions, keys, self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Annotator",
+            f"Annotator {__version__}\nBuild training corpora from news articles.",
+        )
+
+    def _update_status(self) -> None:
+        annotator = self.session.annotator
+        self.status_annotator.setText(f"Annotator: {annotator}")
+        document = self.session.document
+        status = self.session.aset.status.replace("_", " ") if document else ""
+        self.status_document.setText(f"{document.id} ({status})" if document else "No document")
+        done, total = annotator_progress(self.corpus, annotator)
+        self.status_progress.setText(f"{done}/{total} done")
+        self.status_mode.setText("Characters" if self.character_mode else "Tokens")
+
+    # -- identity ----------------------------------------------------------------------------
+
+    def switch_annotator(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, "Switch annotator", "Annotate as:", text=self.session.annotator
+        )
+        if not ok or not name.strip():
+            return
+        name = name.strip()
+        try:
+            check_annotator_name(name)
+        except AnnotatorError as error:
+            QMessageBox.warning(self, "Switch annotator", str(error))
+            return
+        self.settings.setValue("annotator", name)
+        current = self.session.document.id if self.session.document else None
+        self.session = AnnotationSession(self.corpus, name)
+        self.view.spans_at = self.session.spans_at
+        self.undo_stack.clear()
+        self.model.set_annotator(name)
+        if current:
+            self.open_document(current)
+        self._update_status()
+
+    # -- import and export -----------------------------------------------------------------------
+
+    def import_dialog(self) -> None:
+        from annotator.services.importing import import_paths
+
+        dialog = ImportDialog(self.session.annotator, self)
+        if not dialog.exec() or not dialog.chosen_paths():
+            return
+        paths, fmt = dialog.chosen_paths(), dialog.format.currentText()
+        annotator = dialog.annotator.text().strip() or None
+        extend = dialog.extend.isChecked()
+        report = self._run(
+            "Importing",
+            lambda progress: import_paths(self.corpus, paths, fmt, annotator, extend, progress),
+        )
+        self.corpus.reload()
+        self.model.refresh()
+        self.palette.set_scheme(self.corpus.scheme)
+        if report is not None:
+            lines = [
+                f"{Path(f.path).name} ({f.format}): {f.documents} new documents, "
+                f"{f.annotation_sets} annotation sets, {f.spans} spans"
+                for f in report.files
+            ]
+            QMessageBox.information(self, "Import finished", "\n".join(lines))
+        if self.session.document is None and self.model.doc_id(0):
+            self.open_document(str(self.model.doc_id(0)))
+
+    def export_dialog(self) -> None:
+        from annotator.services.exporting import export
+
+        annotators = self.corpus.annotators()
+        dialog = ExportDialog([ALL, *annotators], self)
+        if not dialog.exec() or not dialog.out.edit.text().strip():
+            return
+        out = Path(dialog.out.edit.text().strip())
+        fmt, source = dialog.format.currentText(), dialog.source.currentText()
+        include = dialog.suggestions.isChecked()
+        report = self._run(
+            "Exporting", lambda progress: export(self.corpus, out, fmt, source, include, progress)
+        )
+        if report is not None:
+            message = f"Wrote {out}: {report.documents} documents, {report.spans} spans."
+            if report.left_out:
+                details = ", ".join(f"{n} {what}" for what, n in report.left_out.items())
+                message += f"\nLeft out (the format cannot express them): {details}"
+            QMessageBox.information(self, "Export finished", message)
+
+    def _run(self, title: str, work: Callable[..., object]) -> object | None:
+        try:
+            return run_with_progress(self, title, work)
+        except Cancelled:
+            self.statusBar().showMessage(f"{title} cancelled; nothing was half-done", 6000)
+        except AnnotatorError as error:
+            QMessageBox.warning(self, title, str(error))
+        return None
+
+    def _try(self, work: Callable[[], object]) -> object | None:
+        try:
+            return work()
+        except AnnotatorError as error:
+            QMessageBox.warning(self, "Annotator", str(error))
+            return None
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
