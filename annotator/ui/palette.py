@@ -43,8 +43,10 @@ class LabelPalette(QWidget):
                     + (f" — key {label.key}" if label.key else "")
                 )
                 button.setStyleSheet(
-                    f"QPushButton {{ border-left: 6px solid {color.name()}; text-align: left;"
-                    " padding: 4px 8px; }"
+                    f"QPushButton {{ border: 1px solid palette(mid); border-left: 6px solid "
+                    f"{color.name()}; border-radius: 3px; text-align: left; padding: 4px 8px;"
+                    " background: palette(button); color: palette(button-text); }"
+                    "QPushButton:hover { background: palette(light); }"
                 )
                 button.clicked.connect(
                     lambda _=False, lay=layer.name, lab=label.name: self.labelChosen.emit(lay, lab)

@@ -1,0 +1,78 @@
+"""Screenshots of the window on the seed article, for the README.
+
+Run: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
+(default OUT_DIR: docs/screenshots). It builds a throw-away default corpus, annotates
+the seed article through the same session the window uses, and grabs the window in the
+light and the dark theme.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ENTITIES = [
+    ("San\xa0Francisco", "LOC"),
+    ("TikTok", "ORG"),
+    ("Bytedance", "ORG"),
+    ("Oracle", "ORG"),
+    ("Buzzfeed", "ORG"),
+    ("AFP", "ORG"),
+    ("Donald Trump", "PER"),
+    ("Pékin", "LOC"),
+    ("Roland Cloutier", "PER"),
+    ("Asie-Pacifique", "LOC"),
+    ("Chine", "LOC"),
+    ("Europe", "LOC"),
+]
+CLAIMS = [
+    "seuls ses ingénieurs avaient pu avoir accès, pas le gouvernement chinois",
+    "n’avoir jamais reçu de telle requête",
+]
+CUES = ["a expliqué", "indique"]
+
+
+def main(out: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.app import build_window
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["ANNOTATOR_HOME"] = home
+        window = build_window(None, "alice")
+        window.resize(1400, 860)
+        window.show()
+        text = window.session.document.text  # type: ignore[union-attr]
+        window.character_action.trigger()
+        for layer, label, needles in [
+            ("entity", None, ENTITIES),
+            ("claim", "CLAIM", [(c, "CLAIM") for c in CLAIMS]),
+            ("cue", "CUE", [(c, "CUE") for c in CUES]),
+        ]:
+            for needle, name in needles:
+                start = text.index(needle)
+                window.view.select_range(start, start + len(needle))
+                window.label_selection(layer, label or name)
+        window.view.clear_selection()
+        window.step_span(True)
+        window.view.verticalScrollBar().setValue(0)
+        for theme in ("light", "dark"):
+            window.dark_action.setChecked(theme == "dark")
+            window.toggle_theme()
+            for _ in range(5):
+                QApplication.processEvents()
+            window.grab().save(str(out / f"window-{theme}.png"))
+        window.dark_action.setChecked(False)
+        window.toggle_theme()
+        window.close()
+        window.corpus.close()
+    print(f"wrote {out}/window-light.png and {out}/window-dark.png")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots"))
