@@ -58,8 +58,33 @@ def main(out: Path) -> None:
                 start = text.index(needle)
                 window.view.select_range(start, start + len(needle))
                 window.label_selection(layer, label or name)
+        # Link each claim to its claimant and cue, and give it a stance.
+        links = [
+            (CLAIMS[0], "TikTok", "ORG", "a expliqué", 0),
+            (CLAIMS[1], "TikTok", "ORG", "indique", 1),
+        ]
+        for claim_text, claimant, _label, cue, stance in links:
+            claim = next(
+                s for s in window.session.aset.spans if text[s.start : s.end] == claim_text
+            )
+            before = text.index(claim_text)
+            who = text.rindex(claimant, 0, before)
+            verb = text.index(cue)
+            for relation, layer, label, (start, end) in (
+                ("CLAIMANT", "entity", _label, (who, who + len(claimant))),
+                ("CUE", "cue", "CUE", (verb, verb + len(cue))),
+            ):
+                edit = window.session.create_and_link_edit(
+                    relation, claim.id, start, end, layer, label
+                )
+                window.do(edit, "link")
+            window._select(claim.id)
+            window.set_attribute(stance)
+        window.answer("stance", "NONE")
         window.view.clear_selection()
-        window.step_span(True)
+        window._select(
+            next(s.id for s in window.session.aset.spans if text[s.start : s.end] == CLAIMS[0])
+        )
         window.view.verticalScrollBar().setValue(0)
         for theme in ("light", "dark"):
             window.dark_action.setChecked(theme == "dark")

@@ -19,6 +19,10 @@ PALETTE = (
     "#8c6d31", "#17becf", "#bcbd22", "#e377c2", "#9467bd", "#8c564b", "#1f77b4",
 )  # fmt: skip
 
+#: Keys the window keeps for its own commands while the text has focus: claimant (w),
+#: cue (v), unattributed (0), attribute values (1-9) and the shortcuts sheet (?).
+RESERVED_KEYS = frozenset("wv0123456789?")
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -176,8 +180,7 @@ class Scheme:
                 {"name": r.name, "head": r.head, "child": list(r.child)} for r in self.relations
             ],
             "questions": [
-                {"name": q.name, "values": list(q.values), "multi": q.multi}
-                for q in self.questions
+                {"name": q.name, "values": list(q.values), "multi": q.multi} for q in self.questions
             ],
             **self.extra,
         }
@@ -193,6 +196,11 @@ class Scheme:
             for lab in lay.labels:
                 if lab.key is None:
                     continue
+                if lab.key in RESERVED_KEYS:
+                    raise SchemeError(
+                        f"{source}: key '{lab.key}' of {lay.name}/{lab.name} is kept for the "
+                        f"window's own commands ({' '.join(sorted(RESERVED_KEYS))}); choose another"
+                    )
                 if lab.key in keys:
                     raise SchemeError(
                         f"{source}: key '{lab.key}' is used by both {keys[lab.key]} and "

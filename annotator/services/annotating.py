@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotator.core.edits import AddSpan, Compound, Edit, RemoveSpan, SetLabel
-from annotator.core.model import AnnotationSet, Document, Span, new_span_id
+from annotator.core.edits import (
+    AddRelation,
+    AddSpan,
+    Compound,
+    Edit,
+    RemoveRelation,
+    RemoveSpan,
+    SetAttr,
+    SetLabel,
+)
+from annotator.core.errors import AnnotationError
+from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
+from annotator.services.claims import ATTRIBUTION, CLAIMANT, UNATTRIBUTED
 from annotator.store.corpus import Corpus
 
 
@@ -99,6 +110,80 @@ class AnnotationSession:
             if replaced:
                 return Compound((*replaced, AddSpan(span)))
         return AddSpan(span)
+
+    def link_edit(self, relation: str, head_id: str, child_id: str) -> Edit:
+        """Link claim ``head_id`` to ``child_id`` by ``relation`` (CLAIMANT or CUE),
+        replacing the claim's previous link of that kind (a claim has one claimant)."""
+        kind = self.scheme.relation(relation)
+        head, child = self.aset.span(head_id), self.aset.span(child_id)
+        if kind is None or head is None or child is None:
+            raise AnnotationError(f"the scheme has no {relation} relation for these spans")
+        if child.layer not in kind.child:
+            raise AnnotationError(
+                f"a {relation} must be a span of {', '.join(kind.child)}, not {child.layer}"
+            )
+        edits: list[Edit] = [
+            RemoveRelation(r)
+            for r in self.aset.relations
+            if r.head == head_id and r.label == relation
+        ]
+        if relation == CLAIMANT and head.attrs.get(ATTRIBUTION) is not None:
+            edits.append(SetAttr(head_id, ATTRIBUTION, None))
+        edits.append(AddRelation(Relation(head_id, child_id, relation)))
+        return Compound(tuple(edits))
+
+    def create_and_link_edit(
+        self, relation: str, head_id: str, start: int, end: int, layer: str, label: str
+    ) -> Edit:
+        """Label ``[start, end)`` and link it to claim ``head_id`` in one undoable step."""
+        made = self.label_edit(start, end, layer, label)
+        existing = [s for s in self.aset.spans if s.layer == layer and (s.start, s.end) == (start, end)]
+        if existing:
+            link = self.link_edit(relation, head_id, existing[0].id)
+            return Compound((made, link)) if made is not None else link
+        assert made is not None
+        added = made if isinstance(made, AddSpan) else None
+        if isinstance(made, Compound):
+            added = next(e for e in made.edits if isinstance(e, AddSpan))
+        assert added is not None
+        # Validate the link against a preview of the set with the new span in it.
+        preview = AnnotationSession(self.corpus, self.annotator)
+        preview.aset = AnnotationSet(
+            self.annotator, spans=[*self.aset.spans, added.span], relations=list(self.aset.relations)
+        )
+        return Compound((made, preview.link_edit(relation, head_id, added.span.id)))
+
+    def unattributed_edit(self, claim_id: str) -> Edit:
+        """Mark claim ``claim_id`` as having no claimant in the text."""
+        claim = self.aset.span(claim_id)
+        layer = self.scheme.layer(claim.layer) if claim else None
+        if claim is None or layer is None or layer.attribute(ATTRIBUTION) is None:
+            raise AnnotationError(
+                "this scheme has no 'attribution' attribute on claims to mark them unattributed"
+            )
+        edits: list[Edit] = [
+            RemoveRelation(r)
+            for r in self.aset.relations
+            if r.head == claim_id and r.label == CLAIMANT
+        ]
+        edits.append(SetAttr(claim_id, ATTRIBUTION, UNATTRIBUTED))
+        return Compound(tuple(edits))
+
+    def attribute_edit(self, span_id: str, index: int) -> Edit | None:
+        """Set the first choice attribute of the span's layer (the stance for claims) to its
+        ``index``-th value (0-based); None when there is no such value."""
+        span = self.aset.span(span_id)
+        layer = self.scheme.layer(span.layer) if span else None
+        if span is None or layer is None:
+            return None
+        choices = [a for a in layer.attributes if a.name != ATTRIBUTION]
+        if not choices or not 0 <= index < len(choices[0].values):
+            return None
+        attribute = choices[0]
+        value = attribute.values[index]
+        if span.attrs.get(attribute.name) == value:
+            return None
+        return SetAttr(span_id, attribute.name, value)
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ Signals:
     labelKey(str): a label's key was pressed while the view had focus.
     spanClicked(str): the user clicked a span (its id), or empty text to deselect.
     command(str): a view shortcut: "delete", "next-span", "previous-span", "deselect",
-        "shortcuts".
+        "shortcuts", "confirm".
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _COMMAND_KEYS = {
     Qt.Key.Key_Backtab: "previous-span",
     Qt.Key.Key_Escape: "deselect",
     Qt.Key.Key_Question: "shortcuts",
+    Qt.Key.Key_Return: "confirm",
+    Qt.Key.Key_Enter: "confirm",
 }
 
 
@@ -47,6 +49,9 @@ class DocumentView(QPlainTextEdit):
         self.offsets = OffsetMap("")
         self.highlighter: SpanHighlighter | None = None
         self.spans_at: Callable[[int], list[Span]] = lambda offset: []
+        self.describe_at: Callable[[int], str] = lambda offset: describe_spans(
+            self.spans_at(offset)
+        )
         self._press: QPoint | None = None
         self.set_point_size(12)
 
@@ -143,9 +148,9 @@ class DocumentView(QPlainTextEdit):
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            spans = self.spans_at(self.offset_at(event.pos()))
-            if spans:
-                QToolTip.showText(event.globalPos(), describe_spans(spans), self.viewport())
+            text = self.describe_at(self.offset_at(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
             else:
                 QToolTip.hideText()
             return True

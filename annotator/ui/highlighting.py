@@ -3,27 +3,41 @@
 An edit re-highlights only the blocks its spans touch (DESIGN §9): ``setExtraSelections``
 repaints every selection per block and ``mergeCharFormat`` writes into the document and
 its undo history, so neither scales to ten thousand spans.
+
+Drawing every block of a long article when it opens costs several times what Qt needs
+to lay out and paint its first screen (DESIGN §10 allows twice). So the highlighter draws
+the blocks on screen at once and the others a few milliseconds at a time while the
+window is idle; blocks scrolled into view are drawn before they are painted. Without a
+view (a bare ``QTextDocument``) every block is drawn at once.
 """
 
 from __future__ import annotations
 
+import bisect
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from operator import attrgetter
 
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.core.model import Span
 from annotator.core.scheme import Scheme
 from annotator.ui.offsets import OffsetMap
 
+_SLICE = 0.008  # seconds of background drawing per turn of the event loop
+_LONG = 4096  # spans longer than this (code points) are looked up apart, see _SpanIndex
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """A span in Qt positions."""
-
-    start: int
-    end: int
-    span: Span
+_FormatKey = tuple[tuple[str, str, str, bool], ...]
 
 
 class SpanStyles:
@@ -77,79 +91,254 @@ class SpanStyles:
         return fmt
 
 
+class _SpanIndex:
+    """Spans sorted by start (code points), to find those over a stretch of text in
+    O(log n + k): a span over ``[lo, hi)`` starts before ``hi`` and at most ``reach``
+    before ``lo``, unless it is one of the few longer than ``_LONG``, kept apart."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self._spans = sorted(spans, key=attrgetter("start"))
+        self._starts = [s.start for s in self._spans]
+        self._long = [s for s in self._spans if s.end - s.start > _LONG]
+        self._reach = min(max((s.end - s.start for s in self._spans), default=0), _LONG)
+        self._by_id: dict[str, Span] | None = None  # built when first needed
+
+    def overlapping(self, lo: int, hi: int) -> list[Span]:
+        first = bisect.bisect_left(self._starts, lo - self._reach)
+        last = bisect.bisect_left(self._starts, hi)
+        found = [s for s in self._spans[first:last] if s.end > lo and s.end - s.start <= _LONG]
+        found += [s for s in self._long if s.start < hi and s.end > lo]
+        return found
+
+    def get(self, span_id: str) -> Span | None:
+        if self._by_id is None:
+            self._by_id = {s.id: s for s in self._spans}
+        return self._by_id.get(span_id)
+
+    def add(self, span: Span) -> None:
+        at = bisect.bisect_right(self._starts, span.start)
+        self._spans.insert(at, span)
+        self._starts.insert(at, span.start)
+        if span.end - span.start > _LONG:
+            self._long.append(span)
+        self._reach = max(self._reach, min(span.end - span.start, _LONG))
+        if self._by_id is not None:
+            self._by_id[span.id] = span
+
+    def remove(self, span: Span) -> None:
+        """Remove the span with ``span``'s id (it is looked for at ``span.start`` first)."""
+        at = bisect.bisect_left(self._starts, span.start)
+        end = bisect.bisect_right(self._starts, span.start)
+        found = next((i for i in range(at, end) if self._spans[i].id == span.id), None)
+        if found is None:
+            found = next((i for i, s in enumerate(self._spans) if s.id == span.id), None)
+        if found is None:
+            return
+        gone = self._spans.pop(found)
+        del self._starts[found]
+        if gone.end - gone.start > _LONG:
+            self._long = [s for s in self._long if s.id != gone.id]
+        if self._by_id is not None:
+            self._by_id.pop(gone.id, None)
+
+
 class SpanHighlighter(QSyntaxHighlighter):
     """Draws the spans of one annotation set on a document of one text."""
 
     def __init__(self, document: QTextDocument, offsets: OffsetMap, styles: SpanStyles) -> None:
         super().__init__(document)
+        # Attaching to a non-empty document queues a re-highlight of every block; this
+        # highlighter draws lazily instead (see the module docstring), so drop it.
+        QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
         self._offsets = offsets
         self._styles = styles
-        self._blocks: dict[int, list[_Placed]] = {}
-        self._placed: dict[str, list[int]] = {}
+        self._index = _SpanIndex(())
         self._selected: set[str] = set()
+        self._formats: dict[_FormatKey, QTextCharFormat] = {}
+        self._drawn = bytearray(document.blockCount())  # 1: drawn with the current spans
+        self._next = 0  # where the background drawing goes on
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._draw_some)
+        self._watched: QPlainTextEdit | None = None
+
+    # -- what the view asks for ----------------------------------------------------------
 
     def set_styles(self, styles: SpanStyles) -> None:
         self._styles = styles
-        self.rehighlight()
+        self._formats.clear()
+        self._redraw_all()
 
     def set_spans(self, spans: Iterable[Span]) -> None:
-        """Index every span and re-highlight the whole document (opening a document)."""
-        self._blocks.clear()
-        self._placed.clear()
-        for span in spans:
-            self._index(span)
-        self.rehighlight()
+        """Index every span and highlight the whole document (opening a document): the
+        blocks on screen now, the others in the background."""
+        self._index = _SpanIndex(spans)
+        self._redraw_all()
 
     def update_spans(self, removed: Iterable[Span], added: Iterable[Span]) -> None:
         """Apply a change of a few spans, re-highlighting only the blocks they touch."""
         touched: set[int] = set()
         for span in removed:
-            for number in self._placed.pop(span.id, []):
-                touched.add(number)
-                self._blocks[number] = [p for p in self._blocks[number] if p.span.id != span.id]
+            touched.update(self._blocks_of(span))
+            self._index.remove(span)
         for span in added:
-            touched.update(self._index(span))
-        self._rehighlight_blocks(touched)
+            self._index.add(span)
+            touched.update(self._blocks_of(span))
+        self._draw(touched)
 
     def set_selected(self, span_ids: Iterable[str]) -> None:
         new = set(span_ids)
         changed = new ^ self._selected
         self._selected = new
-        blocks = {n for span_id in changed for n in self._placed.get(span_id, [])}
-        self._rehighlight_blocks(blocks)
+        blocks: set[int] = set()
+        for span_id in changed:
+            span = self._index.get(span_id)
+            if span is not None:
+                blocks.update(self._blocks_of(span))
+        self._draw(blocks)
 
-    def _index(self, span: Span) -> list[int]:
-        document = self.document()
-        start, end = self._offsets.to_qt(span.start), self._offsets.to_qt(span.end)
-        first = document.findBlock(start).blockNumber()
-        last = document.findBlock(max(start, end - 1)).blockNumber()
-        numbers = list(range(first, last + 1))
-        placed = _Placed(start, end, span)
-        for number in numbers:
-            self._blocks.setdefault(number, []).append(placed)
-        self._placed[span.id] = numbers
-        return numbers
+    def pending_blocks(self) -> int:
+        """How many blocks are still to be drawn in the background."""
+        return self._drawn.count(0) if self.document() is not None else 0
 
-    def _rehighlight_blocks(self, numbers: Iterable[int]) -> None:
+    def finish(self) -> None:
+        """Draw every block not drawn yet, now (for screenshots and tests)."""
+        self._draw(i for i, drawn in enumerate(self._drawn) if not drawn)
+        self._timer.stop()
+
+    def setDocument(self, document: QTextDocument | None) -> None:  # noqa: N802 - Qt's name
+        """Detach (``None``) or attach; a detached highlighter stops drawing for good."""
+        self._timer.stop()
+        self._watch(None)
+        if document is None:
+            self._index = _SpanIndex(())
+            self._drawn = bytearray()
+        super().setDocument(document)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _redraw_all(self) -> None:
+        """Draw the blocks on screen now and queue every other block for the background."""
         document = self.document()
-        for number in sorted(numbers):
+        if document is None:
+            return
+        self._drawn = bytearray(document.blockCount())
+        self._next = 0
+        view = self._view()
+        if view is None:
+            self.finish()
+            return
+        self._watch(view)
+        self._draw(self._on_screen(view))
+        self._timer.start()
+
+    def _draw_some(self) -> None:
+        """One slice of background drawing: blocks on screen first, then in order."""
+        view = self._view()
+        if view is None or self.document() is None:
+            self._timer.stop()
+            return
+        self._draw(self._on_screen(view))
+        deadline = time.perf_counter() + _SLICE
+        document = self.document()
+        while time.perf_counter() < deadline:
+            self._next = self._drawn.find(0, self._next)
+            if self._next < 0:
+                self._timer.stop()
+                return
+            self.rehighlightBlock(document.findBlockByNumber(self._next))
+
+    def _draw(self, numbers: Iterable[int]) -> None:
+        document = self.document()
+        if document is None:
+            return
+        for number in sorted(set(numbers)):
             block = document.findBlockByNumber(number)
             if block.isValid():
                 self.rehighlightBlock(block)
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
-        placed = self._blocks.get(self.currentBlock().blockNumber())
-        if not placed:
+    def _blocks_of(self, span: Span) -> range:
+        document = self.document()
+        if document is None:
+            return range(0)
+        start, end = self._offsets.to_qt(span.start), self._offsets.to_qt(span.end)
+        first = document.findBlock(start).blockNumber()
+        last = document.findBlock(max(start, end - 1)).blockNumber()
+        return range(first, last + 1)
+
+    def _view(self) -> QPlainTextEdit | None:
+        """The editor showing this document: it owns the document through its control."""
+        document = self.document()
+        owner = document.parent() if document is not None else None
+        while owner is not None and not isinstance(owner, QPlainTextEdit):
+            owner = owner.parent()
+        return owner
+
+    def _on_screen(self, view: QPlainTextEdit) -> list[int]:
+        """The undrawn blocks that may be on screen, estimated without laying any out: each
+        block is taken to fill at least one line and its text to be half as wide as
+        average characters, so the estimate errs towards more blocks."""
+        metrics = QFontMetricsF(view.font())
+        viewport = view.viewport()
+        width = max(float(viewport.width()), 1.0)
+        char_width = metrics.averageCharWidth() / 2
+        lines = viewport.height() / max(metrics.lineSpacing(), 1.0) + 2
+        block: QTextBlock = view.firstVisibleBlock()
+        found = []
+        while block.isValid() and lines > 0:
+            number = block.blockNumber()
+            if number < len(self._drawn) and not self._drawn[number]:
+                found.append(number)
+            lines -= 1 + int(block.length() * char_width / width)
+            block = block.next()
+        return found
+
+    def _watch(self, view: QPlainTextEdit | None) -> None:
+        """Draw what a scroll brings on screen before it is painted."""
+        if self._watched is view:
             return
-        base = self.currentBlock().position()
-        size = self.currentBlock().length() - 1  # UTF-16 units, without the separator
+        if self._watched is not None:
+            self._watched.verticalScrollBar().valueChanged.disconnect(self._on_scroll)
+        self._watched = view
+        if view is not None:
+            view.verticalScrollBar().valueChanged.connect(self._on_scroll)
+
+    def _on_scroll(self, _value: int) -> None:
+        if self._watched is not None and self._drawn.count(0):
+            self._draw(self._on_screen(self._watched))
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+        block = self.currentBlock()
+        number = block.blockNumber()
+        if number < len(self._drawn):
+            self._drawn[number] = 1
+        base = block.position()
+        size = block.length() - 1  # UTF-16 units, without the separator
+        offsets = self._offsets
+        spans = self._index.overlapping(offsets.from_qt(base), offsets.from_qt(base + size))
+        if not spans:
+            return
+        placed: list[tuple[int, int, Span]] = []
         cuts = {0, size}
-        for p in placed:
-            cuts.add(min(max(p.start - base, 0), size))
-            cuts.add(min(max(p.end - base, 0), size))
+        for span in spans:
+            start = max(offsets.to_qt(span.start) - base, 0)
+            end = min(offsets.to_qt(span.end) - base, size)
+            if start < end:
+                placed.append((start, end, span))
+                cuts.add(start)
+                cuts.add(end)
+        placed.sort(key=lambda p: p[2].end - p[2].start)  # innermost first
         bounds = sorted(cuts)
         for left, right in zip(bounds, bounds[1:], strict=False):
-            covering = [p.span for p in placed if p.start - base < right and p.end - base > left]
+            covering = [span for start, end, span in placed if start < right and end > left]
             if covering:
-                covering.sort(key=lambda s: s.end - s.start)
-                self.setFormat(left, right - left, self._styles.format_for(covering, self._selected))
+                self.setFormat(left, right - left, self._format(covering))
+
+    def _format(self, covering: list[Span]) -> QTextCharFormat:
+        """The format of ``covering``, built once per combination of what it shows."""
+        selected = self._selected
+        key = tuple((s.layer, s.label, s.state, s.id in selected) for s in covering)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fmt = self._formats[key] = self._styles.format_for(covering, selected)
+        return fmt

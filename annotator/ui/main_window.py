@@ -19,11 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import __version__
-from annotator.core.edits import AddSpan, Compound, Edit, RemoveSpan, SetLabel, SetStatus
+from annotator.core.edits import (
+    AddSpan,
+    Compound,
+    Edit,
+    RemoveSpan,
+    SetDocLabel,
+    SetLabel,
+    SetStatus,
+)
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Span, new_span_id
 from annotator.core.validation import check_annotator_name
 from annotator.services.annotating import AnnotationSession
+from annotator.services.claims import CLAIMANT, CUE, claim_layer, claim_rows, related_spans
 from annotator.services.corpora import CORPUS_SUFFIX, init_corpus, open_corpus
 from annotator.services.exporting import ALL
 from annotator.services.progress import Cancelled
@@ -31,11 +40,14 @@ from annotator.store.browse import progress as annotator_progress
 from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
+from annotator.ui.claims_panel import ClaimsPanel
 from annotator.ui.commands import EditCommand
 from annotator.ui.dialogs import ExportDialog, ImportDialog, ShortcutsSheet
-from annotator.ui.document_view import DocumentView
+from annotator.ui.document_view import DocumentView, describe_spans
+from annotator.ui.guidelines_panel import GuidelinesEditor, GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
+from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.theme import apply_theme
 from annotator.ui.worker import run_with_progress
 
@@ -51,16 +63,31 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.selected: Span | None = None
         self.character_mode = False
+        self.picking: tuple[str, str] | None = None  # (relation, claim id) being linked
         self.theme = str(settings.value("theme", "light"))
 
         self.view = DocumentView()
         self.view.spans_at = self.session.spans_at
+        self.view.describe_at = self._describe_at
         self.setCentralWidget(self.view)
         self.model = DocumentTableModel(corpus, annotator, self)
         self.browser = BrowserPanel(self.model)
         self.palette = LabelPalette()
         self.browser_dock = self._dock("Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.palette_dock = self._dock("Labels", self.palette, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.questions = QuestionsPanel()
+        self.questions_dock = self._dock(
+            "Questions", self.questions, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.guidelines = GuidelinesPanel()
+        self.guidelines_dock = self._dock(
+            "Guidelines", self.guidelines, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.questions_dock, self.guidelines_dock)
+        self.questions_dock.raise_()
+        self.claims = ClaimsPanel()
+        self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal)
         self._build_status_bar()
         self._build_menus()
@@ -69,6 +96,8 @@ class MainWindow(QMainWindow):
         self.view.spanClicked.connect(self._on_span_clicked)
         self.view.command.connect(self._on_view_command)
         self.palette.labelChosen.connect(self.label_selection)
+        self.questions.answered.connect(self.answer)
+        self.claims.claimChosen.connect(self._select)
         self.browser.documentActivated.connect(self.open_document)
 
         self.view.set_point_size(float(settings.value("zoom", 12.0)))
@@ -107,7 +136,7 @@ class MainWindow(QMainWindow):
 
     def _action(
         self,
-        menu: object,
+        menu: object | None,
         text: str,
         slot: Callable[[], object],
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
@@ -120,7 +149,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
         action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)  # type: ignore[attr-defined]
+        if menu is not None:
+            menu.addAction(action)  # type: ignore[attr-defined]
         self.addAction(action)
         self.all_actions.append(action)
         return action
@@ -165,10 +195,29 @@ class MainWindow(QMainWindow):
         self._action(go, "&Find document", self.focus_search, QKeySequence.StandardKey.Find)
         self._action(go, "Back to the &text", self.view.setFocus, "Ctrl+L")
 
+        claims = bar.addMenu("&Claims")
+        self._action(claims, "Link the &claimant of the selected claim\tW", lambda: self.start_linking(CLAIMANT))
+        self._action(claims, "Link the c&ue of the selected claim\tV", lambda: self.start_linking(CUE))
+        self._action(claims, "Mark the claim &unattributed\t0", self.mark_unattributed)
+        self._action(claims, "Set the &stance (1 FAVOR, 2 AGAINST, 3 NONE…)\t1-9", lambda: None)
+        self._action(claims, "Next &incomplete claim", self.next_incomplete_claim, "Ctrl+J")
+
         document = bar.addMenu("&Document")
         self._action(document, "Mark &done and go on", lambda: self.set_status("done"), "Ctrl+Return")
         self._action(document, "&Skip and go on", lambda: self.set_status("skipped"), "Ctrl+Shift+Return")
         self._action(document, "&Reopen", lambda: self.set_status("in_progress"), "Ctrl+Shift+R")
+        document.addSeparator()
+        for index in range(9):
+            # Window-wide shortcuts, listed on the shortcuts sheet rather than in a menu.
+            self._action(
+                None,
+                f"Answer the first question with value {index + 1}",
+                lambda i=index: self.answer_by_index(i),
+                f"Ctrl+{index + 1}",
+            )
+
+        corpus_menu = bar.addMenu("C&orpus")
+        self._action(corpus_menu, "Edit &guidelines…", self.edit_guidelines)
 
         view = bar.addMenu("&View")
         self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
@@ -181,6 +230,9 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.browser_dock.toggleViewAction())
         view.addAction(self.palette_dock.toggleViewAction())
+        view.addAction(self.claims_dock.toggleViewAction())
+        view.addAction(self.questions_dock.toggleViewAction())
+        view.addAction(self.guidelines_dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -191,6 +243,8 @@ class MainWindow(QMainWindow):
     def _show_corpus(self) -> None:
         """Fill every panel from the current corpus (at start and after switching)."""
         self.palette.set_scheme(self.corpus.scheme)
+        self.questions.set_scheme(self.corpus.scheme)
+        self.guidelines.show_guidelines(self.corpus.guidelines())
         self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
         ui_settings.remember_corpus(self.settings, self.corpus.location)
         self._fill_recent_menu()
@@ -252,7 +306,9 @@ class MainWindow(QMainWindow):
         if document is None:
             return
         self.selected = None
+        self.picking = None
         self.view.show_document(document.text, self.session.aset.spans, self.styles)
+        self._refresh_panels()
         self.browser.select_document(doc_id)
         self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
         title = document.meta.get("title") or doc_id
@@ -272,6 +328,22 @@ class MainWindow(QMainWindow):
     def set_status(self, status: str) -> None:
         if self.session.document is None:
             return
+        if status == "done":
+            incomplete = [
+                r for r in claim_rows(self.session.aset, self.corpus.scheme) if not r.complete
+            ]
+            if incomplete:
+                row = incomplete[0]
+                text = self.session.document.text[row.claim.start : row.claim.end]
+                self._select(row.claim.id)
+                QMessageBox.warning(
+                    self,
+                    "Not done yet",
+                    f"{len(incomplete)} claim(s) are incomplete. The claim «{text[:80]}» still "
+                    f"needs {' and '.join(row.missing)}.\n\nIt is now selected: press W to link "
+                    "its claimant (0: unattributed) and 1, 2 or 3 for its stance.",
+                )
+                return
         if self.session.aset.status != status:
             self.do(SetStatus(status), f"Mark {status.replace('_', ' ')}")
         if status in ("done", "skipped"):
@@ -280,6 +352,18 @@ class MainWindow(QMainWindow):
     # -- labelling ---------------------------------------------------------------------------
 
     def _on_label_key(self, key: str) -> None:
+        if key == "w":
+            self.start_linking(CLAIMANT)
+            return
+        if key == "v":
+            self.start_linking(CUE)
+            return
+        if key == "0":
+            self.mark_unattributed()
+            return
+        if key.isdigit():
+            self.set_attribute(int(key) - 1)
+            return
         binding = self.session.key_bindings().get(key)
         if binding is None:
             self.statusBar().showMessage(f"No label on key '{key}' (F1 lists the keys)", 4000)
@@ -312,6 +396,17 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("The selection holds no word to label", 4000)
                 return
             start, end = snapped
+        if self.picking is not None:
+            relation, claim_id = self.picking
+            linked = self._try_edit(
+                lambda: self.session.create_and_link_edit(
+                    relation, claim_id, start, end, layer, label
+                )
+            )
+            if linked is not None and self.do(linked, f"Link {relation.lower()}"):
+                self.view.clear_selection()
+                self._end_linking(claim_id)
+            return
         edit = self.session.label_edit(start, end, layer, label)
         if edit is None:
             return
@@ -344,6 +439,9 @@ class MainWindow(QMainWindow):
             self._select(span.id)
 
     def _on_span_clicked(self, span_id: str) -> None:
+        if self.picking is not None and span_id:
+            self.link_to(span_id)
+            return
         self._select(span_id or None)
 
     def _on_view_command(self, name: str) -> None:
@@ -351,17 +449,177 @@ class MainWindow(QMainWindow):
             "delete": self.delete_selected,
             "next-span": lambda: self.step_span(True),
             "previous-span": lambda: self.step_span(False),
-            "deselect": self.deselect,
+            "deselect": self.cancel_or_deselect,
             "shortcuts": self.show_shortcuts,
+            "confirm": self.confirm,
         }[name]()
 
     def _select(self, span_id: str | None) -> None:
         span = self.session.aset.span(span_id) if span_id else None
         self.selected = span
         self.view.set_selected_span(span)
-        if span is not None:
+        self._show_links()
+        self.claims.select_claim(span.id if span else None)
+        if span is not None and self.picking is None:
             text = self.session.document.text[span.start : span.end] if self.session.document else ""
-            self.statusBar().showMessage(f"{span.layer}/{span.label}: {text[:80]}", 5000)
+            attrs = "".join(f" [{k}={v}]" for k, v in span.attrs.items())
+            self.statusBar().showMessage(f"{span.layer}/{span.label}{attrs}: {text[:80]}", 5000)
+
+    def _show_links(self) -> None:
+        """Highlight the selected span with the spans it is linked to (claimant, cue...)."""
+        if self.view.highlighter is None:
+            return
+        ids = []
+        if self.selected is not None:
+            ids = [self.selected.id, *related_spans(self.session.aset, self.selected.id)]
+        if self.picking is not None:
+            ids.append(self.picking[1])
+        self.view.highlighter.set_selected(ids)
+
+    # -- claims ------------------------------------------------------------------------------
+
+    def _selected_claim(self) -> Span | None:
+        layer = claim_layer(self.corpus.scheme)
+        if self.selected is not None and self.selected.layer == layer:
+            return self.selected
+        return None
+
+    def start_linking(self, relation: str) -> None:
+        """Wait for the claimant (or cue) of the selected claim: a click on a span, Tab then
+        Enter, or a text selection and a label key; 0 for unattributed; Esc cancels."""
+        claim = self._selected_claim()
+        if claim is None:
+            self.statusBar().showMessage("Select a claim first (click it, or Tab to it)", 5000)
+            return
+        self.picking = (relation, claim.id)
+        what = "claimant" if relation == CLAIMANT else "cue"
+        extra = ", 0 for unattributed" if relation == CLAIMANT else ""
+        self.statusBar().showMessage(
+            f"Choose the {what}: click a span, Tab to one and press Enter, or select text and "
+            f"press a label key{extra}; Esc cancels"
+        )
+        self.view.clear_selection()
+        self._show_links()
+
+    def link_to(self, span_id: str) -> None:
+        if self.picking is None:
+            return
+        relation, claim_id = self.picking
+        edit = self._try_edit(lambda: self.session.link_edit(relation, claim_id, span_id))
+        if edit is not None and self.do(edit, f"Link {relation.lower()}"):
+            self._end_linking(claim_id)
+
+    def _end_linking(self, claim_id: str) -> None:
+        self.picking = None
+        self.statusBar().clearMessage()
+        self._select(claim_id)
+
+    def cancel_or_deselect(self) -> None:
+        if self.picking is not None:
+            claim_id = self.picking[1]
+            self.picking = None
+            self.statusBar().showMessage("Linking cancelled", 3000)
+            self._select(claim_id)
+            return
+        self.deselect()
+
+    def confirm(self) -> None:
+        if self.picking is not None and self.selected is not None:
+            self.link_to(self.selected.id)
+
+    def mark_unattributed(self) -> None:
+        claim_id = self.picking[1] if self.picking else None
+        claim = self.session.aset.span(claim_id) if claim_id else self._selected_claim()
+        if claim is None:
+            self.statusBar().showMessage("Select a claim first (click it, or Tab to it)", 5000)
+            return
+        edit = self._try_edit(lambda: self.session.unattributed_edit(claim.id))
+        if edit is not None and self.do(edit, "Mark unattributed"):
+            self._end_linking(claim.id)
+
+    def set_attribute(self, index: int) -> None:
+        if self.selected is None:
+            self.statusBar().showMessage("Select a claim first, then press 1, 2 or 3", 5000)
+            return
+        edit = self.session.attribute_edit(self.selected.id, index)
+        if edit is not None:
+            self.do(edit, f"Set {edit.name} {edit.value}")  # type: ignore[union-attr]
+
+    def next_incomplete_claim(self) -> bool:
+        rows = claim_rows(self.session.aset, self.corpus.scheme)
+        incomplete = [r for r in rows if not r.complete]
+        if not incomplete:
+            self.statusBar().showMessage("Every claim has a claimant decision and a stance", 4000)
+            return False
+        after = [r for r in incomplete if self.selected is None or r.claim.start > self.selected.start]
+        row = (after or incomplete)[0]
+        self._select(row.claim.id)
+        self.statusBar().showMessage("This claim lacks " + " and ".join(row.missing), 6000)
+        return True
+
+    def _try_edit(self, build: Callable[[], Edit]) -> Edit | None:
+        try:
+            return build()
+        except AnnotatorError as error:
+            self.statusBar().showMessage(str(error), 6000)
+            QApplication.beep()
+            return None
+
+    def _describe_at(self, offset: int) -> str:
+        spans = self.session.spans_at(offset)
+        if not spans or self.session.document is None:
+            return ""
+        text = self.session.document.text
+        lines = [describe_spans(spans)]
+        for span in spans:
+            for relation in self.session.aset.relations:
+                if span.id in (relation.head, relation.child):
+                    other_id = relation.child if relation.head == span.id else relation.head
+                    other = self.session.aset.span(other_id)
+                    if other is not None:
+                        role = relation.label.lower() if relation.child == other_id else (
+                            f"{relation.label.lower()} of"
+                        )
+                        lines.append(f"{role}: «{text[other.start : other.end][:50]}»")
+        return "\n".join(lines)
+
+    # -- questions and guidelines ---------------------------------------------------------------
+
+    def answer(self, question: str, value: object) -> None:
+        if self.session.document is None:
+            return
+        if self.session.aset.doc_labels.get(question) == value:
+            return
+        self.do(SetDocLabel(question, value), f"Answer {question}")  # type: ignore[arg-type]
+
+    def answer_by_index(self, index: int) -> None:
+        questions = self.corpus.scheme.questions
+        if not questions or index >= len(questions[0].values):
+            return
+        question = questions[0]
+        value = question.values[index]
+        self.answer(question.name, [value] if question.multi else value)
+
+    def edit_guidelines(self) -> None:
+        current = self.corpus.guidelines()
+        editor = GuidelinesEditor(current[1] if current else "# Guidelines\n\n", self)
+        if not editor.exec():
+            return
+        if current is not None and editor.markdown() == current[1]:
+            return
+        version = self.corpus.add_guidelines(editor.markdown(), self.session.annotator)
+        self.guidelines.show_guidelines(self.corpus.guidelines())
+        self.statusBar().showMessage(f"Guidelines saved as version {version}", 5000)
+
+    def _refresh_panels(self) -> None:
+        document = self.session.document
+        if document is None:
+            self.claims.show_rows("", [])
+            self.questions.show_answers({})
+            return
+        self.claims.show_rows(document.text, claim_rows(self.session.aset, self.corpus.scheme))
+        self.questions.show_answers(self.session.aset.doc_labels)
+        self.claims.select_claim(self.selected.id if self.selected else None)
 
     # -- edits and undo ------------------------------------------------------------------------
 
@@ -393,9 +651,8 @@ class MainWindow(QMainWindow):
         self.view.update_spans(removed, added)
         if self.selected is not None:
             self.selected = self.session.aset.span(self.selected.id)
-            self.view.highlighter and self.view.highlighter.set_selected(
-                [self.selected.id] if self.selected else []
-            )
+        self._show_links()
+        self._refresh_panels()
         self.model.refresh_document(doc_id)
         self._update_status()
         return inverse

@@ -14,7 +14,10 @@ from __future__ import annotations
 import bisect
 import re
 
-_SHIFTS = re.compile("[\U00010000-\U0010ffff]|\r\n")
+# Two scans with a single pattern each: a regex alternation is several times slower on
+# a long text, and opening a document waits for this.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_CRLF = re.compile("\r\n")
 
 
 class OffsetMap:
@@ -28,9 +31,12 @@ class OffsetMap:
         self._qt: list[int] = []
         self._delta: list[int] = []
         delta = 0
-        for match in _SHIFTS.finditer(text):
-            after = match.start() + 1  # the code point offset from which the shift applies
-            if match.group() == "\r\n":
+        crlf = [m.start() for m in _CRLF.finditer(text)]
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
+        crlf_at = set(crlf)
+        for start in sorted(crlf + astral):
+            after = start + 1  # the code point offset from which the shift applies
+            if start in crlf_at:
                 # "\r" and "\n" share one Qt position, which maps back to the "\r" so
                 # that a selection ending at a line end does not take the "\r" in.
                 delta -= 1

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from annotator.services.progress import Cancelled, Progress
@@ -44,6 +44,22 @@ class _Runner(QObject):
             self.finished.emit()
 
 
+class _Display(QObject):
+    """Receives progress in the GUI thread (a plain function would run in the worker's)."""
+
+    def __init__(self, dialog: QProgressDialog, title: str) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.title = title
+
+    @Slot(int, int, str)
+    def show(self, done: int, total: int, what: str) -> None:
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total else 0)
+        of = f" of {total}" if total else ""
+        self.dialog.setLabelText(f"{self.title}: {done}{of} {what}")
+
+
 def run_with_progress(parent: QWidget | None, title: str, work: Callable[[Progress], T]) -> T:
     """Run ``work(progress)`` in a thread while a progress dialog shows; return its result.
 
@@ -62,12 +78,8 @@ def run_with_progress(parent: QWidget | None, title: str, work: Callable[[Progre
     runner.moveToThread(thread)
     loop = QEventLoop()
 
-    def show(done: int, total: int, what: str) -> None:
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)
-        dialog.setLabelText(f"{title}: {done} of {total} {what}")
-
-    runner.progressed.connect(show, Qt.ConnectionType.QueuedConnection)
+    display = _Display(dialog, title)
+    runner.progressed.connect(display.show, Qt.ConnectionType.QueuedConnection)
     runner.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
     dialog.canceled.connect(runner.cancel.set)
     thread.started.connect(runner.run)

@@ -85,3 +85,14 @@ def find_in_view(window: MainWindow, needle: str, nth: int = 0) -> tuple[int, in
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def keyboard_select(window: MainWindow, qt_start: int, qt_end: int) -> None:
+    """Select text with the keyboard only: Ctrl+Home, Right to the start, Shift+Right."""
+    view = window.view
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(qt_start):
+        QTest.keyClick(view, Qt.Key.Key_Right)
+    for _ in range(qt_end - qt_start):
+        QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
