@@ -137,7 +137,9 @@ class AnnotationSession:
     ) -> Edit:
         """Label ``[start, end)`` and link it to claim ``head_id`` in one undoable step."""
         made = self.label_edit(start, end, layer, label)
-        existing = [s for s in self.aset.spans if s.layer == layer and (s.start, s.end) == (start, end)]
+        existing = [
+            s for s in self.aset.spans if s.layer == layer and (s.start, s.end) == (start, end)
+        ]
         if existing:
             link = self.link_edit(relation, head_id, existing[0].id)
             return Compound((made, link)) if made is not None else link
@@ -149,7 +151,9 @@ class AnnotationSession:
         # Validate the link against a preview of the set with the new span in it.
         preview = AnnotationSession(self.corpus, self.annotator)
         preview.aset = AnnotationSet(
-            self.annotator, spans=[*self.aset.spans, added.span], relations=list(self.aset.relations)
+            self.annotator,
+            spans=[*self.aset.spans, added.span],
+            relations=list(self.aset.relations),
         )
         return Compound((made, preview.link_edit(relation, head_id, added.span.id)))
 

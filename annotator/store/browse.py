@@ -140,7 +140,5 @@ def progress(corpus: Corpus, annotator: str) -> tuple[int, int]:
 def key_of(corpus: Corpus, doc_id: str) -> int | None:
     """The key (row order) of document ``doc_id``, or None if there is none."""
     with reading(corpus.engine) as conn:
-        key = conn.execute(
-            select(t.documents.c.pk).where(t.documents.c.doc_id == doc_id)
-        ).scalar()
+        key = conn.execute(select(t.documents.c.pk).where(t.documents.c.doc_id == doc_id)).scalar()
     return None if key is None else int(key)

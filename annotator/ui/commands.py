@@ -1,4 +1,4 @@
-"""Undo commands: a committed core edit and its inverse, wrapped for ``QUndoStack``."""
+"""Undo commands: a committed core edit (or scheme change) and its inverse, for ``QUndoStack``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from annotator.core.edits import Edit
+from annotator.core.scheme_change import SchemeChange
 
 Commit = Callable[[str, Edit], Edit]
 """Applies an edit to a document (by id) and returns its inverse."""
@@ -35,3 +36,33 @@ class EditCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.edit = self._commit(self.doc_id, self.inverse)
+
+
+ApplySchemeChange = Callable[[SchemeChange], SchemeChange]
+"""Applies a scheme change to the whole corpus and returns its inverse."""
+
+
+class SchemeCommand(QUndoCommand):
+    """A scheme change already applied when pushed, undone and redone like an edit.
+
+    Each application returns the change that undoes it (with the annotations it removed),
+    so undo and redo stay exact.
+    """
+
+    def __init__(
+        self, apply: ApplySchemeChange, change: SchemeChange, inverse: SchemeChange, text: str
+    ) -> None:
+        super().__init__(text)
+        self._apply = apply
+        self.change = change
+        self.inverse = inverse
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self.inverse = self._apply(self.change)
+
+    def undo(self) -> None:
+        self.change = self._apply(self.inverse)

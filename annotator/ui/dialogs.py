@@ -37,10 +37,10 @@ class _PathPicker(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit()
         self.button = QPushButton(choose)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.button)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.edit, 1)
+        self.row.addWidget(self.button)
 
 
 class ImportDialog(QDialog):
@@ -52,7 +52,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import documents")
         self.paths = _PathPicker("Files…")
         self.folder = QPushButton("Folder…")
-        self.paths.layout().addWidget(self.folder)
+        self.paths.row.addWidget(self.folder)
         self.format = QComboBox()
         self.format.addItems(["auto", *FORMATS])
         self.annotator = QLineEdit(annotator)
@@ -95,6 +95,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export annotations")
         self.format = QComboBox()
         self.format.addItems(writable_formats())
+        self.format.setCurrentText("jsonl")
         self.out = _PathPicker("Choose…")
         self.source = QComboBox()
         self.source.addItems(sources)
@@ -130,7 +131,9 @@ class ShortcutsSheet(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        rows: list[tuple[str, str]] = [(key, f"Label the selection {name}") for key, name in label_keys]
+        rows: list[tuple[str, str]] = [
+            (key, f"Label the selection {name}") for key, name in label_keys
+        ]
         for action in actions:
             text = action.text().replace("&", "")
             name, _, hint = text.partition("\t")

@@ -117,7 +117,7 @@ class DocumentView(QPlainTextEdit):
 
     # -- events -----------------------------------------------------------------------------
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's name
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt's name
         return False  # Tab and Shift+Tab move between spans
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
@@ -140,10 +140,10 @@ class DocumentView(QPlainTextEdit):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
         point = event.position().toPoint()
-        if self._press is not None and (point - self._press).manhattanLength() < 4:
-            if not self.textCursor().hasSelection():
-                spans = self.spans_at(self.offset_at(point))
-                self.spanClicked.emit(spans[0].id if spans else "")
+        clicked = self._press is not None and (point - self._press).manhattanLength() < 4
+        if clicked and not self.textCursor().hasSelection():
+            spans = self.spans_at(self.offset_at(point))
+            self.spanClicked.emit(spans[0].id if spans else "")
         self._press = None
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
@@ -164,7 +164,8 @@ def describe_spans(spans: list[Span]) -> str:
         attrs = ", ".join(f"{k}={v}" for k, v in span.attrs.items())
         state = " (suggestion)" if span.suggested else ""
         lines.append(
-            f"{span.layer}: {span.label}{state}" + (f" [{attrs}]" if attrs else "")
+            f"{span.layer}: {span.label}{state}"
+            + (f" [{attrs}]" if attrs else "")
             + f" — {span.origin}"
         )
     return "\n".join(lines)

@@ -48,9 +48,7 @@ class GuidelinesEditor(QDialog):
         self.editor = QPlainTextEdit(markdown)
         self.editor.setObjectName("guidelinesEditor")
         self.preview = QTextBrowser()
-        self.editor.textChanged.connect(
-            lambda: self.preview.setMarkdown(self.editor.toPlainText())
-        )
+        self.editor.textChanged.connect(lambda: self.preview.setMarkdown(self.editor.toPlainText()))
         self.preview.setMarkdown(markdown)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -35,7 +37,7 @@ from annotator.services.annotating import AnnotationSession
 from annotator.services.claims import CLAIMANT, CUE, claim_layer, claim_rows, related_spans
 from annotator.services.corpora import CORPUS_SUFFIX, init_corpus, open_corpus
 from annotator.services.exporting import ALL
-from annotator.services.progress import Cancelled
+from annotator.services.progress import Cancelled, Progress
 from annotator.store.browse import progress as annotator_progress
 from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
@@ -50,6 +52,9 @@ from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.theme import apply_theme
 from annotator.ui.worker import run_with_progress
+
+
+T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
@@ -72,9 +77,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.model = DocumentTableModel(corpus, annotator, self)
         self.browser = BrowserPanel(self.model)
-        self.palette = LabelPalette()
-        self.browser_dock = self._dock("Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.palette_dock = self._dock("Labels", self.palette, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.label_palette = LabelPalette()
+        self.browser_dock = self._dock(
+            "Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.palette_dock = self._dock(
+            "Labels", self.label_palette, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.questions = QuestionsPanel()
         self.questions_dock = self._dock(
             "Questions", self.questions, Qt.DockWidgetArea.RightDockWidgetArea
@@ -88,29 +97,31 @@ class MainWindow(QMainWindow):
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
-        self.resizeDocks([self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal
+        )
         self._build_status_bar()
         self._build_menus()
 
         self.view.labelKey.connect(self._on_label_key)
         self.view.spanClicked.connect(self._on_span_clicked)
         self.view.command.connect(self._on_view_command)
-        self.palette.labelChosen.connect(self.label_selection)
+        self.label_palette.labelChosen.connect(self.label_selection)
         self.questions.answered.connect(self.answer)
         self.claims.claimChosen.connect(self._select)
         self.browser.documentActivated.connect(self.open_document)
 
-        self.view.set_point_size(float(settings.value("zoom", 12.0)))
+        self.view.set_point_size(float(str(settings.value("zoom", 12.0))))
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
         self._show_corpus()
         geometry = settings.value("geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
         state = settings.value("windowState")
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -196,15 +207,25 @@ class MainWindow(QMainWindow):
         self._action(go, "Back to the &text", self.view.setFocus, "Ctrl+L")
 
         claims = bar.addMenu("&Claims")
-        self._action(claims, "Link the &claimant of the selected claim\tW", lambda: self.start_linking(CLAIMANT))
-        self._action(claims, "Link the c&ue of the selected claim\tV", lambda: self.start_linking(CUE))
+        self._action(
+            claims,
+            "Link the &claimant of the selected claim\tW",
+            lambda: self.start_linking(CLAIMANT),
+        )
+        self._action(
+            claims, "Link the c&ue of the selected claim\tV", lambda: self.start_linking(CUE)
+        )
         self._action(claims, "Mark the claim &unattributed\t0", self.mark_unattributed)
         self._action(claims, "Set the &stance (1 FAVOR, 2 AGAINST, 3 NONE…)\t1-9", lambda: None)
         self._action(claims, "Next &incomplete claim", self.next_incomplete_claim, "Ctrl+J")
 
         document = bar.addMenu("&Document")
-        self._action(document, "Mark &done and go on", lambda: self.set_status("done"), "Ctrl+Return")
-        self._action(document, "&Skip and go on", lambda: self.set_status("skipped"), "Ctrl+Shift+Return")
+        self._action(
+            document, "Mark &done and go on", lambda: self.set_status("done"), "Ctrl+Return"
+        )
+        self._action(
+            document, "&Skip and go on", lambda: self.set_status("skipped"), "Ctrl+Shift+Return"
+        )
         self._action(document, "&Reopen", lambda: self.set_status("in_progress"), "Ctrl+Shift+R")
         document.addSeparator()
         for index in range(9):
@@ -212,7 +233,7 @@ class MainWindow(QMainWindow):
             self._action(
                 None,
                 f"Answer the first question with value {index + 1}",
-                lambda i=index: self.answer_by_index(i),
+                partial(self.answer_by_index, index),
                 f"Ctrl+{index + 1}",
             )
 
@@ -221,7 +242,9 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Zoom &out", lambda: self.zoom(1 / 1.1), QKeySequence.StandardKey.ZoomOut)
+        self._action(
+            view, "Zoom &out", lambda: self.zoom(1 / 1.1), QKeySequence.StandardKey.ZoomOut
+        )
         self._action(view, "&Reset zoom", lambda: self.zoom(0), "Ctrl+0")
         self.dark_action = self._action(
             view, "&Dark theme", self.toggle_theme, "Ctrl+Shift+D", checkable=True
@@ -242,7 +265,7 @@ class MainWindow(QMainWindow):
 
     def _show_corpus(self) -> None:
         """Fill every panel from the current corpus (at start and after switching)."""
-        self.palette.set_scheme(self.corpus.scheme)
+        self.label_palette.set_scheme(self.corpus.scheme)
         self.questions.set_scheme(self.corpus.scheme)
         self.guidelines.show_guidelines(self.corpus.guidelines())
         self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
@@ -415,7 +438,9 @@ class MainWindow(QMainWindow):
             added = edit if isinstance(edit, AddSpan) else None
             if isinstance(edit, Compound):
                 added = next((e for e in edit.edits if isinstance(e, AddSpan)), None)
-            span_id = added.span.id if added else edit.span_id if isinstance(edit, SetLabel) else None
+            span_id = (
+                added.span.id if added else edit.span_id if isinstance(edit, SetLabel) else None
+            )
             if span_id:
                 self._select(span_id)
 
@@ -461,7 +486,9 @@ class MainWindow(QMainWindow):
         self._show_links()
         self.claims.select_claim(span.id if span else None)
         if span is not None and self.picking is None:
-            text = self.session.document.text[span.start : span.end] if self.session.document else ""
+            text = (
+                self.session.document.text[span.start : span.end] if self.session.document else ""
+            )
             attrs = "".join(f" [{k}={v}]" for k, v in span.attrs.items())
             self.statusBar().showMessage(f"{span.layer}/{span.label}{attrs}: {text[:80]}", 5000)
 
@@ -551,7 +578,9 @@ class MainWindow(QMainWindow):
         if not incomplete:
             self.statusBar().showMessage("Every claim has a claimant decision and a stance", 4000)
             return False
-        after = [r for r in incomplete if self.selected is None or r.claim.start > self.selected.start]
+        after = [
+            r for r in incomplete if self.selected is None or r.claim.start > self.selected.start
+        ]
         row = (after or incomplete)[0]
         self._select(row.claim.id)
         self.statusBar().showMessage("This claim lacks " + " and ".join(row.missing), 6000)
@@ -577,8 +606,10 @@ class MainWindow(QMainWindow):
                     other_id = relation.child if relation.head == span.id else relation.head
                     other = self.session.aset.span(other_id)
                     if other is not None:
-                        role = relation.label.lower() if relation.child == other_id else (
-                            f"{relation.label.lower()} of"
+                        role = (
+                            relation.label.lower()
+                            if relation.child == other_id
+                            else (f"{relation.label.lower()} of")
                         )
                         lines.append(f"{role}: «{text[other.start : other.end][:50]}»")
         return "\n".join(lines)
@@ -755,7 +786,7 @@ class MainWindow(QMainWindow):
         )
         self.corpus.reload()
         self.model.refresh()
-        self.palette.set_scheme(self.corpus.scheme)
+        self.label_palette.set_scheme(self.corpus.scheme)
         if report is not None:
             lines = [
                 f"{Path(f.path).name} ({f.format}): {f.documents} new documents, "
@@ -786,7 +817,7 @@ class MainWindow(QMainWindow):
                 message += f"\nLeft out (the format cannot express them): {details}"
             QMessageBox.information(self, "Export finished", message)
 
-    def _run(self, title: str, work: Callable[..., object]) -> object | None:
+    def _run(self, title: str, work: Callable[[Progress], T]) -> T | None:
         try:
             return run_with_progress(self, title, work)
         except Cancelled:
@@ -795,7 +826,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, str(error))
         return None
 
-    def _try(self, work: Callable[[], object]) -> object | None:
+    def _try(self, work: Callable[[], T]) -> T | None:
         try:
             return work()
         except AnnotatorError as error:

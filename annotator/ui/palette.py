@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from annotator.core.scheme import Scheme
+from annotator.ui.layouts import clear_layout
 
 
 class LabelPalette(QWidget):
@@ -23,10 +24,7 @@ class LabelPalette(QWidget):
         self.buttons: dict[tuple[str, str], QPushButton] = {}
 
     def set_scheme(self, scheme: Scheme) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self._layout)
         self.buttons.clear()
         for layer in scheme.span_layers:
             group = QGroupBox(layer.name.capitalize())

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import DocLabels
 from annotator.core.scheme import Scheme
+from annotator.ui.layouts import clear_layout
 
 
 class QuestionsPanel(QWidget):
@@ -34,10 +35,7 @@ class QuestionsPanel(QWidget):
         self._updating = False
 
     def set_scheme(self, scheme: Scheme) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self._layout)
         self.buttons.clear()
         if scheme.target:
             target = QLabel(f"Target: {scheme.target}")
@@ -81,9 +79,7 @@ class QuestionsPanel(QWidget):
         if self._updating:
             return
         if multi:
-            chosen = [
-                v for (q, v), b in self.buttons.items() if q == question and b.isChecked()
-            ]
+            chosen = [v for (q, v), b in self.buttons.items() if q == question and b.isChecked()]
             self.answered.emit(question, chosen or None)
         else:
             self.answered.emit(question, value if checked else None)

@@ -23,7 +23,7 @@ def recent_corpora(settings: QSettings) -> list[str]:
     value = settings.value("recent", [])
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value or []]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def remember_corpus(settings: QSettings, location: str) -> None:

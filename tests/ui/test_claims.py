@@ -164,7 +164,7 @@ def test_relinking_replaces_the_claimant_and_undo_restores_it(open_window: Open,
     claim_id = window.selected.id  # type: ignore[union-attr]
     for needle in ("Donald Trump", "Pékin"):
         keys(window, "w")
-        start, end = find_in_view(window, needle)
+        start, _end = find_in_view(window, needle)
         window.link_to(window.session.spans_at(window.view.offsets.from_qt(start))[0].id)
     claimants = [r for r in window.session.aset.relations if r.head == claim_id]
     assert len(claimants) == 1

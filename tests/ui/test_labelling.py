@@ -134,5 +134,5 @@ def test_label_key_without_selection_explains_what_to_do(open_window: Open, seed
 def test_palette_buttons_label_the_selection(open_window: Open, seeded_path: Path):
     window = open_window(seeded_path)
     drag_select(window, *find_in_view(window, "Pékin"))
-    window.palette.buttons[("entity", "LOC")].click()
+    window.label_palette.buttons[("entity", "LOC")].click()
     assert stored(seeded_path) == {"Pékin": "LOC"}

@@ -131,6 +131,7 @@ def test_export_dialog_writes_the_chosen_annotations(
     window.set_status("done")
 
     def fill(self: ExportDialog) -> int:
+        self.format.setCurrentText("jsonl")
         self.out.edit.setText(str(out))
         self.source.setCurrentText("alice")
         return 1

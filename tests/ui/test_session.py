@@ -55,7 +55,9 @@ def test_undo_and_redo_follow_edits_across_documents(open_window: Open, seeded_p
     # Undoing an edit of another document brings that document back into view.
     assert window.session.document.id == first  # type: ignore[union-attr]
     QTest.keyClick(
-        window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert spans_of(seeded_path, first) == [("Bytedance", "ORG")]
     QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
@@ -184,7 +186,9 @@ def test_each_annotator_sees_only_their_own_set(
     label(window, "Bytedance", "o")
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("bob", True))
     QTest.keyClick(
-        window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        window,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert window.session.annotator == "bob"
     assert window.session.aset.spans == []
@@ -245,7 +249,9 @@ def test_dark_theme_is_applied_and_remembered(open_window: Open, seeded_path: Pa
     assert window.settings.value("theme") == "dark"
 
 
-def test_opening_another_corpus_from_the_window(open_window: Open, seeded_path: Path, tmp_path: Path):
+def test_opening_another_corpus_from_the_window(
+    open_window: Open, seeded_path: Path, tmp_path: Path
+):
     other = tmp_path / "other.annotator"
     with init_corpus(other) as corpus:
         corpus.add_documents([Document("only", "Un seul document ici.")])
