@@ -11,9 +11,9 @@ import pytest
 # Qt runs offscreen in every test, and the default corpus never touches the user's home.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from annotator.core.scheme import Scheme  # noqa: E402
-from annotator.services.corpora import default_scheme, init_corpus  # noqa: E402
-from annotator.store.corpus import Corpus  # noqa: E402
+from annotator.core.scheme import Scheme
+from annotator.services.corpora import default_scheme, init_corpus
+from annotator.store.corpus import Corpus
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -121,11 +121,15 @@ def apply(aset: AnnotationSet, edit: Edit) -> Edit:
             _replace_span(aset, span_id, attrs=attrs)
             return SetAttr(span_id, name, previous)
         case SetSpanState(span_id, state, origin):
-            old = _replace_span(aset, span_id, state=state, **({"origin": origin} if origin else {}))
+            old = _replace_span(
+                aset, span_id, state=state, **({"origin": origin} if origin else {})
+            )
             return SetSpanState(span_id, old.state, old.origin)
         case AddRelation(relation):
             if relation in aset.relations:
                 raise AnnotationError(f"relation {relation.label} already exists")
+            _span(aset, relation.head)  # a dangling relation could never be undone
+            _span(aset, relation.child)
             aset.relations.append(relation)
             return RemoveRelation(relation)
         case RemoveRelation(relation):
@@ -143,7 +147,15 @@ def apply(aset: AnnotationSet, edit: Edit) -> Edit:
             aset.status = status
             return SetStatus(previous_status)
         case Compound(edits):
-            inverses = [apply(aset, e) for e in edits]
+            inverses: list[Edit] = []
+            try:
+                for part in edits:
+                    inverses.append(apply(aset, part))
+            except AnnotationError:
+                # Applied as one: a failing part leaves the set as it was.
+                for inverse in reversed(inverses):
+                    apply(aset, inverse)
+                raise
             return Compound(tuple(reversed(inverses)))
     raise TypeError(f"not an edit: {edit!r}")
 

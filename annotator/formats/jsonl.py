@@ -16,7 +16,13 @@ from annotator.core.errors import InputError
 from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Span, text_sha256
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
 from annotator.formats.atomic import atomic_text_writer
-from annotator.formats.reading import MAX_LINE_BYTES, check_text, decode, read_bytes
+from annotator.formats.reading import (
+    MAX_LINE_BYTES,
+    check_json_strings,
+    check_text,
+    decode,
+    read_bytes,
+)
 
 SUFFIXES = (".jsonl", ".ndjson")
 
@@ -25,8 +31,10 @@ def detect(path: Path) -> bool:
     if path.is_dir() or path.suffix.lower() not in (*SUFFIXES, ".json"):
         return False
     first = _first_record(path)
-    return isinstance(first, dict) and "text" in first and (
-        "annotations" in first or set(first) <= {"id", "text", "meta"}
+    return (
+        isinstance(first, dict)
+        and "text" in first
+        and ("annotations" in first or set(first) <= {"id", "text", "meta"})
     )
 
 
@@ -44,11 +52,12 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
         except json.JSONDecodeError as error:
             raise InputError(
                 str(path),
-                f"invalid or truncated JSON ({error.msg} at column {error.colno})",
+                f"invalid or truncated JSON ({error.msg}, column {error.colno})",
                 line=number,
             ) from None
         except RecursionError:
             raise InputError(str(path), "JSON nested too deeply", line=number) from None
+        check_json_strings(line, obj, path, number)
         yield Record(_document(obj, path, number, options), str(path), number)
 
 
@@ -122,7 +131,9 @@ class _Fields:
         if value is None and default is None:
             return None
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             raise self.fail(f"'{key}' must be {names}, got {json.dumps(value)[:40]}")
         return value
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 from annotator.core.errors import InputError
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_LINE_BYTES = 256 * 1024**2
 BOM = b"\xef\xbb\xbf"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -56,3 +60,24 @@ def check_text(text: str, path: Path, line: int | None = None) -> None:
             "remove it before importing",
             line=line,
         )
+
+
+def check_json_strings(raw: str, value: Any, path: Path, line: int | None = None) -> None:
+    """Refuse JSON whose escapes decode to unpaired surrogates (``"\\ud800"``).
+
+    They are not characters: no text, id or label can hold them, and the database
+    would fail on them with an encoding error instead of naming the line. ``raw`` is the
+    JSON source, searched first so that the common case costs one regex scan.
+    """
+    if not _SURROGATE_ESCAPE.search(raw):
+        return
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(error.object[error.start])
+        raise InputError(
+            str(path),
+            f"the JSON holds an unpaired surrogate escape (\\u{code:04x}), which is not a "
+            "character; fix or remove it",
+            line=line,
+        ) from None

@@ -26,6 +26,8 @@ class FileImport:
     annotation_sets: int = 0
     spans: int = 0
     relations: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """What the file held but was not imported (e.g. rejected Prodigy answers)."""
 
 
 @dataclass(slots=True)
@@ -55,14 +57,27 @@ def import_paths(
     if annotator is not None:
         check_annotator_name(annotator)
     report = ImportReport()
-    for number, path in enumerate(paths):
-        progress(number, len(paths), "files")
-        path = Path(path)
-        if not path.exists():
-            raise InputError(str(path), "no such file or folder")
-        name = detect(path) if format == "auto" else format
-        records = list(reader(name).read(path, ReadOptions(annotator=annotator)))
-        report.files.append(_import_records(corpus, path, name, records, extend_scheme, report))
+    try:
+        for number, path in enumerate(paths):
+            progress(number, len(paths), "files")
+            path = Path(path)
+            if not path.exists():
+                raise InputError(str(path), "no such file or folder")
+            name = detect(path) if format == "auto" else format
+            records: list[Record] = []
+            options = ReadOptions(annotator=annotator, scheme=corpus.scheme)
+            for record in reader(name).read(path, options):
+                records.append(record)
+                if len(records) % 1000 == 0:
+                    progress(len(records), 0, f"documents read from {path.name}")
+            imported = _import_records(corpus, path, name, records, extend_scheme, report)
+            imported.warnings = options.warnings
+            report.files.append(imported)
+    except AnnotatorError as error:
+        if report.files:  # say what is in, so that nobody imports those files twice
+            done = ", ".join(f"{f.path} ({f.documents} documents)" for f in report.files)
+            error.add_note(f"imported before this error: {done}")
+        raise
     progress(len(paths), len(paths), "files")
     return report
 
