@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from annotator.core.errors import AnnotatorError
+from annotator.services.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from annotator.services.packages import PackageSummary
 
 app = typer.Typer(
     name="annotator",
@@ -40,16 +44,16 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except AnnotatorError as error:
-        fail(str(error))
+        fail("\n".join([str(error), *getattr(error, "__notes__", ())]))
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         fail(f"{where}{error.strerror or error}")
 
 
-def terminal_progress(label: str) -> Callable[[int, int, str], None]:
+def terminal_progress(label: str) -> Progress:
     """Progress on stderr when it is a terminal; silent otherwise."""
     if not sys.stderr.isatty():
-        return lambda done, total, what: None
+        return no_progress
 
     def show(done: int, total: int, what: str) -> None:
         end = "\n" if done >= total else ""
@@ -88,7 +92,12 @@ def import_(
     corpus: CorpusArg,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
     format: Annotated[
-        str, typer.Option("--format", help="auto, jsonl or text.")
+        str,
+        typer.Option(
+            "--format",
+            help="auto (detect it, and say which), jsonl, prodigy, doccano, brat (a folder, "
+            ".zip or .ann), conll, labelstudio or text (a file or folder).",
+        ),
     ] = "auto",
     annotator: Annotated[
         str | None,
@@ -113,10 +122,13 @@ def import_(
         for item in report.files:
             present = f", {item.already_present} already present" if item.already_present else ""
             typer.echo(
-                f"{item.path} ({item.format}): {item.documents} documents{present}, "
+                f"{item.path} ({item.format}{', detected' if format == 'auto' else ''}): "
+                f"{item.documents} documents{present}, "
                 f"{item.annotation_sets} annotation sets, {item.spans} spans, "
                 f"{item.relations} relations"
             )
+            for warning in item.warnings:
+                typer.echo(f"warning: {warning}", err=True)
         for layer, labels in report.added_labels.items():
             typer.echo(f"scheme extended: layer {layer} gained {', '.join(labels)}")
 
@@ -125,7 +137,14 @@ def import_(
 def export(
     corpus: CorpusArg,
     out: Annotated[Path, typer.Argument(help="Output file (or folder for spacy and brat).")],
-    format: Annotated[str, typer.Option("--format", help="jsonl.")] = "jsonl",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="jsonl (lossless), prodigy, doccano, conll, labelstudio (one file), "
+            "brat (a folder, or a .zip) or spacy (a folder).",
+        ),
+    ] = "jsonl",
     source: Annotated[
         str | None,
         typer.Option("--from", help="gold, an annotator's name, or all (jsonl's default)."),
@@ -133,10 +152,22 @@ def export(
     include_suggestions: Annotated[
         bool, typer.Option("--include-suggestions", help="Also write model suggestions.")
     ] = False,
+    dev_fraction: Annotated[
+        float | None, typer.Option("--dev-fraction", help="spacy: share of documents in dev (0.2).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="spacy: split seed (0).")] = None,
+    alignment: Annotated[
+        str | None, typer.Option("--alignment", help="spacy: strict (default), contract or expand.")
+    ] = None,
 ) -> None:
     """Export annotations to a file format."""
     from annotator.services.exporting import export as run_export
 
+    if format == "spacy":
+        _export_spacy(corpus, out, source, include_suggestions, dev_fraction, seed, alignment)
+        return
+    if (dev_fraction, seed, alignment) != (None, None, None):
+        raise typer.BadParameter("--dev-fraction, --seed and --alignment are for --format spacy")
     with user_errors(), _open(corpus) as opened:
         report = run_export(
             opened,
@@ -148,8 +179,42 @@ def export(
         )
     typer.echo(f"wrote {out}: {report.documents} documents, {report.spans} spans")
     if report.left_out:
-        details = ", ".join(f"{count} {what}" for what, count in report.left_out.items())
-        typer.echo(f"left out (the {format} format cannot express them): {details}", err=True)
+        details = "; ".join(f"{count} {what}" for what, count in report.left_out.items())
+        total = sum(report.left_out.values())
+        typer.echo(
+            f"left out {total} items the {format} format cannot express: {details}", err=True
+        )
+
+
+def _export_spacy(
+    corpus: str,
+    out: Path,
+    source: str | None,
+    include_suggestions: bool,
+    dev_fraction: float | None,
+    seed: int | None,
+    alignment: str | None,
+) -> None:
+    """``export --format spacy``: a folder for ``spacy train``; exit 1 on strict misalignment."""
+    from annotator.nlp.report import ALIGNMENTS
+    from annotator.services.training import export_training_data, strict_failure, summary
+
+    if alignment is not None and alignment not in ALIGNMENTS:
+        raise typer.BadParameter(f"--alignment must be one of {', '.join(ALIGNMENTS)}")
+    with user_errors(), _open(corpus) as opened:
+        report = export_training_data(
+            opened,
+            out,
+            source=source,
+            dev_fraction=0.2 if dev_fraction is None else dev_fraction,
+            seed=seed or 0,
+            alignment=alignment or "strict",
+            include_suggestions=include_suggestions,
+            progress=terminal_progress("exporting"),
+        )
+    typer.echo(summary(report, out))
+    if report.failed_strict:
+        fail(strict_failure(report, out))
 
 
 @app.command()
@@ -166,6 +231,159 @@ def stats(
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
     else:
         typer.echo(format_statistics(figures))
+
+
+@app.command()
+def agreement(
+    corpus: CorpusArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
+    ] = None,
+) -> None:
+    """Inter-annotator agreement: span layers, claims and questions (gold left out)."""
+    from annotator.services.agreement import compute_agreement, format_summary, write_html
+
+    with user_errors(), _open(corpus) as opened:
+        report = compute_agreement(opened, progress=terminal_progress("reading"))
+        if html is not None:
+            write_html(report, html, title=opened.location)
+    if as_json:
+        typer.echo(json.dumps(report.figures, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_summary(report))
+    if html is not None:
+        typer.echo(f"wrote {html}", err=as_json)
+
+
+@app.command()
+def preannotate(
+    corpus: CorpusArg,
+    model: Annotated[
+        str, typer.Option("--model", help="Installed spaCy pipeline or a trained model folder.")
+    ],
+    annotator: Annotated[
+        str, typer.Option("--annotator", help="Whose sets receive the suggestions.")
+    ] = "model",
+    docs: Annotated[
+        list[str] | None, typer.Option("--docs", help="Only these document ids (repeatable).")
+    ] = None,
+    claims: Annotated[
+        bool, typer.Option("--claims/--no-claims", help="Also suggest claims by rules.")
+    ] = True,
+    map_labels: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Map a model label onto a scheme label: PERSON=PER."),
+    ] = None,
+) -> None:
+    """Add a spaCy pipeline's suggestions (and rule-based claims) for review."""
+    from annotator.services.preannotating import preannotate as run
+
+    mapping = {}
+    for item in map_labels or []:
+        source, sep, target = item.partition("=")
+        if not sep or not source or not target:
+            typer.echo(f"annotator: error: --map takes MODEL_LABEL=SCHEME_LABEL, got {item!r}", err=True)
+            raise typer.Exit(2)
+        mapping[source] = target
+    with user_errors(), _open(corpus) as opened:
+        report = run(
+            opened, model, annotator, docs, claims, mapping, terminal_progress("pre-annotating")
+        )
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(report.suggestions.items())) or "none"
+    typer.echo(f"{report.documents} documents; suggestions for {annotator}: {counts}")
+    if report.unmapped:
+        labels = ", ".join(f"{k} ({v})" for k, v in report.unmapped.most_common())
+        typer.echo(
+            f"not suggested, no scheme label for: {labels}; map them with --map LABEL=SCHEME_LABEL",
+            err=True,
+        )
+
+
+@app.command()
+def package(
+    corpus: CorpusArg,
+    annotator: Annotated[str, typer.Option("--annotator", help="Whose package this is.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="The package file (must not exist).")],
+    docs: Annotated[
+        list[str] | None,
+        typer.Option("--docs", help="Document ids (repeatable, or comma-separated)."),
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="A seeded sample of N documents.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --sample.")] = 0,
+) -> None:
+    """Write a work package: a corpus file with the chosen documents (all by default),
+    the scheme, the guidelines and only this annotator's own annotations."""
+    from annotator.services.packages import choose_documents, make_package
+
+    with user_errors(), _open(corpus) as opened:
+        chosen = choose_documents(opened, docs, sample, seed)
+        made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
+    typer.echo(_package_line(made))
+
+
+@app.command()
+def assign(
+    corpus: CorpusArg,
+    annotators: Annotated[
+        list[str], typer.Option("--annotators", help="Annotators, comma-separated (or repeated).")
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the packages.")],
+    overlap: Annotated[
+        float,
+        typer.Option("--overlap", help="Share of documents given to several annotators (0-1)."),
+    ] = 0.2,
+    shared_by: Annotated[
+        int | None,
+        typer.Option("--shared-by", help="Annotators per shared document (default: all)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the assignment.")] = 0,
+) -> None:
+    """Assign every document to annotators, with an overlap for agreement, and write one
+    package per annotator into a folder (CORPUS-NAME.annotator); the same seed gives the
+    same assignment."""
+    from annotator.services.packages import plan_assignment, write_assignment
+
+    names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
+    with user_errors(), _open(corpus) as opened:
+        plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
+        made = write_assignment(opened, plan, out, terminal_progress("packaging"))
+    typer.echo(
+        f"assigned {plan.total} documents to {len(names)} annotators; {len(plan.shared)} "
+        f"shared ({plan.overlap:.0%}), each by {plan.shared_by}"
+    )
+    for summary in made:
+        typer.echo(_package_line(summary))
+
+
+def _package_line(made: PackageSummary) -> str:
+    version = made.guideline_version
+    guidelines = f"guidelines v{version}" if version is not None else "no guidelines"
+    return (
+        f"wrote {made.path}: {made.annotator}, {made.documents} documents "
+        f"({made.started} already started), {guidelines}"
+    )
+
+
+@app.command()
+def merge(
+    corpus: CorpusArg,
+    packages: Annotated[list[Path], typer.Argument(help="Package files to merge back.")],
+) -> None:
+    """Bring annotators' work back from their packages; merging twice changes nothing."""
+    from annotator.services.merging import describe_merge, merge_packages
+
+    with user_errors(), _open(corpus) as opened:
+        report = merge_packages(opened, packages, terminal_progress("merging"))
+    for merged in report.packages:
+        for line in describe_merge(merged):
+            typer.echo(line)
+        for warning in merged.warnings():
+            typer.echo(f"warning: {warning}", err=True)
+    if len(report.packages) > 1:
+        typer.echo(f"total: {report.changed} changed in {len(report.packages)} packages")
 
 
 def _commands() -> set[str]:

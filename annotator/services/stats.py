@@ -51,6 +51,13 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
             .join(n, n.c.pk == a.c.annotator_pk)
             .group_by(n.c.name)
         ).all()
+        per_decision = conn.execute(
+            select(n.c.name, t.suggestion_decisions.c.decision, func.count())
+            .select_from(t.suggestion_decisions)
+            .join(a, a.c.pk == t.suggestion_decisions.c.set_pk)
+            .join(n, n.c.pk == a.c.annotator_pk)
+            .group_by(n.c.name, t.suggestion_decisions.c.decision)
+        ).all()
     annotators: dict[str, dict[str, Any]] = {}
 
     def entry(name: str) -> dict[str, Any]:
@@ -63,6 +70,7 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
                 "suggested": 0,
                 "relations": 0,
                 "answered": 0,
+                "suggestions": {"pending": 0, "accepted": 0, "changed": 0, "rejected": 0},
             },
         )
 
@@ -73,6 +81,7 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
     for name, layer, label, state, count in per_label:
         if state == "suggested":
             entry(name)["suggested"] += count
+            entry(name)["suggestions"]["pending"] += count
             continue
         entry(name)["spans"] += count
         by_label = layers.setdefault(layer, {})
@@ -81,6 +90,8 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
         entry(name)["relations"] = count
     for name, count in per_answer:
         entry(name)["answered"] = count
+    for name, decision, count in per_decision:
+        entry(name)["suggestions"][decision] = count
     guidelines = corpus.guidelines()
     return {
         "corpus": corpus.location,
@@ -112,6 +123,12 @@ def format_statistics(stats: dict[str, Any]) -> str:
                 f"{info['relations']} relations, {info['answered']} answered"
                 + (f", {info['suggested']} suggestions pending" if info["suggested"] else "")
             )
+            decided = info["suggestions"]
+            if any(decided[k] for k in ("accepted", "changed", "rejected")):
+                lines.append(
+                    f"  {'':<14} suggestions: {decided['accepted']} accepted, "
+                    f"{decided['changed']} changed, {decided['rejected']} rejected"
+                )
     for layer, labels in stats["layers"].items():
         counts = ", ".join(f"{label} {count}" for label, count in labels.items()) or "none"
         lines.append(f"layer {layer:<10} {counts}")

@@ -7,15 +7,15 @@ committed when it returns, so whatever the caller shows as done is on disk.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, CursorResult, Engine, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from annotator import __version__
@@ -27,6 +27,9 @@ from annotator.core.validation import check_annotator_name, check_set
 from annotator.store import migrations
 from annotator.store import schema as t
 from annotator.store.engine import is_url, make_engine, reading, writing
+
+CORPUS_ID = "corpus_id"
+"""The settings key of the corpus's random identity (a UUID4 in hex)."""
 
 
 def now() -> str:
@@ -66,6 +69,8 @@ class Corpus:
                 raise CorpusError(f"{location}: a corpus already exists there")
             corpus.set_scheme(scheme)
             corpus.set_setting("created_with", __version__)
+            # A stable identity that work packages name as their source (never a path).
+            corpus.set_setting(CORPUS_ID, uuid.uuid4().hex)
         except BaseException:
             corpus.close()
             raise
@@ -277,11 +282,15 @@ class Corpus:
         doc = self.document(doc_id, annotators=[annotator])
         return doc.annotation_set(annotator) or AnnotationSet(annotator)
 
-    def apply_edit(self, doc_id: str, annotator: str, edit: Edit) -> Edit:
+    def apply_edit(
+        self, doc_id: str, annotator: str, edit: Edit, record_decisions: bool = True
+    ) -> Edit:
         """Apply ``edit`` to ``annotator``'s set on ``doc_id`` and commit it.
 
         The set is re-read inside the write transaction, so edits from another process
-        are never overwritten. Returns the edit that undoes this one.
+        are never overwritten. Returns the edit that undoes this one. What becomes of
+        model suggestions (accepted, changed, rejected) is recorded unless
+        ``record_decisions`` is false (pre-annotation replacing its own suggestions).
 
         Raises:
             AnnotationError: the edit would break an invariant; nothing is written.
@@ -301,8 +310,12 @@ class Corpus:
             before = _load_sets(conn, [doc.pk], [annotator])[doc.pk][0]
             after = _copy(before)
             inverse = apply(after, edit)
+            # The set records the guidelines it is being annotated under.
+            latest = conn.execute(select(func.max(t.guidelines.c.version))).scalar()
+            if latest is not None:
+                after.guideline_version = int(latest)
             check_set(doc_id, " " * doc.size, after, scheme)
-            _write_diff(conn, set_pk, before, after)
+            _write_diff(conn, set_pk, before, after, record_decisions)
             return inverse
 
         return writing(self.engine, work)
@@ -364,7 +377,7 @@ def _put_setting(conn: Connection, key: str, value: Any) -> None:
 def _annotator_pk(conn: Connection, name: str) -> int:
     pk = conn.execute(select(t.annotators.c.pk).where(t.annotators.c.name == name)).scalar()
     if pk is None:
-        pk = conn.execute(t.annotators.insert().values(name=name)).inserted_primary_key[0]
+        pk = _inserted_pk(conn.execute(t.annotators.insert().values(name=name)))
     return int(pk)
 
 
@@ -378,16 +391,26 @@ def _ensure_set(conn: Connection, document_pk: int, annotator: str) -> int:
     ).scalar()
     if pk is None:
         stamp = now()
-        pk = conn.execute(
-            t.annotation_sets.insert().values(
-                document_pk=document_pk,
-                annotator_pk=annotator_pk,
-                status="todo",
-                created_at=stamp,
-                updated_at=stamp,
+        pk = _inserted_pk(
+            conn.execute(
+                t.annotation_sets.insert().values(
+                    document_pk=document_pk,
+                    annotator_pk=annotator_pk,
+                    status="todo",
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
             )
-        ).inserted_primary_key[0]
+        )
     return int(pk)
+
+
+def _inserted_pk(result: CursorResult[Any]) -> int:
+    """The new row's primary key, which SQLAlchemy types as optional (only a bug omits it)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database did not report the primary key of the inserted row")
+    return int(key[0])
 
 
 def _copy(aset: AnnotationSet) -> AnnotationSet:
@@ -462,9 +485,7 @@ def _load_sets(
         ):
             by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
         for row in conn.execute(
-            select(t.doc_labels)
-            .where(t.doc_labels.c.set_pk.in_(chunk))
-            .order_by(t.doc_labels.c.pk)
+            select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
         ):
             labels = by_pk[row.set_pk].doc_labels
             if row.multi:
@@ -499,7 +520,13 @@ def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[st
     return rows
 
 
-def _write_diff(conn: Connection, set_pk: int, before: AnnotationSet, after: AnnotationSet) -> None:
+def _write_diff(
+    conn: Connection,
+    set_pk: int,
+    before: AnnotationSet,
+    after: AnnotationSet,
+    record_decisions: bool = True,
+) -> None:
     """Write the difference between two states of one set, and bump its revision.
 
     Changed spans are updated in place, so a set keeps its order and its relations.
@@ -518,7 +545,9 @@ def _write_diff(conn: Connection, set_pk: int, before: AnnotationSet, after: Ann
             )
     gone = [span_id for span_id in old_spans if span_id not in new_spans]
     for chunk in _chunks(gone, 500):
-        conn.execute(t.spans.delete().where(t.spans.c.set_pk == set_pk, t.spans.c.span_id.in_(chunk)))
+        conn.execute(
+            t.spans.delete().where(t.spans.c.set_pk == set_pk, t.spans.c.span_id.in_(chunk))
+        )
     for span in after.spans:
         old = old_spans.get(span.id)
         if old is None:
@@ -535,6 +564,8 @@ def _write_diff(conn: Connection, set_pk: int, before: AnnotationSet, after: Ann
             t.relations.insert(),
             [{"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label} for r in added],
         )
+    if record_decisions:
+        _record_decisions(conn, set_pk, before, after)
     if before.doc_labels != after.doc_labels:
         conn.execute(t.doc_labels.delete().where(t.doc_labels.c.set_pk == set_pk))
         rows = _label_rows(set_pk, after.doc_labels)
@@ -550,6 +581,56 @@ def _write_diff(conn: Connection, set_pk: int, before: AnnotationSet, after: Ann
             revision=t.annotation_sets.c.revision + 1,
         )
     )
+
+
+def _record_decisions(
+    conn: Connection, set_pk: int, before: AnnotationSet, after: AnnotationSet
+) -> None:
+    """Record what became of model suggestions: accepted as is, accepted changed, or
+    rejected; a suggestion that comes back (undo) forgets the decision."""
+    old = {s.id: s for s in before.spans}
+    new = {s.id: s for s in after.spans}
+    decided: list[tuple[Span, str]] = []
+    forgotten: list[str] = []
+    for span_id, was in old.items():
+        if not was.suggested:
+            continue
+        now_span = new.get(span_id)
+        if now_span is None:
+            decided.append((was, "rejected"))
+        elif not now_span.suggested:
+            same = (now_span.layer, now_span.start, now_span.end, now_span.label) == (
+                was.layer,
+                was.start,
+                was.end,
+                was.label,
+            )
+            decided.append((was, "accepted" if same else "changed"))
+    for span_id, span in new.items():
+        previous = old.get(span_id)
+        if span.suggested and (previous is None or not previous.suggested):
+            forgotten.append(span_id)
+    ids = [s.id for s, _ in decided] + forgotten
+    if not ids:
+        return
+    d = t.suggestion_decisions
+    for chunk in _chunks(ids, 500):
+        conn.execute(d.delete().where(d.c.set_pk == set_pk, d.c.span_id.in_(chunk)))
+    if decided:
+        stamp = now()
+        conn.execute(
+            d.insert(),
+            [
+                {
+                    "set_pk": set_pk,
+                    "span_id": span.id,
+                    "origin": span.origin,
+                    "decision": decision,
+                    "decided_at": stamp,
+                }
+                for span, decision in decided
+            ],
+        )
 
 
 def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:

@@ -33,7 +33,9 @@ def _v1_create_tables(conn: Connection) -> None:
     """The first schema, frozen as it was released (do not edit: add a step instead)."""
     md = MetaData()
     Table("schema_info", md, Column("version", Integer, nullable=False))
-    Table("settings", md, Column("key", Text, primary_key=True), Column("value", Text, nullable=False))  # noqa: E501
+    Table(
+        "settings", md, Column("key", Text, primary_key=True), Column("value", Text, nullable=False)
+    )
     Table(
         "documents", md,
         Column("pk", Integer, primary_key=True),
@@ -105,20 +107,34 @@ def _v1_create_tables(conn: Connection) -> None:
 def _v2_revision_and_annotator_index(conn: Connection) -> None:
     """A revision counter per annotation set (so two windows never overwrite each
     other's edits unseen) and an index for "the sets of annotator X with status Y"."""
+    conn.execute(text("ALTER TABLE annotation_sets ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"))
     conn.execute(
-        text("ALTER TABLE annotation_sets ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+        text("CREATE INDEX ix_annotation_sets_annotator ON annotation_sets (annotator_pk, status)")
     )
-    conn.execute(
-        text(
-            "CREATE INDEX ix_annotation_sets_annotator "
-            "ON annotation_sets (annotator_pk, status)"
-        )
-    )
+
+
+def _v3_suggestion_decisions(conn: Connection) -> None:
+    """What annotators decided about model suggestions (accepted, rejected, changed),
+    one row per suggested span, for the pre-annotation statistics."""
+    md = MetaData()
+    Table("annotation_sets", md, Column("pk", Integer, primary_key=True))
+    Table(
+        "suggestion_decisions", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("span_id", Text, nullable=False),
+        Column("origin", Text, nullable=False),
+        Column("decision", Text, nullable=False),
+        Column("decided_at", Text, nullable=False),
+        UniqueConstraint("set_pk", "span_id"),
+    )  # fmt: skip
+    md.tables["suggestion_decisions"].create(conn)
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_create_tables,
     2: _v2_revision_and_annotator_index,
+    3: _v3_suggestion_decisions,
 }
 LATEST = max(STEPS)
 

