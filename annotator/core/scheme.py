@@ -7,7 +7,7 @@ The scheme file is a public contract (DESIGN §4): :func:`Scheme.from_dict` read
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -185,8 +185,24 @@ class Scheme:
             **self.extra,
         }
 
+    def _names(self) -> Iterator[tuple[str, str]]:
+        """``(what, name)`` for every name the scheme file holds (``--extend-scheme`` adds
+        names from imported data, which must obey the same rule as the file)."""
+        for lay in self.span_layers:
+            yield "layer", lay.name
+            yield from (("label", lab.name) for lab in lay.labels)
+            yield from (("attribute", att.name) for att in lay.attributes)
+        yield from (("relation", rel.name) for rel in self.relations)
+        yield from (("question", q.name) for q in self.questions)
+
     def check(self, source: str = "scheme") -> None:
         """Check cross-references: unique names and keys, relation layers that exist."""
+        for what, name in self._names():
+            if not _NAME.match(name):
+                raise SchemeError(
+                    f"{source}: {what} name {name!r} is not usable: names are letters, digits, "
+                    "'_', '-' or '.', starting with a letter or '_'; rename it in the data"
+                )
         _unique([lay.name for lay in self.span_layers], f"{source}: span layer")
         _unique([r.name for r in self.relations], f"{source}: relation")
         _unique([q.name for q in self.questions], f"{source}: question")

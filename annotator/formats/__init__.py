@@ -17,6 +17,7 @@ from typing import Protocol, cast
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document
+from annotator.core.scheme import Scheme
 
 
 @dataclass(slots=True)
@@ -32,11 +33,18 @@ class Record:
 class ReadOptions:
     annotator: str | None = None
     """Annotator name for annotations the file does not attribute to anyone."""
+    scheme: Scheme | None = None
+    """The corpus scheme, so that readers put known labels in their layer."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read but not imported (e.g. rejected Prodigy answers): readers append
+    a message, the caller shows them."""
 
 
 @dataclass(slots=True)
 class WriteOptions:
     include_suggestions: bool = False
+    scheme: Scheme | None = None
+    """The corpus scheme, for formats that list a question's possible answers."""
 
 
 @dataclass(slots=True)
@@ -62,8 +70,15 @@ class FormatModule(Protocol):
 
 Writer = Callable[[Iterable[Document], Path, WriteOptions], WriteReport]
 
-#: Format name -> module (under ``annotator.formats``) implementing it.
+#: Format name -> module (under ``annotator.formats``) implementing it. ``--format auto``
+#: asks them in this order: specific formats before the generic jsonl and text ones.
 FORMATS: dict[str, str] = {
+    "brat": "brat",
+    "prodigy": "prodigy",
+    "doccano": "doccano",
+    "labelstudio": "labelstudio",
+    "conll": "conll",
+    "spacy": "spacy",
     "jsonl": "jsonl",
     "text": "text",
 }
@@ -98,8 +113,9 @@ def detect(path: Path) -> str:
     for name in FORMATS:
         if reader(name).detect(path):
             return name
-    kind = "folder" if path.is_dir() else f"file with suffix {path.suffix!r}"
+    from annotator.formats.sniff import describe
+
     raise AnnotatorError(
-        f"{path}: cannot tell the format of this {kind}; "
+        f"{path}: cannot tell the format: {describe(path)}; "
         f"name it with --format ({', '.join(sorted(FORMATS))})"
     )

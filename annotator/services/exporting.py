@@ -68,4 +68,5 @@ def export(
     write = writer(format)
     chosen = resolve_source(corpus, format, source)
     docs = selected_documents(corpus, chosen, progress)
-    return write(docs, Path(out), WriteOptions(include_suggestions=include_suggestions))
+    options = WriteOptions(include_suggestions=include_suggestions, scheme=corpus.scheme)
+    return write(docs, Path(out), options)

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.core.errors import AnnotationError, AnnotatorError, CorpusError, InputError
+from annotator.core.errors import (
+    AnnotationError,
+    AnnotatorError,
+    CorpusError,
+    InputError,
+    SchemeError,
+)
 from annotator.core.extend import extend_for
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
@@ -110,7 +116,7 @@ def _import_records(
     docs = [r.document for r in records]
     try:
         added = corpus.add_documents(docs, scheme if scheme != corpus.scheme else None)
-    except (AnnotationError, CorpusError) as error:
+    except (AnnotationError, CorpusError, SchemeError) as error:
         raise InputError(str(path), str(error)) from None
     sets = [a for d in docs for a in d.annotations]
     return FileImport(

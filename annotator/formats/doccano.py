@@ -1,0 +1,228 @@
+"""doccano JSONL: one document per line, in the three shapes doccano has exported.
+
+Reading:
+
+- ``label`` (doccano 1.x) or ``labels`` (doccano-transformer): ``[[start, end,
+  "LABEL"], ...]``; a ``label`` list of plain strings is a text-classification answer
+  (see :func:`~annotator.formats.interchange.question_for`);
+- ``entities`` (objects with ``id``, ``start_offset``, ``end_offset``, ``label``, or
+  ``[start, end, "LABEL"]`` lists) and ``relations`` (``from_id``, ``to_id``,
+  ``type``), from relation-extraction projects;
+- ``annotations`` (doccano 1.0 multi-user export): ``{label, start_offset,
+  end_offset, user}`` objects. Each user's annotations make one set, by annotator
+  ``doccano-user-<id>``. Labels there are numeric ids whose names are not in the file;
+  they become ``label-<id>`` (rename them in the scheme afterwards), as label names
+  must start with a letter.
+
+In the first two shapes the annotator is ``--annotator``, else ``doccano``. doccano
+exports every document, annotated or not, so a line without annotations is a document
+to annotate, not an empty annotation set. The id is the line's ``id``; ``meta`` and any
+other field (``annotation_approver``, ``Comments``...) go into the document's meta.
+
+Writing: the ``entities``/``relations`` shape (doccano's relation-extraction import
+reads it, and it is the only one with relations), with ``id``, ``text`` and ``meta``.
+doccano has no span attributes and, in this shape, no document labels, and one set per
+line: those are counted as left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.core.model import AnnotationSet, Document, Relation, Span
+from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
+from annotator.formats.atomic import atomic_text_writer
+from annotator.formats.interchange import (
+    IMPORTED_STATUS,
+    Where,
+    annotator_for,
+    answer,
+    check_offsets,
+    document_id,
+    first_json_line,
+    identifier,
+    integer,
+    json_line,
+    json_lines,
+    layer_for,
+    only_set,
+    question_for,
+    relations_to_write,
+    spans_to_write,
+    text_of,
+)
+
+SUFFIXES = (".jsonl", ".ndjson")
+DEFAULT_ANNOTATOR = "doccano"
+ANNOTATION_KEYS = ("label", "labels", "entities", "relations", "annotations")
+
+
+def detect(path: Path) -> bool:
+    if path.is_dir() or path.suffix.lower() not in (*SUFFIXES, ".json"):
+        return False
+    first = first_json_line(path)
+    if not isinstance(first, dict) or not isinstance(first.get("text"), str):
+        return False
+    annotations = first.get("annotations")
+    if isinstance(annotations, list):
+        return "annotation_approver" in first or any(
+            isinstance(a, dict) and "start_offset" in a for a in annotations
+        )
+    return any(isinstance(first.get(k), list) for k in ("label", "labels", "entities"))
+
+
+def read(path: Path, options: ReadOptions) -> Iterator[Record]:
+    for number, obj in json_lines(path):
+        where = Where(path, number, "document")
+        if not isinstance(obj, dict):
+            where.fail("must be a JSON object")
+        text = text_of(obj, "text", where)
+        meta = dict(obj["meta"]) if isinstance(obj.get("meta"), dict) else {}
+        meta.update(
+            (k, v) for k, v in obj.items() if k not in (*ANNOTATION_KEYS, "id", "text", "meta")
+        )
+        if "annotations" in obj:
+            sets = _users(obj["annotations"], text, where, options)
+        else:
+            aset = AnnotationSet(annotator_for(options, DEFAULT_ANNOTATOR), IMPORTED_STATUS)
+            _labels(aset, obj, text, where, options)
+            _entities(aset, obj, text, where, options)
+            sets = [] if aset.is_empty() else [aset]
+        yield Record(
+            Document(document_id(obj.get("id"), text), text, meta, sets), str(path), number
+        )
+
+
+def _labels(
+    aset: AnnotationSet, obj: dict[str, Any], text: str, where: Where, options: ReadOptions
+) -> None:
+    for key in ("label", "labels"):
+        items = obj.get(key) or []
+        if not isinstance(items, list):
+            where.fail(f"'{key}' must be a list")
+        answers = [str(item) for item in items if isinstance(item, str)]
+        if answers:
+            question = question_for(answers, options.scheme)
+            aset.doc_labels[question] = answer(question, answers, options.scheme)
+        for i, item in enumerate(i for i in items if not isinstance(i, str)):
+            _add_span(aset, None, item, text, where.inside(f"{key}[{i}]"), options)
+
+
+def _entities(
+    aset: AnnotationSet, obj: dict[str, Any], text: str, where: Where, options: ReadOptions
+) -> None:
+    entities, relations = obj.get("entities") or [], obj.get("relations") or []
+    if not isinstance(entities, list) or not isinstance(relations, list):
+        where.fail("'entities' and 'relations' must be lists")
+    for i, item in enumerate(entities):
+        entity_id = identifier(item.get("id")) if isinstance(item, dict) else None
+        _add_span(aset, entity_id, item, text, where.inside(f"entities[{i}]"), options)
+    ids = {s.id for s in aset.spans}
+    for i, item in enumerate(relations):
+        at = where.inside(f"relations[{i}]")
+        if not isinstance(item, dict):
+            at.fail("a relation must be a JSON object")
+        head, child = identifier(item.get("from_id")), identifier(item.get("to_id"))
+        label = item.get("type", item.get("label"))
+        if not isinstance(label, str) or not label:
+            at.fail("a relation needs a 'type'")
+        for end in (head, child):
+            if end not in ids:
+                at.fail(f"no entity has the id {end!r} (entity ids: {', '.join(sorted(ids))})")
+        assert head is not None and child is not None
+        aset.relations.append(Relation(head, child, label))
+
+
+def _add_span(
+    aset: AnnotationSet,
+    span_id: str | None,
+    item: Any,
+    text: str,
+    where: Where,
+    options: ReadOptions,
+) -> None:
+    if isinstance(item, list) and len(item) == 3:
+        start, end, label = item
+    elif isinstance(item, dict):
+        start, end, label = item.get("start_offset"), item.get("end_offset"), item.get("label")
+    else:
+        where.fail("expected [start, end, label] or an object with start_offset, end_offset")
+    if not isinstance(label, str) or not label:
+        where.fail(f"the label must be a name, got {label!r}")
+    start, end = check_offsets(start, end, text, where)
+    span_id = span_id or f"s{len(aset.spans) + 1}"
+    if aset.span(span_id) is not None:
+        where.fail(f"the id {span_id!r} is used twice")
+    aset.spans.append(Span(span_id, layer_for(label, options.scheme), start, end, label))
+
+
+def _users(items: Any, text: str, where: Where, options: ReadOptions) -> list[AnnotationSet]:
+    """The multi-user ``annotations`` shape: one set per ``user``."""
+    if not isinstance(items, list):
+        where.fail("'annotations' must be a list")
+    sets: dict[str, AnnotationSet] = {}
+    for i, item in enumerate(items):
+        at = where.inside(f"annotations[{i}]")
+        if not isinstance(item, dict):
+            at.fail("an annotation must be a JSON object")
+        user = identifier(item.get("user"))
+        if user is None:
+            at.fail("an annotation needs the 'user' who made it")
+        name = f"doccano-user-{user}"
+        aset = sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
+        label = item.get("label")
+        if integer(label) is not None:
+            label = f"label-{label}"
+        if "start_offset" not in item:
+            if not isinstance(label, str):
+                at.fail(f"the label must be a name or a number, got {label!r}")
+            question = question_for([label], options.scheme)
+            aset.doc_labels[question] = answer(question, [label], options.scheme)
+            continue
+        _add_span(aset, None, {**item, "label": label}, text, at, options)
+    return list(sets.values())
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> WriteReport:
+    report = WriteReport(files=[str(out)])
+    with atomic_text_writer(out) as handle:
+        for doc in documents:
+            report.documents += 1
+            line: dict[str, Any] = {"id": doc.id, "text": doc.text, "meta": doc.meta}
+            line["entities"], line["relations"] = _annotations(
+                only_set(doc, report), options, report
+            )
+            handle.write(json_line(line))
+    return report
+
+
+def _annotations(
+    aset: AnnotationSet | None, options: WriteOptions, report: WriteReport
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if aset is None:
+        return [], []
+    spans = spans_to_write(aset, options, report)
+    relations = relations_to_write(aset, spans, report)
+    number = {s.id: i for i, s in enumerate(spans)}
+    report.spans += len(spans)
+    attributes = sum(1 for s in spans if s.attrs)
+    if attributes:
+        report.leave_out("spans' attributes (doccano has none)", attributes)
+    if aset.doc_labels:
+        report.leave_out(
+            "document labels (doccano's relation format has none)", len(aset.doc_labels)
+        )
+    entities = [
+        {"id": number[s.id], "start_offset": s.start, "end_offset": s.end, "label": s.label}
+        for s in spans
+    ]
+    links = [
+        {"id": i, "from_id": number[r.head], "to_id": number[r.child], "type": r.label}
+        for i, r in enumerate(relations)
+    ]
+    return entities, links
