@@ -96,7 +96,8 @@ def import_(
         typer.Option(
             "--format",
             help="auto (detect it, and say which), jsonl, prodigy, doccano, brat (a folder, "
-            ".zip or .ann), conll, labelstudio or text (a file or folder).",
+            ".zip or .ann), conll, labelstudio, spacy (.spacy files) or text (a file or "
+            "folder).",
         ),
     ] = "auto",
     annotator: Annotated[
@@ -384,6 +385,34 @@ def merge(
             typer.echo(f"warning: {warning}", err=True)
     if len(report.packages) > 1:
         typer.echo(f"total: {report.changed} changed in {len(report.packages)} packages")
+
+
+@app.command()
+def adjudicate(
+    corpus: CorpusArg,
+    auto: Annotated[
+        bool,
+        typer.Option("--auto", help="Copy into gold what all annotators of a document agree on."),
+    ] = False,
+) -> None:
+    """Build the gold layer: --auto copies the agreed items; review the rest in the app."""
+    from annotator.services.adjudicating import auto_adjudicate
+
+    if not auto:
+        typer.echo(
+            "annotator: error: say --auto to copy agreed annotations into gold; "
+            "disagreements are reviewed in the app (Review menu)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    with user_errors(), _open(corpus) as opened:
+        report = auto_adjudicate(opened, progress=terminal_progress("adjudicating"))
+    typer.echo(
+        f"{report.documents} documents with two or more annotators: {report.items} agreed items "
+        f"copied into gold ({report.spans} spans, {report.links} links, "
+        f"{report.attributes} attributes, {report.answers} answers); "
+        f"{report.left} disagreements left to review"
+    )
 
 
 def _commands() -> set[str]:

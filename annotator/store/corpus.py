@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -283,7 +283,12 @@ class Corpus:
         return doc.annotation_set(annotator) or AnnotationSet(annotator)
 
     def apply_edit(
-        self, doc_id: str, annotator: str, edit: Edit, record_decisions: bool = True
+        self,
+        doc_id: str,
+        annotator: str,
+        edit: Edit,
+        record_decisions: bool = True,
+        also: Callable[[Connection, int], None] | None = None,
     ) -> Edit:
         """Apply ``edit`` to ``annotator``'s set on ``doc_id`` and commit it.
 
@@ -316,6 +321,8 @@ class Corpus:
                 after.guideline_version = int(latest)
             check_set(doc_id, " " * doc.size, after, scheme)
             _write_diff(conn, set_pk, before, after, record_decisions)
+            if also is not None:
+                also(conn, doc.pk)  # more writes that must commit with this edit
             return inverse
 
         return writing(self.engine, work)

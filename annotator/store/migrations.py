@@ -131,10 +131,30 @@ def _v3_suggestion_decisions(conn: Connection) -> None:
     md.tables["suggestion_decisions"].create(conn)
 
 
+def _v4_adjudications(conn: Connection) -> None:
+    """Decisions of the review (accepted version, rejected, edited, auto) per document
+    item, with the reason and who decided: what makes a document gold-complete."""
+    md = MetaData()
+    Table("documents", md, Column("pk", Integer, primary_key=True))
+    Table(
+        "adjudications", md,
+        Column("pk", Integer, primary_key=True),
+        Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("item_key", Text, nullable=False),
+        Column("decision", Text, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("decided_by", Text, nullable=False),
+        Column("decided_at", Text, nullable=False),
+        UniqueConstraint("document_pk", "item_key"),
+    )  # fmt: skip
+    md.tables["adjudications"].create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_create_tables,
     2: _v2_revision_and_annotator_index,
     3: _v3_suggestion_decisions,
+    4: _v4_adjudications,
 }
 LATEST = max(STEPS)
 

@@ -128,3 +128,18 @@ suggestion_decisions = Table(
     Column("decided_at", Text, nullable=False),
     UniqueConstraint("set_pk", "span_id"),
 )
+
+adjudications = Table(
+    "adjudications",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column(
+        "document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("item_key", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", Text, nullable=False),
+    Column("decided_at", Text, nullable=False),
+    UniqueConstraint("document_pk", "item_key"),
+)

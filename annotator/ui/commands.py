@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -66,3 +67,35 @@ class SchemeCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.change = self._apply(self.inverse)
+
+
+class DecisionCommand(QUndoCommand):
+    """A review decision (a gold edit and its record), already committed when pushed.
+
+    ``commit(settle, edit)`` writes decisions and a gold edit together and returns what
+    undoes them, in the same shape.
+    """
+
+    def __init__(
+        self,
+        commit: Callable[[dict[str, Any], Edit], tuple[Edit, dict[str, Any]]],
+        undo_with: tuple[Edit, dict[str, Any]],
+        redo_with: tuple[Edit, dict[str, Any]],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._commit = commit
+        self._undo_with = undo_with
+        self._redo_with = redo_with
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        edit, settle = self._redo_with
+        self._undo_with = self._commit(settle, edit)
+
+    def undo(self) -> None:
+        edit, settle = self._undo_with
+        self._redo_with = self._commit(settle, edit)

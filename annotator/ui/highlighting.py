@@ -19,8 +19,9 @@ import time
 from collections.abc import Iterable
 from operator import attrgetter
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -35,19 +36,20 @@ from annotator.core.model import Span
 from annotator.core.scheme import Scheme
 from annotator.ui.offsets import OffsetMap
 
-_SLICE = 0.008  # seconds of background drawing per turn of the event loop
+_SLICE = 0.005  # seconds of background drawing per turn of the event loop (a third of a frame)
 _LONG = 4096  # spans longer than this (code points) are looked up apart, see _SpanIndex
 
-_FormatKey = tuple[tuple[str, str, str, bool], ...]
+_FormatKey = tuple[tuple[str, str, str, bool, bool], ...]
 
 
 class SpanStyles:
     """How each layer and label is drawn: fills for layers without overlaps (entities),
     underlines for layers with overlaps (claims, cues); nesting deepens the colour."""
 
-    def __init__(self, scheme: Scheme, dark: bool = False) -> None:
+    def __init__(self, scheme: Scheme, dark: bool = False, partial: set[str] | None = None) -> None:
         self.scheme = scheme
         self.dark = dark
+        self.partial = partial or set()  # spans only some annotators made (review): hatched
         self._filled = {layer.name: not layer.overlap for layer in scheme.span_layers}
         self._rank = {layer.name: i for i, layer in enumerate(scheme.span_layers)}
 
@@ -63,13 +65,21 @@ class SpanStyles:
         return color
 
     def format_for(self, covering: list[Span], selected: set[str]) -> QTextCharFormat:
-        """The format of a stretch of text covered by ``covering`` (innermost first)."""
+        """The format of a stretch of text covered by ``covering`` (innermost first).
+
+        It may depend only on the layer, label and state of each span and on whether it
+        is selected or partial: the highlighter caches formats by these.
+        """
         fmt = QTextCharFormat()
         fills = [s for s in covering if self._filled.get(s.layer, False)]
         lines = [s for s in covering if not self._filled.get(s.layer, False)]
         if fills:
             top = fills[0]
             fmt.setBackground(self.fill(top, len(fills), top.id in selected))
+            if top.id in self.partial:
+                fmt.setBackground(
+                    QBrush(self.fill(top, 2, top.id in selected), Qt.BrushStyle.BDiagPattern)
+                )
             if top.suggested and not lines:
                 fmt.setUnderlineColor(self.color(top))
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
@@ -89,7 +99,14 @@ class SpanStyles:
             if not fills:
                 tint = self.color(top)
                 tint.setAlpha(110 if any(s.id in selected for s in lines) else 35)
-                fmt.setBackground(tint)
+                pattern = (
+                    Qt.BrushStyle.BDiagPattern
+                    if top.id in self.partial
+                    else Qt.BrushStyle.SolidPattern
+                )
+                if top.id in self.partial:
+                    tint.setAlpha(160)
+                fmt.setBackground(QBrush(tint, pattern))
         if any(s.suggested for s in covering):
             fmt.setFontItalic(True)
         if any(s.id in selected for s in covering):
@@ -263,22 +280,31 @@ class SpanHighlighter(QSyntaxHighlighter):
             return
         self._draw(self._on_screen(view))
         deadline = time.perf_counter() + _SLICE
-        document = self.document()
         while time.perf_counter() < deadline:
             self._next = self._drawn.find(0, self._next)
             if self._next < 0:
                 self._timer.stop()
                 return
-            self.rehighlightBlock(document.findBlockByNumber(self._next))
+            self._draw((self._next,), quietly=True)
 
-    def _draw(self, numbers: Iterable[int]) -> None:
+    def _draw(self, numbers: Iterable[int], quietly: bool = False) -> None:
+        """Draw blocks ``numbers``; ``quietly``: those never laid out without the update
+        signal of the layout, which would repaint the whole viewport (they have never
+        been painted, so nothing painted is stale)."""
         document = self.document()
         if document is None:
             return
-        for number in sorted(set(numbers)):
-            block = document.findBlockByNumber(number)
-            if block.isValid():
-                self.rehighlightBlock(block)
+        layout = document.documentLayout()
+        was_blocked = layout.signalsBlocked()
+        try:
+            for number in sorted(set(numbers)):
+                block = document.findBlockByNumber(number)
+                if block.isValid():
+                    unseen = quietly and block.layout().lineCount() == 0
+                    layout.blockSignals(was_blocked or unseen)
+                    self.rehighlightBlock(block)
+        finally:
+            layout.blockSignals(was_blocked)
 
     def _full_index(self) -> _SpanIndex:
         if self._index is None:
@@ -330,18 +356,21 @@ class SpanHighlighter(QSyntaxHighlighter):
         return found
 
     def _watch(self, view: QPlainTextEdit | None) -> None:
-        """Draw what a scroll brings on screen before it is painted."""
+        """Watch the paints of ``view``: whatever brings undrawn blocks on screen (the
+        window shown, resized or zoomed out, a scroll), they are drawn before the paint."""
         if self._watched is view:
             return
         if self._watched is not None:
-            self._watched.verticalScrollBar().valueChanged.disconnect(self._on_scroll)
+            self._watched.viewport().removeEventFilter(self)
         self._watched = view
         if view is not None:
-            view.verticalScrollBar().valueChanged.connect(self._on_scroll)
+            view.viewport().installEventFilter(self)
 
-    def _on_scroll(self, _value: int) -> None:
-        if self._watched is not None and self._drawn.count(0):
-            self._draw(self._on_screen(self._watched))
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        view = self._watched
+        if event.type() == QEvent.Type.Paint and view is not None and self._drawn.count(0):
+            self._draw(self._on_screen(view), quietly=True)
+        return False
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
         block = self.currentBlock()
@@ -372,9 +401,12 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(left, right - left, self._format(covering))
 
     def _format(self, covering: list[Span]) -> QTextCharFormat:
-        """The format of ``covering``, built once per combination of what it shows."""
-        selected = self._selected
-        key = tuple((s.layer, s.label, s.state, s.id in selected) for s in covering)
+        """The format of ``covering``, built once per combination of what
+        :meth:`SpanStyles.format_for` reads."""
+        selected, partial = self._selected, self._styles.partial
+        key = tuple(
+            (s.layer, s.label, s.state, s.id in selected, s.id in partial) for s in covering
+        )
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = self._formats[key] = self._styles.format_for(covering, selected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -44,7 +44,8 @@ from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.commands import EditCommand
+from annotator.ui.commands import DecisionCommand, EditCommand
+from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.dialogs import ExportDialog, ImportDialog, ShortcutsSheet
 from annotator.ui.document_view import DocumentView, describe_spans
 from annotator.ui.guidelines_panel import GuidelinesEditor, GuidelinesPanel
@@ -69,6 +70,9 @@ class MainWindow(QMainWindow):
         self.selected: Span | None = None
         self.character_mode = False
         self.picking: tuple[str, str] | None = None  # (relation, claim id) being linked
+        self.reviewing = False
+        self.review_items: list[Any] = []
+        self.overlay: dict[str, tuple[Span, tuple[str, ...]]] = {}
         self.theme = str(settings.value("theme", "light"))
 
         self.view = DocumentView()
@@ -97,6 +101,10 @@ class MainWindow(QMainWindow):
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
+        self.review = ReviewPanel()
+        self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.claims_dock, self.review_dock)
+        self.review_dock.hide()
         self.resizeDocks(
             [self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal
         )
@@ -109,6 +117,10 @@ class MainWindow(QMainWindow):
         self.label_palette.labelChosen.connect(self.label_selection)
         self.questions.answered.connect(self.answer)
         self.claims.claimChosen.connect(self._select)
+        self.review.itemChosen.connect(self._show_item)
+        self.review.decide.connect(self.decide)
+        self.review.markEdited.connect(self.mark_item_edited)
+        self.review.acceptAgreed.connect(self.accept_agreed)
         self.browser.documentActivated.connect(self.open_document)
 
         self.view.set_point_size(float(str(settings.value("zoom", 12.0))))
@@ -246,6 +258,16 @@ class MainWindow(QMainWindow):
         suggestions.addSeparator()
         self._action(suggestions, "&Pre-annotate with a spaCy model…", self.preannotate_dialog)
 
+        review = bar.addMenu("&Review")
+        self.review_action = self._action(
+            review, "&Review this document (all annotators)", self.toggle_review, "F7",
+            checkable=True,
+        )  # fmt: skip
+        self._action(review, "Take every &agreed item of this document\tA", self.accept_agreed)
+        self._action(review, "Auto-adjudicate the &whole corpus", self.auto_adjudicate_corpus)
+        self._action(review, "&Next document to review", self.next_to_review, "Ctrl+F7")
+        self._action(review, "&Edit the gold layer of this document", self.edit_gold)
+
         corpus_menu = bar.addMenu("C&orpus")
         self._action(corpus_menu, "Edit &guidelines…", self.edit_guidelines)
         self._action(corpus_menu, "&Statistics", self.show_statistics)
@@ -335,6 +357,9 @@ class MainWindow(QMainWindow):
     def open_document(self, doc_id: str) -> None:
         if self.session.document is not None and self.session.document.id == doc_id:
             return
+        if self.reviewing:
+            self.review_action.setChecked(False)
+            self.toggle_review()
         document = self._try(lambda: self.session.open(doc_id))
         if document is None:
             return
@@ -385,6 +410,9 @@ class MainWindow(QMainWindow):
     # -- labelling ---------------------------------------------------------------------------
 
     def _on_label_key(self, key: str) -> None:
+        if self.reviewing:
+            self.review._key(key.lower())
+            return
         if key == "w":
             self.start_linking(CLAIMANT)
             return
@@ -774,6 +802,230 @@ class MainWindow(QMainWindow):
         self.guidelines.show_guidelines(self.corpus.guidelines())
         self.statusBar().showMessage(f"Guidelines saved as version {version}", 5000)
 
+    # -- review ----------------------------------------------------------------------------
+
+    def toggle_review(self) -> None:
+        """Show every annotator's version of the document, or go back to annotating."""
+        from annotator.services.adjudicating import reasons
+
+        document = self.session.document
+        self.reviewing = self.review_action.isChecked() and document is not None
+        self.review_action.setChecked(self.reviewing)
+        if not self.reviewing or document is None:
+            self.review_dock.hide()
+            self.view.spans_at = self.session.spans_at
+            self.view.describe_at = self._describe_at
+            if document is not None:
+                self.view.show_document(document.text, self.session.aset.spans, self.styles)
+            self._update_status()
+            return
+        self.review.set_reasons(reasons(self.corpus))
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self._load_review()
+        self.review.table.setFocus()
+
+    def _load_review(self) -> None:
+        from annotator.services.review import items, reviewers
+        from annotator.store.adjudication import decisions
+
+        document = self.corpus.document(self.session.document.id)  # type: ignore[union-attr]
+        names = reviewers(document)
+        union: dict[tuple[str, int, int, str], list[str]] = {}
+        for aset in document.annotations:
+            if aset.annotator in names:
+                for span in aset.spans:
+                    if not span.suggested:
+                        union.setdefault((span.layer, span.start, span.end, span.label), []).append(
+                            aset.annotator
+                        )
+        self.overlay = {
+            f"review|{layer}|{start}|{end}|{label}": (
+                Span(f"review|{layer}|{start}|{end}|{label}", layer, start, end, label),
+                tuple(who),
+            )
+            for (layer, start, end, label), who in union.items()
+        }
+        partial = {key for key, (_, who) in self.overlay.items() if len(who) < len(names)}
+        styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark", partial=partial)
+        self.view.spans_at = self._overlay_at
+        self.view.describe_at = self._describe_overlay
+        self.view.show_document(document.text, [s for s, _ in self.overlay.values()], styles)
+        self.review_items = items(document, self.corpus.scheme)
+        self._refresh_review(document.text, decisions(self.corpus, document.id), names)
+
+    def _refresh_review(self, text: str, decided: dict[str, Any], names: list[str]) -> None:
+        from annotator.services.adjudicating import curation_progress
+
+        self.review.show_items(text, self.review_items, decided)
+        settled = sum(1 for i in self.review_items if i.key in decided)
+        overview = curation_progress(self.corpus)
+        complete = sum(1 for d, n in overview.values() if d >= n)
+        state = "gold-complete" if settled == len(self.review_items) else "in review"
+        self.review.progress.setText(
+            f"{', '.join(names) or 'no annotator'} · this document: {settled}/"
+            f"{len(self.review_items)} items decided ({state}) · corpus: {complete}/"
+            f"{len(overview)} documents gold-complete"
+        )
+
+    def _overlay_at(self, offset: int) -> list[Span]:
+        found = [s for s, _ in self.overlay.values() if s.start <= offset < s.end]
+        return sorted(found, key=lambda s: (s.end - s.start, s.start))
+
+    def _describe_overlay(self, offset: int) -> str:
+        return "\n".join(
+            f"{s.layer}: {s.label} — {', '.join(self.overlay[s.id][1])}"
+            for s in self._overlay_at(offset)
+        )
+
+    def _show_item(self, row: int) -> None:
+        if not 0 <= row < len(self.review_items) or self.view.highlighter is None:
+            return
+        item = self.review_items[row]
+        if item.start < 0:
+            return
+        ids = [
+            key
+            for key, (span, _) in self.overlay.items()
+            if span.layer == item.layer and span.start < item.end and item.start < span.end
+        ]
+        self.view.highlighter.set_selected(ids)
+        cursor = self.view.textCursor()
+        cursor.setPosition(self.view.offsets.to_qt(item.start))
+        self.view.setTextCursor(cursor)
+        self.view.ensureCursorVisible()
+
+    def _commit_decision(self, settle: dict[str, Any], edit: Edit) -> tuple[Edit, dict[str, Any]]:
+        from annotator.store.adjudication import decide
+
+        doc_id = self.session.document.id  # type: ignore[union-attr]
+        result = decide(self.corpus, doc_id, settle, edit)
+        if self.reviewing:
+            self._reload_review_decisions()
+        self.model.refresh_document(doc_id)
+        return result
+
+    def _reload_review_decisions(self) -> None:
+        from annotator.services.review import reviewers
+        from annotator.store.adjudication import decisions
+
+        document = self.corpus.document(self.session.document.id)  # type: ignore[union-attr]
+        self._refresh_review(
+            document.text, decisions(self.corpus, document.id), reviewers(document)
+        )
+
+    def decide(self, row: int, version: int) -> None:
+        """Take version ``version`` (0-based; -1 rejects) of the item in ``row`` into gold."""
+        from annotator.services.adjudicating import decide_item
+
+        if not self.reviewing or not 0 <= row < len(self.review_items):
+            return
+        item = self.review_items[row]
+        if version >= len(item.versions):
+            self.statusBar().showMessage(f"This item has {len(item.versions)} versions", 4000)
+            return
+        chosen = item.versions[version] if version >= 0 else None
+        doc_id = self.session.document.id  # type: ignore[union-attr]
+        reason = self.review.reason.currentText()
+        try:
+            undo_with = decide_item(
+                self.corpus, doc_id, item, chosen, reason, self.session.annotator
+            )
+        except AnnotatorError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            QApplication.beep()
+            return
+        from annotator.store.adjudication import Decision
+
+        what = "rejected" if chosen is None else "accepted:" + ",".join(chosen.annotators)
+        redo_with = (Compound(()), {item.key: Decision(what, reason, self.session.annotator)})
+        # Redo re-applies the gold edit the decision made: the inverse of its inverse.
+        command = DecisionCommand(self._commit_decision, undo_with, redo_with, f"Decide {item.key}")
+        self.undo_stack.push(command)
+        self._reload_review_decisions()
+        self.review.select_row(row + 1 if row + 1 < len(self.review_items) else row)
+        self.review.table.setFocus()
+
+    def mark_item_edited(self, row: int) -> None:
+        from annotator.services.adjudicating import mark_edited
+
+        if not self.reviewing or not 0 <= row < len(self.review_items):
+            return
+        item = self.review_items[row]
+        doc_id = self.session.document.id  # type: ignore[union-attr]
+        undo_with = mark_edited(
+            self.corpus, doc_id, item, self.review.reason.currentText(), self.session.annotator
+        )
+        from annotator.store.adjudication import decisions
+
+        redo_with = (Compound(()), {item.key: decisions(self.corpus, doc_id)[item.key]})
+        self.undo_stack.push(
+            DecisionCommand(self._commit_decision, undo_with, redo_with, "Mark edited")
+        )
+        self._reload_review_decisions()
+
+    def accept_agreed(self) -> None:
+        from annotator.services.adjudicating import auto_adjudicate
+
+        if self.session.document is None:
+            return
+        doc_id = self.session.document.id
+        report = auto_adjudicate(self.corpus, [doc_id], decided_by=self.session.annotator)
+        self.undo_stack.clear()  # several transactions: not one undo step
+        self.statusBar().showMessage(
+            f"Took {report.items} agreed items into gold; {report.left} left to decide", 6000
+        )
+        if self.reviewing:
+            self._reload_review_decisions()
+        self.model.refresh_document(doc_id)
+
+    def auto_adjudicate_corpus(self) -> None:
+        from annotator.services.adjudicating import auto_adjudicate
+
+        annotator = self.session.annotator
+        report = self._run(
+            "Adjudicating",
+            lambda progress: auto_adjudicate(self.corpus, decided_by=annotator, progress=progress),
+        )
+        self.undo_stack.clear()
+        if report is not None:
+            QMessageBox.information(
+                self,
+                "Auto-adjudication",
+                f"{report.documents} documents with two or more annotators: {report.items} "
+                f"agreed items copied into gold; {report.left} disagreements left to review.",
+            )
+        if self.reviewing:
+            self._reload_review_decisions()
+
+    def next_to_review(self) -> None:
+        from annotator.services.adjudicating import curation_progress
+
+        overview = curation_progress(self.corpus)
+        pending = [doc_id for doc_id, (done, total) in overview.items() if done < total]
+        if not pending:
+            self.statusBar().showMessage(
+                "Every document with two annotators is gold-complete", 5000
+            )
+            return
+        current = self.session.document.id if self.session.document else None
+        after = pending[pending.index(current) + 1 :] if current in pending else pending
+        self.open_document((after or pending)[0])
+        self.review_action.setChecked(True)
+        self.toggle_review()
+
+    def edit_gold(self) -> None:
+        """Edit this document's gold layer directly (to settle an item by hand)."""
+        from annotator.core.model import GOLD
+
+        if self.reviewing:
+            self.review_action.setChecked(False)
+            self.toggle_review()
+        self.switch_to(GOLD, remember=False)
+        self.statusBar().showMessage(
+            "Editing gold. F7 returns to the review, where E records an item as edited.", 8000
+        )
+
     def _refresh_panels(self) -> None:
         document = self.session.document
         if document is None:
@@ -891,7 +1143,12 @@ class MainWindow(QMainWindow):
         except AnnotatorError as error:
             QMessageBox.warning(self, "Switch annotator", str(error))
             return
-        self.settings.setValue("annotator", name)
+        self.switch_to(name)
+
+    def switch_to(self, name: str, remember: bool = True) -> None:
+        """Annotate as ``name`` from now on (``remember``: also at the next start)."""
+        if remember:
+            self.settings.setValue("annotator", name)
         current = self.session.document.id if self.session.document else None
         self.session = AnnotationSession(self.corpus, name)
         self.view.spans_at = self.session.spans_at

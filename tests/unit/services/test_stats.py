@@ -40,6 +40,7 @@ def test_counts_documents_progress_and_accepted_spans_by_label(
         "suggested": 1,
         "relations": 4,
         "answered": 1,
+        "suggestions": {"pending": 1, "accepted": 0, "changed": 0, "rejected": 0},
     }
     assert stats["annotators"]["bob"]["status"]["in_progress"] == 1
     assert stats["annotators"]["carol"]["spans"] == 0

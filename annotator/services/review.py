@@ -1,0 +1,233 @@
+"""What annotators of one document agree and disagree on, as reviewable items.
+
+Spans of a layer are grouped into clusters of overlapping spans across annotators; each
+cluster is an item whose versions are the annotators' spans in it (bounds and labels).
+Attributes (the claim's stance), links (claimant, cue) and document answers are items
+of their own. An item is agreed when every annotator gives the same version; auto
+adjudication copies agreed items into gold, and a lead decides the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from annotator.core.model import GOLD, AnnotationSet, Document, Span
+from annotator.core.scheme import Scheme
+
+ABSENT = "(nothing)"
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One way an item was annotated, and by whom."""
+
+    annotators: tuple[str, ...]
+    spans: tuple[Span, ...] = ()  # span items: the spans of the first annotator listed
+    value: str | None = None  # attribute, link and question items: the value given
+
+    def describe(self, text: str) -> str:
+        if self.spans:
+            return "; ".join(f"{s.label} «{text[s.start : s.end][:40]}»" for s in self.spans)
+        return self.value if self.value is not None else ABSENT
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A reviewable unit of a document. ``key`` is stable across runs."""
+
+    key: str
+    kind: str  # span | attribute | link | question
+    layer: str | None
+    start: int
+    end: int
+    versions: tuple[Version, ...]
+    detail: str = ""  # attribute name, relation label or question name
+
+    @property
+    def agreed(self) -> bool:
+        return len(self.versions) == 1
+
+    def what(self) -> str:
+        """What differs, as a reviewer reads it: label, boundary, missing, or the detail."""
+        if self.agreed:
+            return "agreed"
+        if self.kind != "span":
+            return f"{self.kind} {self.detail}".strip()
+        present = [v for v in self.versions if v.spans]
+        if len(present) < len(self.versions):
+            return "missing"
+        bounds = {tuple((s.start, s.end) for s in v.spans) for v in present}
+        return "label" if len(bounds) == 1 else "boundary"
+
+
+def reviewers(document: Document) -> list[str]:
+    """The annotators whose work is reviewed (everyone but gold), by name."""
+    return sorted(a.annotator for a in document.annotations if a.annotator != GOLD)
+
+
+def items(document: Document, scheme: Scheme) -> list[Item]:
+    """Every item of ``document`` over its non-gold annotation sets, in text order."""
+    sets = [a for a in document.annotations if a.annotator != GOLD]
+    sets.sort(key=lambda a: a.annotator)
+    if len(sets) < 1:
+        return []
+    found: list[Item] = []
+    clusters = _clusters(sets, scheme)
+    for layer, start, end, members in clusters:
+        found.append(_span_item(layer, start, end, members, sets))
+        found.extend(_attribute_items(layer, start, end, members, sets, scheme))
+        found.extend(_link_items(layer, start, end, members, sets, scheme, clusters))
+    for question in scheme.questions:
+        answers = {a.annotator: a.doc_labels.get(question.name) for a in sets}
+        if all(v is None for v in answers.values()):
+            continue
+        found.append(
+            Item(
+                f"question:{question.name}",
+                "question",
+                None,
+                -1,
+                -1,
+                _group({n: _answer_text(v) for n, v in answers.items()}),
+                question.name,
+            )
+        )
+    found.sort(key=lambda i: (i.start < 0, i.start, i.end, i.key))  # questions last
+    return found
+
+
+Member = dict[str, list[Span]]
+
+
+def _accepted(aset: AnnotationSet) -> list[Span]:
+    return [s for s in aset.spans if not s.suggested]
+
+
+def _clusters(sets: list[AnnotationSet], scheme: Scheme) -> list[tuple[str, int, int, Member]]:
+    """Connected groups of overlapping spans of one layer, across annotators."""
+    result = []
+    for layer in scheme.span_layers:
+        spans = sorted(
+            ((s, a.annotator) for a in sets for s in _accepted(a) if s.layer == layer.name),
+            key=lambda pair: (pair[0].start, pair[0].end),
+        )
+        current: Member = {}
+        start = end = -1
+        for span, annotator in spans:
+            if current and span.start >= end:
+                result.append((layer.name, start, end, current))
+                current = {}
+            if not current:
+                start, end = span.start, span.end
+            current.setdefault(annotator, []).append(span)
+            end = max(end, span.end)
+        if current:
+            result.append((layer.name, start, end, current))
+    return result
+
+
+def _group(values: dict[str, str]) -> tuple[Version, ...]:
+    by_value: dict[str, list[str]] = {}
+    for annotator, value in values.items():
+        by_value.setdefault(value, []).append(annotator)
+    return tuple(Version(tuple(names), value=value) for value, names in by_value.items())
+
+
+def _span_item(
+    layer: str, start: int, end: int, members: Member, sets: list[AnnotationSet]
+) -> Item:
+    versions: dict[tuple[tuple[int, int, str], ...], list[str]] = {}
+    spans_of: dict[tuple[tuple[int, int, str], ...], tuple[Span, ...]] = {}
+    for aset in sets:
+        mine = sorted(members.get(aset.annotator, []), key=lambda s: (s.start, s.end, s.label))
+        signature = tuple((s.start, s.end, s.label) for s in mine)
+        versions.setdefault(signature, []).append(aset.annotator)
+        spans_of.setdefault(signature, tuple(mine))
+    return Item(
+        f"span:{layer}:{start}-{end}",
+        "span",
+        layer,
+        start,
+        end,
+        tuple(Version(tuple(names), spans_of[sig]) for sig, names in versions.items()),
+    )
+
+
+def _attribute_items(
+    layer: str,
+    start: int,
+    end: int,
+    members: Member,
+    sets: list[AnnotationSet],
+    scheme: Scheme,
+) -> Iterable[Item]:
+    """Attributes compared where every annotator has exactly one span in the cluster."""
+    layer_def = scheme.layer(layer)
+    if layer_def is None or not layer_def.attributes:
+        return
+    if any(len(members.get(a.annotator, [])) != 1 for a in sets):
+        return
+    for attribute in layer_def.attributes:
+        values = {a.annotator: members[a.annotator][0].attrs.get(attribute.name) for a in sets}
+        if all(v is None for v in values.values()):
+            continue
+        yield Item(
+            f"attribute:{attribute.name}:{layer}:{start}-{end}",
+            "attribute",
+            layer,
+            start,
+            end,
+            _group({n: ABSENT if v is None else str(v) for n, v in values.items()}),
+            attribute.name,
+        )
+
+
+def _link_items(
+    layer: str,
+    start: int,
+    end: int,
+    members: Member,
+    sets: list[AnnotationSet],
+    scheme: Scheme,
+    clusters: list[tuple[str, int, int, Member]],
+) -> Iterable[Item]:
+    """Links from the cluster's span (claimant, cue) compared by the linked span's bounds."""
+    relations = [r for r in scheme.relations if r.head == layer]
+    if not relations or any(len(members.get(a.annotator, [])) != 1 for a in sets):
+        return
+    for relation in relations:
+        values = {}
+        for aset in sets:
+            head = members[aset.annotator][0]
+            spans = {s.id: s for s in aset.spans}
+            children = [
+                spans[r.child]
+                for r in aset.relations
+                if r.head == head.id and r.label == relation.name and r.child in spans
+            ]
+            if children:
+                values[aset.annotator] = "; ".join(
+                    f"{c.layer}:{c.start}-{c.end}" for c in sorted(children, key=lambda c: c.start)
+                )
+            elif head.attrs.get("attribution") == "UNATTRIBUTED" and relation.name == "CLAIMANT":
+                values[aset.annotator] = "unattributed"
+            else:
+                values[aset.annotator] = ABSENT
+        if all(v == ABSENT for v in values.values()):
+            continue
+        yield Item(
+            f"link:{relation.name}:{layer}:{start}-{end}",
+            "link",
+            layer,
+            start,
+            end,
+            _group(values),
+            relation.name,
+        )
+
+
+def _answer_text(answer: str | list[str] | None) -> str:
+    if answer is None:
+        return ABSENT
+    return ", ".join(answer) if isinstance(answer, list) else answer
