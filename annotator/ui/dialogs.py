@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.errors import AnnotatorError
+from annotator.core.scheme import Scheme
 from annotator.formats import FORMATS, module
 
 
@@ -45,11 +48,15 @@ class _PathPicker(QWidget):
 
 class ImportDialog(QDialog):
     """Choose files or a folder, a format, an annotator name and whether to extend the
-    scheme; the import itself runs behind a progress dialog."""
+    scheme, with a preview of the first documents and their spans before committing;
+    the import itself runs behind a progress dialog."""
 
-    def __init__(self, annotator: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, annotator: str, scheme: Scheme | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import documents")
+        self.scheme = scheme
         self.paths = _PathPicker("Files…")
         self.folder = QPushButton("Folder…")
         self.paths.row.addWidget(self.folder)
@@ -58,9 +65,20 @@ class ImportDialog(QDialog):
         self.annotator = QLineEdit(annotator)
         self.annotator.setToolTip("Name given to annotations the file does not attribute")
         self.extend = QCheckBox("Add unknown labels to the scheme")
+        self.summary = QLabel("Choose a file to see what it holds.")
+        self.summary.setObjectName("previewSummary")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("previewTable")
+        self.table.setHorizontalHeaderLabels(["Document", "Text", "Annotators", "Spans"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -68,23 +86,72 @@ class ImportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("Annotator", self.annotator)
         form.addRow("", self.extend)
+        form.addRow(self.summary)
+        form.addRow(self.table)
         form.addRow(buttons)
         self.paths.button.clicked.connect(self._choose_files)
         self.folder.clicked.connect(self._choose_folder)
-        self.resize(560, self.sizeHint().height())
+        self.paths.edit.editingFinished.connect(self.refresh_preview)
+        self.format.currentIndexChanged.connect(self.refresh_preview)
+        self.resize(760, 560)
 
     def chosen_paths(self) -> list[Path]:
         return [Path(p) for p in self.paths.edit.text().split(";") if p.strip()]
+
+    def refresh_preview(self) -> None:
+        """Read the first chosen file as the import would and show what it holds."""
+        from annotator.services.preview import preview
+
+        self.table.setRowCount(0)
+        paths = self.chosen_paths()
+        if not paths:
+            self.summary.setText("Choose a file to see what it holds.")
+            return
+        try:
+            seen = preview(
+                paths[0],
+                self.format.currentText(),
+                self.annotator.text().strip() or None,
+                self.scheme,
+            )
+        except AnnotatorError as error:
+            self.summary.setText(f"Cannot import: {error}")
+            self.ok.setEnabled(False)
+            return
+        self.ok.setEnabled(True)
+        how = "detected" if seen.detected else "chosen"
+        lines = [
+            f"{Path(seen.path).name}: {seen.format} ({how}); {seen.total_documents} documents, "
+            f"{seen.annotation_sets} annotation sets, {seen.spans} spans, "
+            f"{seen.relations} relations"
+            + (f" — {len(paths) - 1} more files" if len(paths) > 1 else "")
+        ]
+        if seen.unknown_labels:
+            labels = "; ".join(f"{k}: {', '.join(v)}" for k, v in seen.unknown_labels.items())
+            lines.append(f"Labels the scheme lacks: {labels} (tick the box to add them)")
+            self.extend.setChecked(True)
+        lines.extend(f"Warning: {w}" for w in seen.warnings[:5])
+        lines.extend(f"Problem: {p}" for p in seen.problems[:5])
+        self.summary.setText("\n".join(lines))
+        self.table.setRowCount(len(seen.documents))
+        for row, document in enumerate(seen.documents):
+            excerpt = " ".join(document.text.split())[:120]
+            names = ", ".join(a.annotator for a in document.annotations)
+            spans = sum(len(a.spans) for a in document.annotations)
+            for column, value in enumerate((document.id, excerpt, names, str(spans))):
+                self.table.setItem(row, column, QTableWidgetItem(value))
 
     def _choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Files to import")
         if files:
             self.paths.edit.setText(";".join(files))
+            self.refresh_preview()
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder to import")
         if folder:
             self.paths.edit.setText(folder)
+            self.refresh_preview()
 
 
 class ExportDialog(QDialog):

@@ -1163,7 +1163,7 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         from annotator.services.importing import import_paths
 
-        dialog = ImportDialog(self.session.annotator, self)
+        dialog = ImportDialog(self.session.annotator, self.corpus.scheme, self)
         if not dialog.exec() or not dialog.chosen_paths():
             return
         paths, fmt = dialog.chosen_paths(), dialog.format.currentText()
@@ -1180,6 +1180,7 @@ class MainWindow(QMainWindow):
             lines = [
                 f"{Path(f.path).name} ({f.format}): {f.documents} new documents, "
                 f"{f.annotation_sets} annotation sets, {f.spans} spans"
+                + "".join(f"\n  warning: {w}" for w in f.warnings)
                 for f in report.files
             ]
             QMessageBox.information(self, "Import finished", "\n".join(lines))

@@ -144,3 +144,40 @@ def test_export_dialog_writes_the_chosen_annotations(
     assert len(lines) == 1
     assert json.loads(lines[0])["annotations"][0]["status"] == "done"
     assert messages == [f"Wrote {out}: 1 documents, 0 spans."]
+
+
+def test_import_dialog_previews_the_file_before_importing(
+    open_window: Open, seeded_path: Path, qtbot: QtBot
+):
+    from tests.conftest import FORMATS_REAL
+
+    window = open_window(seeded_path)
+    dialog = ImportDialog("alice", window.corpus.scheme, window)
+    qtbot.addWidget(dialog)
+    source = FORMATS_REAL / "prodigy" / "explosion-projects_ner_tweets_demo.jsonl"
+    dialog.paths.edit.setText(str(source))
+    dialog.refresh_preview()
+    assert dialog.summary.text().startswith(
+        "explosion-projects_ner_tweets_demo.jsonl: prodigy (detected); 1 documents"
+    )
+    assert "Labels the scheme lacks: entity: PERSON" in dialog.summary.text()
+    assert dialog.extend.isChecked()
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 3).text() == "1"
+    assert window.model.rowCount() == 7  # nothing imported by the preview
+
+
+def test_import_dialog_says_why_a_file_cannot_be_imported(
+    open_window: Open, seeded_path: Path, tmp_path: Path, qtbot: QtBot
+):
+    window = open_window(seeded_path)
+    dialog = ImportDialog("alice", window.corpus.scheme, window)
+    qtbot.addWidget(dialog)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "cut', encoding="utf-8")
+    dialog.paths.edit.setText(str(bad))
+    dialog.format.setCurrentText("jsonl")
+    dialog.refresh_preview()
+    assert dialog.summary.text().startswith("Cannot import:")
+    assert "bad.jsonl, line 1" in dialog.summary.text()
+    assert not dialog.ok.isEnabled()
