@@ -94,9 +94,52 @@ def main(out: Path) -> None:
             window.grab().save(str(out / f"window-{theme}.png"))
         window.dark_action.setChecked(False)
         window.toggle_theme()
+        review_screenshot(window, text, out)
         window.close()
         window.corpus.close()
-    print(f"wrote {out}/window-light.png and {out}/window-dark.png")
+    print(f"wrote {out}/window-light.png, window-dark.png and review.png")
+
+
+def review_screenshot(window: object, text: str, out: Path) -> None:
+    """Bob annotates the seed article differently from alice; the lead reviews both."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.core.edits import AddSpan, Compound, SetStatus
+    from annotator.core.model import Span, new_span_id
+    from annotator.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    doc_id = window.session.document.id  # type: ignore[union-attr]
+    bob = [
+        ("San\xa0Francisco", "LOC"), ("TikTok", "ORG"), ("Bytedance", "ORG"),
+        ("Oracle", "ORG"), ("Buzzfeed", "MISC"), ("Donald Trump", "PER"),
+        ("président Donald Trump", None), ("Pékin", "LOC"), ("Roland Cloutier", "PER"),
+        ("Asie-Pacifique", "LOC"), ("Europe", "LOC"), ("Virginie", "LOC"),
+    ]  # fmt: skip
+    edits = []
+    for needle, label in bob:
+        if label is None:
+            continue
+        start = text.index(needle)
+        edits.append(
+            AddSpan(Span(new_span_id(), "entity", start, start + len(needle), label, origin="manual"))
+        )
+    start = text.index(CLAIMS[0])
+    edits.append(
+        AddSpan(Span(new_span_id(), "claim", start, start + len(CLAIMS[0]), "CLAIM",
+                     {"stance": "NONE"}, origin="manual"))
+    )  # fmt: skip
+    edits.append(SetStatus("done"))
+    window.corpus.apply_edit(doc_id, "bob", Compound(tuple(edits)))
+    window.switch_to("lead", remember=False)
+    window.review_action.setChecked(True)
+    window.toggle_review()
+    window.review.select_row(2)
+    for _ in range(5):
+        QApplication.processEvents()
+    window.grab().save(str(out / "review.png"))
+    window.review_action.setChecked(False)
+    window.toggle_review()
 
 
 if __name__ == "__main__":

@@ -103,7 +103,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.claims_dock, self.review_dock)
         self.review_dock.hide()
         self.resizeDocks(
             [self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal
@@ -813,6 +812,7 @@ class MainWindow(QMainWindow):
         self.review_action.setChecked(self.reviewing)
         if not self.reviewing or document is None:
             self.review_dock.hide()
+            self.claims_dock.show()
             self.view.spans_at = self.session.spans_at
             self.view.describe_at = self._describe_at
             if document is not None:
@@ -820,8 +820,9 @@ class MainWindow(QMainWindow):
             self._update_status()
             return
         self.review.set_reasons(reasons(self.corpus))
+        self.claims_dock.hide()
         self.review_dock.show()
-        self.review_dock.raise_()
+        self.resizeDocks([self.review_dock], [280], Qt.Orientation.Vertical)
         self._load_review()
         self.review.table.setFocus()
 
@@ -1092,6 +1093,7 @@ class MainWindow(QMainWindow):
         self.theme = "dark" if self.dark_action.isChecked() else "light"
         self.settings.setValue("theme", self.theme)
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
+        self.label_palette.set_scheme(self.corpus.scheme)  # its style sheet reads the palette
         self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
         if self.view.highlighter is not None:
             self.view.highlighter.set_styles(self.styles)

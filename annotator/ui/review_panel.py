@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHeaderView,
@@ -120,10 +121,13 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ReviewItemsModel(self)
+        self._all: tuple[str, list[Item], dict[str, Decision]] = ("", [], {})
         self.progress = QLabel()
         self.progress.setObjectName("reviewProgress")
         self.reason = QComboBox()
         self.reason.setObjectName("reviewReason")
+        self.only_disputed = QCheckBox("Only &disagreements and undecided items")
+        self.only_disputed.setChecked(True)
         self.table = _ItemsView()
         self.table.setObjectName("reviewItems")
         self.table.setModel(self.model)
@@ -143,6 +147,7 @@ class ReviewPanel(QWidget):
         hint.setEnabled(False)
         form = QFormLayout()
         form.addRow("&Reason", self.reason)
+        form.addRow("", self.only_disputed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.progress)
@@ -150,6 +155,7 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
         self.table.key.connect(self._key)
+        self.only_disputed.toggled.connect(lambda _on: self._show())
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self.itemChosen.emit(current.row())
         )
@@ -159,18 +165,31 @@ class ReviewPanel(QWidget):
         self.reason.addItems(reasons)
 
     def show_items(self, text: str, items: list[Item], decisions: dict[str, Decision]) -> None:
+        """Show ``items``; rows are indexes into ``items`` whatever the filter hides."""
+        self._all = (text, items, decisions)
+        self._show()
+
+    def _show(self) -> None:
+        text, items, decisions = self._all
         row = self.current_row()
         self.model.set_items(text, items, decisions)
+        for number, item in enumerate(items):
+            hidden = self.only_disputed.isChecked() and item.agreed and item.key in decisions
+            self.table.setRowHidden(number, hidden)
         if items:
-            self.table.selectRow(min(max(row, 0), len(items) - 1))
+            self.select_row(min(max(row, 0), len(items) - 1))
 
     def current_row(self) -> int:
         index = self.table.currentIndex()
         return index.row() if index.isValid() else -1
 
     def select_row(self, row: int) -> None:
-        if 0 <= row < self.model.rowCount():
-            self.table.selectRow(row)
+        """Select ``row``, or the next visible row after it."""
+        count = self.model.rowCount()
+        for candidate in [*range(row, count), *range(row - 1, -1, -1)]:
+            if 0 <= candidate < count and not self.table.isRowHidden(candidate):
+                self.table.selectRow(candidate)
+                return
 
     def _key(self, key: str) -> None:
         row = self.current_row()
