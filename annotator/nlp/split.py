@@ -1,0 +1,55 @@
+"""The train/dev split: decided by each document's id, so it is stable and never splits one.
+
+A document goes to dev when a SHA-256 of ``"{seed}:{id}"``, read as a number in [0, 1),
+is below the dev fraction. The decision depends on nothing else, so re-exporting a corpus
+that gained documents moves none of the old ones, and every annotation set of a document
+(``--from all``) lands in the same file. Python's ``hash()`` is salted per process and
+would not do.
+
+A tiny corpus can draw no dev document at all (or only dev documents): when the fraction
+is above 0 and there are at least two documents, the document with the lowest score
+moves to dev (or the one with the highest score to train). That exception applies only
+when one side would otherwise be empty, which ``spacy train`` refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+
+from annotator.core.errors import AnnotatorError
+
+
+def check_fraction(fraction: float) -> None:
+    if not 0.0 <= fraction < 1.0:
+        raise AnnotatorError(
+            f"--dev-fraction must be at least 0 and below 1 (got {fraction}); "
+            "0.2 puts about a fifth of the documents in dev.spacy"
+        )
+
+
+def score(doc_id: str, seed: int) -> float:
+    """The document's place in [0, 1) for this seed."""
+    digest = hashlib.sha256(f"{seed}:{doc_id}".encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def goes_to_dev(doc_id: str, fraction: float, seed: int) -> bool:
+    return score(doc_id, seed) < fraction
+
+
+def rebalance(
+    train: Collection[str], dev: Collection[str], fraction: float, seed: int
+) -> str | None:
+    """The document to move so that neither side is empty, or None when none must move.
+
+    Returns a train document (to move to dev) when dev is empty, a dev document (to move
+    to train) when train is empty.
+    """
+    if fraction <= 0.0 or len(train) + len(dev) < 2:
+        return None
+    if not dev:
+        return min(train, key=lambda doc_id: (score(doc_id, seed), doc_id))
+    if not train:
+        return max(dev, key=lambda doc_id: (score(doc_id, seed), doc_id))
+    return None

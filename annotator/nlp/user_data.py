@@ -1,0 +1,175 @@
+"""The full annotation of one example, kept in ``doc.user_data`` so a DocBin imports back.
+
+An exported ``Doc`` carries ``user_data["annotator"]``::
+
+    {"format": 1,
+     "document": {"id": "tiktok-oracle", "meta": {...}, "text_sha256": "..."},
+     "set": {"annotator": "alice", "status": "done", "guideline_version": null,
+             "created_at": "...", "updated_at": "...",
+             "spans": [{"id", "layer", "start", "end", "label", "attrs", "origin", "state"}],
+             "relations": [{"head", "child", "label"}],
+             "doc_labels": {"stance": "AGAINST"}}}
+
+The shapes are those of the native JSONL format (DESIGN §4). msgpack gives lists back as
+tuples (``DocBin`` reads ``user_data`` with ``use_list=False``); :func:`decode` accepts both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Span
+
+KEY: Final = "annotator"
+FORMAT: Final = 1
+
+
+class PayloadError(ValueError):
+    """``user_data["annotator"]`` is not what this version writes (message says what)."""
+
+
+def encode(document: Document, aset: AnnotationSet) -> dict[str, Any]:
+    """The payload for ``aset`` on ``document`` (suggestions already filtered by the caller)."""
+    return {
+        "format": FORMAT,
+        "document": {
+            "id": document.id,
+            "meta": document.meta,
+            "text_sha256": document.text_sha256,
+        },
+        "set": {
+            "annotator": aset.annotator,
+            "status": aset.status,
+            "guideline_version": aset.guideline_version,
+            "created_at": aset.created_at,
+            "updated_at": aset.updated_at,
+            "spans": [
+                {
+                    "id": s.id,
+                    "layer": s.layer,
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label,
+                    "attrs": dict(s.attrs),
+                    "origin": s.origin,
+                    "state": s.state,
+                }
+                for s in aset.spans
+            ],
+            "relations": [
+                {"head": r.head, "child": r.child, "label": r.label} for r in aset.relations
+            ],
+            "doc_labels": dict(aset.doc_labels),
+        },
+    }
+
+
+def decode(payload: Any, text: str) -> tuple[Document, AnnotationSet]:
+    """The document (without annotations) and the set a payload describes.
+
+    Raises:
+        PayloadError: a malformed payload, or one written for another text.
+    """
+    root = _mapping(payload, "user_data")
+    if root.get("format") != FORMAT:
+        raise PayloadError(f"user_data format {root.get('format')!r} is not {FORMAT}")
+    doc = _mapping(root.get("document"), "document")
+    document = Document(
+        _string(doc.get("id"), "document id"),
+        text,
+        _plain(_mapping(doc.get("meta", {}), "document meta")),
+    )
+    if doc.get("text_sha256") != document.text_sha256:
+        raise PayloadError(
+            f"the text of document {document.id!r} differs from the one it was exported "
+            "with (text_sha256 mismatch)"
+        )
+    raw = _mapping(root.get("set"), "set")
+    status = _string(raw.get("status"), "status")
+    if status not in STATUSES:
+        raise PayloadError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    version = raw.get("guideline_version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise PayloadError("guideline_version must be an integer")
+    aset = AnnotationSet(
+        _string(raw.get("annotator"), "annotator"),
+        status,
+        [_span(item) for item in _sequence(raw.get("spans", ()), "spans")],
+        [_relation(item) for item in _sequence(raw.get("relations", ()), "relations")],
+        _doc_labels(raw.get("doc_labels", {})),
+        version,
+        _optional_string(raw.get("created_at"), "created_at"),
+        _optional_string(raw.get("updated_at"), "updated_at"),
+    )
+    return document, aset
+
+
+def _span(item: Any) -> Span:
+    raw = _mapping(item, "span")
+    start, end = raw.get("start"), raw.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise PayloadError(f"span {raw.get('id')!r}: start and end must be integers")
+    assert isinstance(start, int) and isinstance(end, int)
+    return Span(
+        _string(raw.get("id"), "span id"),
+        _string(raw.get("layer"), "span layer"),
+        start,
+        end,
+        _string(raw.get("label"), "span label"),
+        _plain(_mapping(raw.get("attrs", {}), "span attrs")),
+        _string(raw.get("origin", "import"), "span origin"),
+        _string(raw.get("state", "accepted"), "span state"),
+    )
+
+
+def _relation(item: Any) -> Relation:
+    raw = _mapping(item, "relation")
+    return Relation(
+        _string(raw.get("head"), "relation head"),
+        _string(raw.get("child"), "relation child"),
+        _string(raw.get("label"), "relation label"),
+    )
+
+
+def _doc_labels(value: Any) -> dict[str, str | list[str]]:
+    labels: dict[str, str | list[str]] = {}
+    for question, answer in _mapping(value, "doc_labels").items():
+        if isinstance(answer, str):
+            labels[_string(question, "question")] = answer
+        else:
+            labels[_string(question, "question")] = [
+                _string(a, f"answer to {question!r}") for a in _sequence(answer, "answers")
+            ]
+    return labels
+
+
+def _plain(value: Any) -> Any:
+    """Turn msgpack's tuples back into the lists JSON (and the corpus) holds."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise PayloadError(f"{what} must be a mapping with string keys")
+    return value
+
+
+def _sequence(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise PayloadError(f"{what} must be a list")
+    return value
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise PayloadError(f"{what} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _optional_string(value: Any, what: str) -> str | None:
+    return None if value is None else _string(value, what)

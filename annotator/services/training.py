@@ -1,0 +1,196 @@
+"""spaCy training data from a corpus: the export, its alignment audit, and snapping.
+
+What the CLI (``annotator export --format spacy``) and the window's export dialog share:
+
+- :func:`export_training_data` writes ``OUT/`` and returns the report (with the audit);
+- :func:`alignment_audit` lists the spans that do not fit spaCy's tokens, writing nothing;
+- :func:`snap_edits` turns misaligned spans into ``SetBounds`` edits, one ``Compound``
+  per annotation set, for ``Corpus.apply_edit`` (so the window can undo them).
+
+spaCy is imported inside the functions only: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
+
+from annotator.core.edits import Compound, SetBounds, apply
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import AnnotationSet
+from annotator.core.validation import problems
+from annotator.nlp.report import ALIGNMENTS, Alignment, Audit, SpacyExportReport, SpanIssue, listing
+from annotator.services.exporting import resolve_source, selected_documents
+from annotator.services.progress import Progress, no_progress
+from annotator.store.corpus import Corpus
+
+__all__ = [
+    "ALIGNMENTS",
+    "Audit",
+    "SnapPlan",
+    "SpacyExportReport",
+    "SpanIssue",
+    "alignment_audit",
+    "export_training_data",
+    "snap_edits",
+    "strict_failure",
+    "summary",
+]
+
+FORMAT = "spacy"
+
+
+def export_training_data(
+    corpus: Corpus,
+    out: Path,
+    *,
+    source: str | None = None,
+    dev_fraction: float = 0.2,
+    seed: int = 0,
+    alignment: str = "strict",
+    include_suggestions: bool = False,
+    progress: Progress = no_progress,
+) -> SpacyExportReport:
+    """Write ``train.spacy``, ``dev.spacy``, ``config.cfg`` and ``report.json`` into ``out``.
+
+    The files are written even when ``strict`` alignment meets misaligned spans (for
+    inspection); ``report.failed_strict`` then says the export should count as failed.
+
+    Raises:
+        AnnotatorError: bad options, an unknown ``source``, nothing to export.
+        Cancelled: from ``progress``; ``out`` is left as it was.
+    """
+    from annotator.nlp.export import SpacyExportOptions, export_docbins
+
+    if alignment not in ALIGNMENTS:
+        raise AnnotatorError(f"alignment must be one of {', '.join(ALIGNMENTS)}, not {alignment!r}")
+    mode = cast(Alignment, alignment)
+    options = SpacyExportOptions(dev_fraction, seed, mode, include_suggestions)
+    options.check()
+    chosen = resolve_source(corpus, FORMAT, source)
+    documents = selected_documents(corpus, chosen, progress)
+    return export_docbins(documents, Path(out), corpus.scheme, options, progress)
+
+
+def alignment_audit(
+    corpus: Corpus,
+    *,
+    source: str | None = None,
+    include_suggestions: bool = False,
+    progress: Progress = no_progress,
+) -> Audit:
+    """The spans of the exported sets that are misaligned or overlap in ``doc.ents``."""
+    from annotator.nlp.export import audit_documents
+
+    chosen = resolve_source(corpus, FORMAT, source)
+    documents = selected_documents(corpus, chosen, progress)
+    return audit_documents(documents, corpus.scheme, include_suggestions)[0]
+
+
+@dataclass(slots=True)
+class SnapPlan:
+    """Edits that snap misaligned spans to tokens, and the spans that cannot be snapped.
+
+    Attributes:
+        edits: ``(document id, annotator) -> Compound`` of :class:`SetBounds`; apply
+            each with ``corpus.apply_edit(document, annotator, edit)``.
+        unsnappable: issues left as they are, each with the reason.
+    """
+
+    edits: dict[tuple[str, str], Compound] = field(default_factory=dict)
+    unsnappable: list[tuple[SpanIssue, str]] = field(default_factory=list)
+
+
+def snap_edits(
+    corpus: Corpus, issues: list[SpanIssue], mode: Literal["contract", "expand"]
+) -> SnapPlan:
+    """Plan the edits that move misaligned spans to the bounds ``mode`` gives.
+
+    A span is left alone (with a reason) when the mode finds no whole token in it, when
+    it changed since the audit, or when its new bounds would overlap another span of a
+    layer that forbids overlaps: every planned ``Compound`` applies cleanly.
+    """
+    if mode not in ("contract", "expand"):
+        raise ValueError(f"mode must be 'contract' or 'expand', not {mode!r}")
+    plan = SnapPlan()
+    by_set: dict[tuple[str, str], list[SpanIssue]] = {}
+    for issue in issues:
+        by_set.setdefault((issue.document, issue.annotator), []).append(issue)
+    scheme = corpus.scheme
+    for (doc_id, annotator), group in by_set.items():
+        document = corpus.document(doc_id, annotators=[annotator])
+        stored = document.annotation_set(annotator) or AnnotationSet(annotator)
+        work = AnnotationSet(annotator, stored.status, list(stored.spans), list(stored.relations))
+        edits = []
+        for issue in group:
+            bounds = issue.contract if mode == "contract" else issue.expand
+            span = work.span(issue.span_id)
+            if bounds is None:
+                plan.unsnappable.append((issue, f"{mode} finds no whole token in it"))
+            elif span is None or (span.start, span.end) != (issue.start, issue.end):
+                plan.unsnappable.append((issue, "the span changed since the audit"))
+            else:
+                edit = SetBounds(issue.span_id, *bounds)
+                undo = apply(work, edit)
+                if next(problems(document.text, work, scheme), None) is None:
+                    edits.append(edit)
+                else:
+                    apply(work, undo)
+                    plan.unsnappable.append(
+                        (issue, f"snapped, it would overlap another span of {issue.layer!r}")
+                    )
+        if edits:
+            plan.edits[(doc_id, annotator)] = Compound(tuple(edits))
+    return plan
+
+
+def summary(report: SpacyExportReport, out: Path) -> str:
+    """What the export wrote and what the user should know, for the CLI and the window."""
+    lines = [
+        f"wrote {out}: {_count(report.train, 'example')} in train.spacy, {report.dev} in "
+        f"dev.spacy, from {_count(report.documents, 'document')}; config.cfg trains "
+        f"{', '.join(report.components)} (spaCy language {report.language!r})"
+    ]
+    if report.corpus_language and report.language != report.corpus_language:
+        lines.append(
+            f"spaCy cannot tokenize {report.corpus_language!r} here: used its multi-language "
+            f"{report.language!r} tokenizer (config.cfg says so too)"
+        )
+    audit = report.audit
+    if audit.misaligned and report.alignment != "strict":
+        lines.append(
+            f"snapped {len(audit.misaligned)} spans that were not on token boundaries "
+            f"(--alignment {report.alignment}; listed in report.json)"
+        )
+    if audit.overlapping:
+        lines.append(
+            f"{len(audit.overlapping)} overlapping entities are not in doc.ents (they are in "
+            "doc.spans and user_data; listed in report.json)"
+        )
+    if audit.skipped:
+        skipped = _count(len(audit.skipped), "annotation set")
+        lines.append(f"{skipped} skipped (listed in report.json)")
+    if not report.dev:
+        lines.append(
+            "dev.spacy is empty: spacy train needs dev examples (use --dev-fraction above 0 "
+            "with at least two annotated documents)"
+        )
+    return "\n".join(lines)
+
+
+def strict_failure(report: SpacyExportReport, out: Path) -> str:
+    """The message of a ``strict`` export that met misaligned spans (the CLI exits 1)."""
+    count = len(report.audit.misaligned)
+    return (
+        f"{count} span{'s' if count != 1 else ''} not on spaCy {report.language!r} token "
+        f"boundaries (--alignment strict):\n{listing(report.audit.misaligned)}\n"
+        f"All are listed in {Path(out) / 'report.json'} with what --alignment contract or "
+        f"expand would make of them. The files in {out} were written for inspection only: "
+        "these spans are missing from doc.ents and doc.spans. Fix them in the app (the "
+        "export dialog can snap them), or export again with --alignment contract or expand."
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

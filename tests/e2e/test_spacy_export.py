@@ -1,0 +1,128 @@
+"""``annotator export --format spacy`` and ``annotator import`` of .spacy files, as processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.core.model import Span
+from annotator.services.corpora import init_corpus
+from tests.conftest import FORMATS_REAL
+from tests.unit.nlp.spacy_samples import annotated_seeds
+
+REPO = Path(__file__).resolve().parents[2]
+REAL = FORMATS_REAL / "spacy-docbin" / "explosion-projects_ner_tweets_demo.spacy"
+
+
+def annotator(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "annotator.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture
+def seeded(corpus_path: Path) -> Path:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(annotated_seeds())
+    return corpus_path
+
+
+@pytest.fixture
+def misaligned(corpus_path: Path) -> Path:
+    documents = annotated_seeds()
+    for document in documents:
+        aset = document.annotations[0]
+        for number, name in enumerate(["Loopr", "company"]):
+            start = document.text.find(f"{name}’s")
+            if start != -1:  # "Loopr’s" is "Loopr’" + "s" to the French tokenizer
+                aset.spans.append(Span(f"x{number}", "entity", start, start + len(name), "ORG"))
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(documents)
+    return corpus_path
+
+
+def test_export_writes_the_training_folder(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+
+    done = annotator(
+        "export", seeded, out, "--format", "spacy", "--dev-fraction", "0.3", "--seed", "4"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"wrote {out}: ")
+    assert "config.cfg trains ner, spancat_claim, spancat_cue, spancat_claim_stance" in done.stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["documents"] == 7 and sum(report["examples"].values()) == 7
+    assert (out / "train.spacy").stat().st_size > 0 and (out / "dev.spacy").stat().st_size > 0
+
+
+def test_strict_alignment_exits_1_saying_how_many_and_where(
+    misaligned: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    done = annotator("export", misaligned, out, "--format", "spacy")
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("annotator: error: 2 spans not on spaCy 'fr' token boundaries")
+    assert "document 'high-court-loopr-ad-targeting' (alice) entity/ORG" in done.stderr
+    assert str(out / "report.json") in done.stderr and "for inspection" in done.stderr
+    assert len(json.loads((out / "report.json").read_text(encoding="utf-8"))["misaligned"]) == 2
+
+
+def test_expand_alignment_snaps_and_exits_0(misaligned: Path, tmp_path: Path) -> None:
+    done = annotator(
+        "export", misaligned, tmp_path / "out", "--format", "spacy", "--alignment", "expand"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "snapped 2 spans that were not on token boundaries" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--format", "jsonl", "--seed", "3"),
+        ("--format", "jsonl", "--alignment", "expand"),
+        ("--format", "spacy", "--alignment", "sloppy"),
+    ],
+)
+def test_spacy_options_misused_are_bad_usage(
+    seeded: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    done = annotator("export", seeded, tmp_path / "out", *args)
+
+    assert done.returncode == 2, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_importing_a_spacy_file_is_detected_by_its_suffix(corpus_path: Path) -> None:
+    init_corpus(corpus_path).close()
+
+    done = annotator("import", corpus_path, REAL, "--annotator", "tweets", "--extend-scheme")
+
+    assert done.returncode == 0, done.stderr
+    assert f"{REAL} (spacy" in done.stdout  # the format was detected from the suffix
+    assert "scheme extended: layer entity gained PERSON" in done.stdout
+
+
+def test_the_command_line_does_not_import_spacy_until_it_is_needed(tmp_path: Path) -> None:
+    code = (
+        "import sys, pathlib, annotator.cli\n"
+        "from annotator.formats import detect\n"
+        "import annotator.services.training\n"
+        f"assert detect(pathlib.Path({str(REAL)!r})) == 'spacy'\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+
+    assert done.stdout.strip() == "False", done.stderr

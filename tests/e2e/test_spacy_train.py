@@ -1,0 +1,79 @@
+"""The export feeds ``spacy train`` and ``spacy debug data`` as they are (real processes).
+
+Both are slow (spaCy trains and loads pipelines): about 10 s and 5 s on two cores.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.services.corpora import init_corpus, seed_documents
+from annotator.services.training import export_training_data
+from tests.unit.nlp.spacy_samples import annotated_seeds, generated_documents
+
+pytestmark = pytest.mark.slow
+
+
+def spacy_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "spacy", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=cwd,
+    )
+
+
+def test_spacy_trains_from_the_exported_seed_corpus_and_the_model_runs(
+    corpus_path: Path, tmp_path: Path
+) -> None:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(annotated_seeds())
+        report = export_training_data(corpus, tmp_path / "out")
+    out = tmp_path / "out"
+
+    done = spacy_cli(
+        "train", out / "config.cfg",
+        "--paths.train", out / "train.spacy", "--paths.dev", out / "dev.spacy",
+        "--training.max_steps", "4", "--training.eval_frequency", "2",
+        "--output", tmp_path / "model",
+        cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    import spacy
+
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    assert nlp.pipe_names == ["tok2vec", *report.components]
+    article = seed_documents()[0].text
+    doc = nlp(article)
+    assert doc.text == article
+    assert set(doc.cats) == {"stance:FAVOR", "stance:AGAINST", "stance:NONE"}
+    assert abs(sum(doc.cats.values()) - 1.0) < 1e-4  # exclusive classes
+    assert {"claim", "cue", "claim_stance"} <= set(doc.spans)
+    assert all(ent.label_ in {"PER", "ORG", "LOC", "MISC"} for ent in doc.ents)
+
+
+def test_spacy_debug_data_finds_no_error_in_a_corpus_of_150_documents(
+    corpus_path: Path, tmp_path: Path
+) -> None:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(generated_documents(150))
+        report = export_training_data(corpus, tmp_path / "out")
+    out = tmp_path / "out"
+    assert report.train >= 100  # spaCy calls fewer training docs an error
+
+    done = spacy_cli(
+        "debug", "data", out / "config.cfg",
+        "--paths.train", out / "train.spacy", "--paths.dev", out / "dev.spacy",
+        cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "✘" not in done.stdout, done.stdout
+    assert "checks passed" in done.stdout
+    assert f"{report.train} training docs" in done.stdout
