@@ -11,8 +11,8 @@ Signals (BrowserPanel):
 from __future__ import annotations
 
 import bisect
-from array import array
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -61,7 +61,7 @@ class DocumentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._corpus = corpus
         self._annotator = annotator
-        self._keys: array[int] = array("q")
+        self._keys: Sequence[int] = range(0)
         self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
         self._filters: dict[str, str] = {"status": browse.ANY, "search": ""}
         self.refresh()

@@ -61,6 +61,7 @@ class DocumentView(QPlainTextEdit):
         """Show ``text`` with ``spans``; the text is set once and never read back."""
         if self.highlighter is not None:
             self.highlighter.setDocument(None)
+            self.highlighter.deleteLater()
         self.offsets = OffsetMap(text)
         self.setPlainText(text)
         self.highlighter = SpanHighlighter(self.document(), self.offsets, styles)

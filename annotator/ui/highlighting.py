@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import time
+import weakref
 from collections.abc import Iterable
 from operator import attrgetter
 
@@ -30,7 +31,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextDocument,
 )
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from annotator.core.model import Span
 from annotator.core.scheme import Scheme
@@ -191,7 +192,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._draw_some)
-        self._watched: QPlainTextEdit | None = None
+        # The viewport whose paints are watched; weakly, or the view and its highlighter
+        # would keep each other alive until a garbage collection tears both down.
+        self._watched: weakref.ref[QWidget] | None = None
 
     # -- what the view asks for ----------------------------------------------------------
 
@@ -358,18 +361,21 @@ class SpanHighlighter(QSyntaxHighlighter):
     def _watch(self, view: QPlainTextEdit | None) -> None:
         """Watch the paints of ``view``: whatever brings undrawn blocks on screen (the
         window shown, resized or zoomed out, a scroll), they are drawn before the paint."""
-        if self._watched is view:
+        watched = self._watched() if self._watched is not None else None
+        viewport = view.viewport() if view is not None else None
+        if watched is viewport:
             return
-        if self._watched is not None:
-            self._watched.viewport().removeEventFilter(self)
-        self._watched = view
-        if view is not None:
-            view.viewport().installEventFilter(self)
+        if watched is not None:
+            watched.removeEventFilter(self)
+        self._watched = weakref.ref(viewport) if viewport is not None else None
+        if viewport is not None:
+            viewport.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        view = self._watched
-        if event.type() == QEvent.Type.Paint and view is not None and self._drawn.count(0):
-            self._draw(self._on_screen(view), quietly=True)
+        if event.type() == QEvent.Type.Paint and self._drawn.count(0):
+            view = self._view()
+            if view is not None:
+                self._draw(self._on_screen(view), quietly=True)
         return False
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
