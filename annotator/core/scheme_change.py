@@ -244,8 +244,8 @@ class SchemeMap:
         return False
 
     def touched_layers(self) -> list[str]:
-        """Old layers whose spans may change: renamed, deleted, or labels, attributes,
-        values or overlap (now refused) changed."""
+        """Old layers whose spans may change or need checking: renamed, deleted, with
+        labels, attributes or values renamed or deleted, or no longer allowing overlaps."""
         touched = []
         for lay in self.old.span_layers:
             new = self.new.layer(self.layer(lay.name) or "")

@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         self._action(review, "&Edit the gold layer of this document", self.edit_gold)
 
         corpus_menu = bar.addMenu("C&orpus")
+        self._action(corpus_menu, "Edit the &scheme…", self.edit_scheme)
         self._action(corpus_menu, "Edit &guidelines…", self.edit_guidelines)
         self._action(corpus_menu, "&Statistics", self.show_statistics)
 
@@ -790,6 +791,53 @@ class MainWindow(QMainWindow):
         value = question.values[index]
         self.answer(question.name, [value] if question.multi else value)
 
+    def edit_scheme(self) -> None:
+        """Edit layers, labels, keys, colours, relations and questions; undoable."""
+        from annotator.store.scheme_changes import apply_scheme_change
+        from annotator.ui.commands import SchemeCommand
+        from annotator.ui.scheme_editor import SchemeEditorDialog
+
+        dialog = SchemeEditorDialog(self.corpus, self)
+        if not dialog.exec() or (change := dialog.change()) is None:
+            return
+        inverse = self._run(
+            "Changing the scheme", lambda progress: apply_scheme_change(self.corpus, change, progress)
+        )
+        if inverse is None:
+            return
+        self._scheme_changed()
+        self.undo_stack.push(
+            SchemeCommand(self._scheme_from_stack, change, inverse, "Edit the scheme")
+        )
+
+    def _scheme_from_stack(self, change: Any) -> Any:
+        from annotator.store.scheme_changes import apply_scheme_change
+
+        try:
+            inverse = run_with_progress(
+                self,
+                "Changing the scheme",
+                lambda progress: apply_scheme_change(self.corpus, change, progress),
+            )
+        except (AnnotatorError, Cancelled) as error:
+            QTimer.singleShot(0, self.undo_stack.clear)
+            self.statusBar().showMessage(f"Cannot undo or redo the scheme change: {error}", 8000)
+            return change
+        self._scheme_changed()
+        return inverse
+
+    def _scheme_changed(self) -> None:
+        """Redraw everything that depends on the scheme (labels may be renamed or gone)."""
+        scheme = self.corpus.scheme
+        self.label_palette.set_scheme(scheme)
+        self.questions.set_scheme(scheme)
+        self.styles = SpanStyles(scheme, dark=self.theme == "dark")
+        current = self.session.document.id if self.session.document else None
+        self.session.document, self.selected = None, None
+        if current:
+            self.open_document(current)
+        self.model.refresh()
+
     def edit_guidelines(self) -> None:
         current = self.corpus.guidelines()
         editor = GuidelinesEditor(current[1] if current else "# Guidelines\n\n", self)
@@ -1070,7 +1118,8 @@ class MainWindow(QMainWindow):
         self._show_links()
         self._refresh_panels()
         self.model.refresh_document(doc_id)
-        self._update_status()
+        # Counting finished documents costs a query over the corpus: only when it can change.
+        self._update_status(progress=_changes_status(edit))
         return inverse
 
     def _commit_from_stack(self, doc_id: str, edit: Edit) -> Edit:
@@ -1121,14 +1170,15 @@ class MainWindow(QMainWindow):
             f"Annotator {__version__}\nBuild training corpora from news articles.",
         )
 
-    def _update_status(self) -> None:
+    def _update_status(self, progress: bool = True) -> None:
         annotator = self.session.annotator
         self.status_annotator.setText(f"Annotator: {annotator}")
         document = self.session.document
         status = self.session.aset.status.replace("_", " ") if document else ""
         self.status_document.setText(f"{document.id} ({status})" if document else "No document")
-        done, total = annotator_progress(self.corpus, annotator)
-        self.status_progress.setText(f"{done}/{total} done")
+        if progress:
+            done, total = annotator_progress(self.corpus, annotator)
+            self.status_progress.setText(f"{done}/{total} done")
         self.status_mode.setText("Characters" if self.character_mode else "Tokens")
 
     # -- identity ----------------------------------------------------------------------------
@@ -1232,3 +1282,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _changes_status(edit: Edit) -> bool:
+    if isinstance(edit, SetStatus):
+        return True
+    return isinstance(edit, Compound) and any(_changes_status(e) for e in edit.edits)

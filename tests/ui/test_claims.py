@@ -269,3 +269,39 @@ def test_guidelines_are_versioned_and_recorded_with_annotations(
     keys(window, "o")
     with Corpus.open(seeded_path) as corpus:
         assert corpus.annotation_set(doc_id, "alice").guideline_version == 2
+
+
+def test_scheme_edits_from_the_window_relabel_the_open_document_and_undo(
+    open_window: Open, seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from dataclasses import replace
+
+    from annotator.core.scheme import Label
+    from annotator.core.scheme_change import Rename, SchemeChange
+    from annotator.ui.scheme_editor import SchemeEditorDialog
+
+    window = open_window(seeded_path)
+    drag_select(window, *find_in_view(window, "Donald Trump"))
+    keys(window, "p")
+    scheme = window.corpus.scheme
+    entity = scheme.layer("entity")
+    assert entity is not None
+    labels = tuple(
+        Label("PERSON", lab.key, lab.color) if lab.name == "PER" else lab for lab in entity.labels
+    )
+    layers = tuple(
+        replace(lay, labels=labels) if lay.name == "entity" else lay for lay in scheme.span_layers
+    )
+    change = SchemeChange(
+        replace(scheme, span_layers=layers), (Rename("label", "PER", "PERSON", ("entity",)),)
+    )
+    monkeypatch.setattr(SchemeEditorDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(SchemeEditorDialog, "change", lambda self: change)
+    window.edit_scheme()
+    assert [s.label for s in window.session.aset.spans] == ["PERSON"]
+    assert ("entity", "PERSON") in window.label_palette.buttons
+    window.undo_stack.undo()
+    assert [s.label for s in window.session.aset.spans] == ["PER"]
+    assert ("entity", "PER") in window.label_palette.buttons
+    window.undo_stack.undo()  # the labelling itself, after the scheme came back
+    assert window.session.aset.spans == []

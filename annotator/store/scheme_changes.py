@@ -1,0 +1,276 @@
+"""Changing the scheme of a corpus that already holds annotations.
+
+:func:`impact` counts what a proposed change would rename and remove, for the
+confirmation a user sees; :func:`apply_scheme_change` applies it to every annotation set
+and writes the new scheme in one write transaction, and returns the change that undoes
+it exactly (same span ids, same order, same attributes and answers).
+
+Only the documents holding annotations of a changed layer, relation type or question
+are read: recolouring a label or adding one touches no annotation set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, union
+
+from annotator.core.errors import CorpusError, SchemeError
+from annotator.core.model import AnnotationSet
+from annotator.core.scheme import Scheme
+from annotator.core.scheme_change import (
+    Impact,
+    Rename,
+    SchemeChange,
+    SchemeMap,
+    SetRestore,
+    migrate_set,
+    restore_set,
+)
+from annotator.core.validation import problems
+from annotator.store import schema as t
+from annotator.store.corpus import (
+    Corpus,
+    _chunks,
+    _label_rows,
+    _load_sets,
+    _put_setting,
+    _span_row,
+    now,
+)
+from annotator.store.engine import reading, writing
+
+#: Documents read at a time while migrating.
+BATCH = 200
+#: Problems listed by :func:`impact` before it stops collecting them.
+MAX_PROBLEMS = 20
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)``, as in :mod:`annotator.services.progress`; raising
+from it (e.g. ``Cancelled``) stops the work and leaves the corpus unchanged."""
+
+
+def _no_progress(done: int, total: int, what: str) -> None:
+    return None
+
+
+def impact(
+    corpus: Corpus,
+    new_scheme: Scheme,
+    renames: Sequence[Rename] = (),
+    progress: Progress = _no_progress,
+) -> Impact:
+    """What changing the scheme to ``new_scheme`` with ``renames`` would do; nothing is written.
+
+    Raises:
+        SchemeError: the new scheme or a rename is invalid.
+    """
+    new_scheme = _checked(new_scheme)
+    found = Impact()
+    with reading(corpus.engine) as conn:
+        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, renames)
+        for steps in _migrations(conn, smap, {}, found, False, progress):
+            for step in steps:
+                if step.problem and len(found.problems) < MAX_PROBLEMS:
+                    found.problems.append(step.problem)
+    return found
+
+
+def apply_scheme_change(
+    corpus: Corpus, change: SchemeChange, progress: Progress = _no_progress
+) -> SchemeChange:
+    """Apply ``change`` to every annotation set and store its scheme, in one transaction.
+
+    Returns:
+        The change that undoes this one: the previous scheme, the inverse renames and
+        what was removed, to be restored where it was. (What ``change`` restores into a
+        document no longer in the corpus is skipped.)
+
+    Raises:
+        SchemeError: the new scheme or a rename is invalid, or the annotations cannot
+            follow (overlapping spans in a layer made non-overlapping); nothing is written.
+    """
+    new_scheme = _checked(change.scheme)
+    restores = {(r.doc_id, r.annotator): r for r in change.restores}
+
+    def work(conn: Connection) -> SchemeChange:
+        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, change.renames)
+        removed: list[SetRestore] = []
+        for steps in _migrations(conn, smap, restores, Impact(), True, progress):
+            for step in steps:
+                if step.problem:
+                    raise SchemeError(
+                        f"{corpus.location}: the annotations cannot follow this scheme change: "
+                        f"{step.problem}. Change those annotations first, or keep the layer "
+                        "allowing overlaps."
+                    )
+                if step.removed is not None:
+                    removed.append(step.removed)
+            _write_sets(conn, [step for step in steps if step.changed])
+        _put_setting(conn, "scheme", new_scheme.to_dict())
+        return SchemeChange(smap.old, smap.inverse_renames(), tuple(removed))
+
+    inverse = writing(corpus.engine, work)
+    corpus.reload()
+    return inverse
+
+
+def _checked(scheme: Scheme) -> Scheme:
+    """The scheme after every check of the scheme file (names, keys, colours, references)."""
+    return Scheme.from_dict(scheme.to_dict(), source="the new scheme")
+
+
+def _stored_scheme(conn: Connection, location: str) -> Scheme:
+    raw = conn.execute(select(t.settings.c.value).where(t.settings.c.key == "scheme")).scalar()
+    if raw is None:
+        raise CorpusError(f"{location}: the corpus has no scheme (damaged?)")
+    return Scheme.from_dict(json.loads(raw), source=f"{location} (stored scheme)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One annotation set under the new scheme."""
+
+    set_pk: int
+    before: AnnotationSet
+    after: AnnotationSet
+    changed: bool
+    removed: SetRestore | None
+    problem: str | None
+
+
+def _migrations(
+    conn: Connection,
+    smap: SchemeMap,
+    restores: dict[tuple[str, str], SetRestore],
+    found: Impact,
+    check_changed: bool,
+    progress: Progress,
+) -> Iterator[list[_Step]]:
+    """Every annotation set that may change, migrated (and restored where asked), by batch.
+
+    Sets are checked against the new scheme when a layer stops allowing overlaps (the
+    one thing a migration cannot settle by removing annotations), and changed ones also
+    when ``check_changed``: the store never writes an invalid set.
+    """
+    check_all = smap.forbids_overlaps()
+    doc_pks = _documents_to_migrate(conn, smap, {doc_id for doc_id, _ in restores})
+    for done, chunk in enumerate(_chunks(doc_pks, BATCH)):
+        progress(done * BATCH, len(doc_pks), "documents")
+        docs = conn.execute(
+            select(t.documents.c.pk, t.documents.c.doc_id, func.length(t.documents.c.text)).where(
+                t.documents.c.pk.in_(chunk)
+            )
+        ).all()
+        set_pks = _set_pks(conn, chunk)
+        sets = _load_sets(conn, chunk, None)
+        steps = []
+        for doc_pk, doc_id, size in sorted(docs):
+            for before in sets.get(doc_pk, []):
+                after, removed = migrate_set(doc_id, before, smap, found)
+                restore = restores.get((doc_id, before.annotator))
+                if restore is not None:
+                    after = restore_set(after, restore)
+                changed = (after.spans, after.relations, after.doc_labels) != (
+                    before.spans,
+                    before.relations,
+                    before.doc_labels,
+                )
+                problem = None
+                if check_all or (changed and check_changed):
+                    problem = next(problems(" " * size, after, smap.new), None)
+                if problem is not None:
+                    problem = f"document {doc_id!r}, annotator {before.annotator!r}: {problem}"
+                pk = set_pks[(doc_pk, before.annotator)]
+                steps.append(_Step(pk, before, after, changed, removed, problem))
+        yield steps
+    progress(len(doc_pks), len(doc_pks), "documents")
+
+
+def _documents_to_migrate(
+    conn: Connection, smap: SchemeMap, restored_ids: Collection[str]
+) -> list[int]:
+    """Primary keys of the documents with annotations the change may touch."""
+    touched = union(
+        select(t.spans.c.set_pk).where(t.spans.c.layer.in_(smap.touched_layers())),
+        select(t.relations.c.set_pk).where(t.relations.c.label.in_(smap.touched_relations())),
+        select(t.doc_labels.c.set_pk).where(t.doc_labels.c.question.in_(smap.touched_questions())),
+    ).subquery()
+    query = select(t.annotation_sets.c.document_pk).where(
+        t.annotation_sets.c.pk.in_(select(touched.c.set_pk))
+    )
+    pks = {row[0] for row in conn.execute(query)}
+    for ids in _chunks(sorted(restored_ids), 500):
+        query = select(t.documents.c.pk).where(t.documents.c.doc_id.in_(ids))
+        pks.update(row[0] for row in conn.execute(query))
+    return sorted(pks)
+
+
+def _set_pks(conn: Connection, doc_pks: Sequence[int]) -> dict[tuple[int, str], int]:
+    """``{(document pk, annotator): set pk}`` (one set per pair, by a unique constraint)."""
+    a, s = t.annotation_sets, t.annotators
+    query = (
+        select(a.c.document_pk, s.c.name, a.c.pk)
+        .join(s, s.c.pk == a.c.annotator_pk)
+        .where(a.c.document_pk.in_(doc_pks))
+    )
+    return {(row[0], row[1]): row[2] for row in conn.execute(query)}
+
+
+def _write_sets(conn: Connection, steps: Sequence[_Step]) -> None:
+    """Write the changed sets of a batch in bulk (a rename may touch every set).
+
+    Spans are deleted or updated in place, which keeps their order; a set that regains
+    spans (an undo) has its spans written anew in list order. Relations and answers,
+    a few per set, are always written anew.
+    """
+    if not steps:
+        return
+    pks = [step.set_pk for step in steps]
+    for table in (t.relations, t.doc_labels):
+        conn.execute(table.delete().where(table.c.set_pk.in_(pks)))
+    rewritten, gone, updated = [], [], []
+    for step in steps:
+        before = {span.id: span for span in step.before.spans}
+        if any(span.id not in before for span in step.after.spans):
+            rewritten.append(step)
+            continue
+        after = {span.id for span in step.after.spans}
+        gone += [{"b_set": step.set_pk, "b_id": i} for i in before if i not in after]
+        for span in step.after.spans:
+            if span != before[span.id]:
+                row = _span_row(step.set_pk, span)
+                del row["set_pk"], row["span_id"]  # they identify the row, as b_set and b_id
+                updated.append({**row, "b_set": step.set_pk, "b_id": span.id})
+    spans = t.spans.c
+    where = (spans.set_pk == bindparam("b_set"), spans.span_id == bindparam("b_id"))
+    if gone:
+        conn.execute(t.spans.delete().where(*where), gone)
+    if updated:
+        columns = [key for key in updated[0] if key not in ("b_set", "b_id")]
+        values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        conn.execute(t.spans.update().where(*where).values(values), updated)
+    if rewritten:
+        conn.execute(t.spans.delete().where(spans.set_pk.in_([s.set_pk for s in rewritten])))
+        rows = [_span_row(s.set_pk, span) for s in rewritten for span in s.after.spans]
+        conn.execute(t.spans.insert(), rows)
+    relations = [
+        {"set_pk": s.set_pk, "head": r.head, "child": r.child, "label": r.label}
+        for s in steps
+        for r in s.after.relations
+    ]
+    labels = [row for s in steps for row in _label_rows(s.set_pk, s.after.doc_labels)]
+    for table, new_rows in ((t.relations, relations), (t.doc_labels, labels)):
+        if new_rows:
+            conn.execute(table.insert(), new_rows)
+    conn.execute(
+        t.annotation_sets.update()
+        .where(t.annotation_sets.c.pk.in_(pks))
+        .values(updated_at=now(), revision=t.annotation_sets.c.revision + 1)
+    )
+
+
+__all__ = ["apply_scheme_change", "impact"]
