@@ -197,8 +197,12 @@ def _export_spacy(
     alignment: str | None,
 ) -> None:
     """``export --format spacy``: a folder for ``spacy train``; exit 1 on strict misalignment."""
-    from annotator.nlp.report import ALIGNMENTS
-    from annotator.services.training import export_training_data, strict_failure, summary
+    from annotator.services.training import (
+        ALIGNMENTS,
+        export_training_data,
+        strict_failure,
+        summary,
+    )
 
     if alignment is not None and alignment not in ALIGNMENTS:
         raise typer.BadParameter(f"--alignment must be one of {', '.join(ALIGNMENTS)}")
@@ -313,14 +317,16 @@ def package(
     sample: Annotated[
         int | None, typer.Option("--sample", help="A seeded sample of N documents.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of --sample.")] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of --sample (0).")] = None,
 ) -> None:
     """Write a work package: a corpus file with the chosen documents (all by default),
     the scheme, the guidelines and only this annotator's own annotations."""
     from annotator.services.packages import choose_documents, make_package
 
+    if seed is not None and sample is None:
+        raise typer.BadParameter("--seed is for --sample")
     with user_errors(), _open(corpus) as opened:
-        chosen = choose_documents(opened, docs, sample, seed)
+        chosen = choose_documents(opened, docs, sample, seed or 0)
         made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
     typer.echo(_package_line(made))
 
@@ -342,9 +348,9 @@ def assign(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the assignment.")] = 0,
 ) -> None:
-    """Assign every document to annotators, with an overlap for agreement, and write one
-    package per annotator into a folder (CORPUS-NAME.annotator); the same seed gives the
-    same assignment."""
+    """Assign every document to annotators, a share of them to several for agreement,
+    and write one package per annotator into a folder (CORPUS-ANNOTATOR.annotator); the
+    same seed gives the same assignment."""
     from annotator.services.packages import plan_assignment, write_assignment
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
@@ -415,8 +421,83 @@ def adjudicate(
     )
 
 
+server_app = typer.Typer(
+    help="A corpus on a PostgreSQL server shared by a team: roles and row-level security.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("setup")
+def server_setup(
+    url: Annotated[
+        str, typer.Argument(help="The corpus database, as its administrator (a SQLAlchemy URL).")
+    ],
+    lead_role: Annotated[
+        str, typer.Option("--lead-role", help="The lead's database role (made if missing).")
+    ] = "annotator_lead",
+    scheme: Annotated[
+        Path | None, typer.Option("--scheme", help="Scheme file, if the corpus is created now.")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Corpus language, if the corpus is created now.")
+    ] = None,
+) -> None:
+    """Create (or upgrade) a corpus on a PostgreSQL server with a lead role and row-level
+    security; run it again after upgrading Annotator."""
+    from annotator.services.corpora import init_corpus, open_corpus
+    from annotator.store.server import holds_corpus, setup_server
+
+    with user_errors():
+        created = not holds_corpus(url)
+        if not created and (scheme or lang):
+            fail("--scheme and --lang are for a new corpus; this database already holds one")
+        with init_corpus(url, scheme, lang) if created else open_corpus(url) as opened:
+            account = setup_server(opened, lead_role)
+            shown = opened.engine.url.render_as_string(hide_password=True)
+    typer.echo(f"{'created' if created else 'set up'} {shown}: row-level security on")
+    _account_lines(f"lead role {account.role}", account.url, account.password)
+
+
+@server_app.command("add-annotator")
+def server_add_annotator(
+    name: Annotated[str, typer.Argument(help="The annotator's name in the corpus.")],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            envvar="ANNOTATOR_SERVER_URL",
+            help="The corpus database, as its administrator (default: $ANNOTATOR_SERVER_URL).",
+        ),
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="The database role (default: annotator_NAME).")
+    ] = None,
+) -> None:
+    """Give an annotator a database role that reads the corpus and writes only their own
+    annotations (an existing role is reused with its password)."""
+    from annotator.services.corpora import open_corpus
+    from annotator.store.server import add_annotator
+
+    if url is None:
+        raise typer.BadParameter("give the corpus with --url URL or ANNOTATOR_SERVER_URL")
+    with user_errors(), open_corpus(url) as opened:
+        account = add_annotator(opened, name, role)
+    _account_lines(f"annotator {name}: role {account.role}", account.url, account.password)
+
+
+def _account_lines(who: str, url: str, password: str | None) -> None:
+    if password is None:
+        typer.echo(f"{who} (it existed: password unchanged), connects with {url}")
+        return
+    typer.echo(f"{who}, connects with {url}")
+    typer.echo(f"password: {password}")
+    typer.echo("(shown once: keep it in ~/.pgpass, or give it through PGPASSWORD)")
+
+
 def _commands() -> set[str]:
-    names = set()
+    names = {info.name for info in app.registered_groups if info.name}
     for info in app.registered_commands:
         name = info.name or (info.callback.__name__ if info.callback else "")
         names.add(name.replace("_", "-").rstrip("-"))

@@ -15,12 +15,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, func, inspect, select
+from sqlalchemy import Connection, CursorResult, Engine, Insert, Table, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from annotator import __version__
 from annotator.core.edits import Edit, apply
-from annotator.core.errors import AnnotationError, CorpusError
+from annotator.core.errors import AnnotationError, CorpusError, EditConflict, PermissionDenied
 from annotator.core.model import AnnotationSet, Document, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
@@ -98,6 +98,20 @@ class Corpus:
     def close(self) -> None:
         self.engine.dispose()
 
+    def ping(self) -> None:
+        """Check that the corpus answers (a server may have gone away).
+
+        Raises:
+            ConnectionLost: the server cannot be reached; the next use reconnects.
+        """
+        with reading(self.engine) as conn:
+            conn.execute(select(1))
+
+    def reconnect(self) -> None:
+        """Drop every pooled connection, then :meth:`ping` on a new one."""
+        self.engine.dispose()
+        self.ping()
+
     def __enter__(self) -> Corpus:
         return self
 
@@ -131,7 +145,14 @@ class Corpus:
         if found < migrations.LATEST:
             if found > 0:
                 self.backup(suffix=f"before-schema-{migrations.LATEST}")
-            writing(self.engine, lambda conn: migrations.upgrade(conn, found))
+            try:  # the version again, under the write lock: another process may have begun
+                writing(self.engine, lambda c: migrations.upgrade(c, migrations.current_version(c)))
+            except PermissionDenied as error:
+                raise CorpusError(
+                    f"{error}\nthe corpus has schema {found} and this Annotator needs "
+                    f"{migrations.LATEST}: the server's administrator upgrades it with "
+                    "'annotator server setup URL'"
+                ) from None
         return found
 
     def backup(self, destination: Path | None = None, suffix: str = "backup") -> Path | None:
@@ -289,16 +310,21 @@ class Corpus:
         edit: Edit,
         record_decisions: bool = True,
         also: Callable[[Connection, int], None] | None = None,
+        expected_revision: int | None = None,
     ) -> Edit:
         """Apply ``edit`` to ``annotator``'s set on ``doc_id`` and commit it.
 
-        The set is re-read inside the write transaction, so edits from another process
-        are never overwritten. Returns the edit that undoes this one. What becomes of
-        model suggestions (accepted, changed, rejected) is recorded unless
-        ``record_decisions`` is false (pre-annotation replacing its own suggestions).
+        The set is locked and re-read inside the write transaction, so edits from
+        another process are never overwritten. Returns the edit that undoes this one.
+        What becomes of model suggestions (accepted, changed, rejected) is recorded
+        unless ``record_decisions`` is false (pre-annotation replacing its own
+        suggestions). With ``expected_revision`` (from :meth:`annotation_set_and_revision`;
+        each edit adds 1) the edit is refused if the set changed since, so a window
+        never applies an edit to a set it has not seen.
 
         Raises:
             AnnotationError: the edit would break an invariant; nothing is written.
+            EditConflict: the set is no longer at ``expected_revision``; nothing is written.
         """
         check_annotator_name(annotator)
         scheme = self.scheme
@@ -312,6 +338,12 @@ class Corpus:
             if doc is None:
                 raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
             set_pk = _ensure_set(conn, doc.pk, annotator)
+            if expected_revision is not None:
+                revision = conn.execute(
+                    select(t.annotation_sets.c.revision).where(t.annotation_sets.c.pk == set_pk)
+                ).scalar_one()
+                if revision != expected_revision:
+                    raise EditConflict(doc_id, annotator, expected_revision, revision)
             before = _load_sets(conn, [doc.pk], [annotator])[doc.pk][0]
             after = _copy(before)
             inverse = apply(after, edit)
@@ -325,7 +357,25 @@ class Corpus:
                 also(conn, doc.pk)  # more writes that must commit with this edit
             return inverse
 
-        return writing(self.engine, work)
+        # Shared: this changes only the set that _ensure_set locked (engine's docstring).
+        return writing(self.engine, work, exclusive=False)
+
+    def annotation_set_and_revision(self, doc_id: str, annotator: str) -> tuple[AnnotationSet, int]:
+        """``annotator``'s set on ``doc_id`` and its revision (0 for no set), read together
+        for :meth:`apply_edit`'s ``expected_revision``."""
+        a, n = t.annotation_sets, t.annotators
+        with reading(self.engine) as conn:
+            doc_pk = conn.execute(select(t.documents.c.pk).where(t.documents.c.doc_id == doc_id))
+            pk = doc_pk.scalar()
+            if pk is None:
+                raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+            sets = _load_sets(conn, [pk], [annotator]).get(pk, [AnnotationSet(annotator)])
+            revision = conn.execute(
+                select(a.c.revision)
+                .join(n, n.c.pk == a.c.annotator_pk)
+                .where(a.c.document_pk == pk, n.c.name == annotator)
+            ).scalar()
+        return sets[0], int(revision or 0)
 
     # -- guidelines ------------------------------------------------------------------------
 
@@ -382,33 +432,55 @@ def _put_setting(conn: Connection, key: str, value: Any) -> None:
 
 
 def _annotator_pk(conn: Connection, name: str) -> int:
-    pk = conn.execute(select(t.annotators.c.pk).where(t.annotators.c.name == name)).scalar()
+    query = select(t.annotators.c.pk).where(t.annotators.c.name == name)
+    pk = conn.execute(query).scalar()
     if pk is None:
-        pk = _inserted_pk(conn.execute(t.annotators.insert().values(name=name)))
+        conn.execute(_insert_if_absent(conn, t.annotators).values(name=name))
+        pk = conn.execute(query).scalar_one()
     return int(pk)
 
 
+def _insert_if_absent(conn: Connection, table: Table) -> Insert:
+    """An insert that a server skips if a concurrent transaction (an edit in shared
+    mode, see the engine) inserted the same unique key first; SQLite has one writer."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(table).on_conflict_do_nothing()
+    return table.insert()
+
+
+def _sync_sequence(conn: Connection, table: Table) -> None:
+    """Move a server's key sequence past the keys a bulk insert chose itself (max + 1,
+    under the exclusive write lock), so that inserts by default key go on working."""
+    if conn.dialect.name == "postgresql":
+        last = select(func.max(table.c.pk)).scalar_subquery()
+        conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "pk"), last)))
+
+
 def _ensure_set(conn: Connection, document_pk: int, annotator: str) -> int:
+    """The key of ``annotator``'s set on the document, created if need be, and locked
+    (on a server) until the transaction ends: writers of one set queue here."""
     annotator_pk = _annotator_pk(conn, annotator)
-    pk = conn.execute(
-        select(t.annotation_sets.c.pk).where(
-            t.annotation_sets.c.document_pk == document_pk,
-            t.annotation_sets.c.annotator_pk == annotator_pk,
-        )
-    ).scalar()
+    a = t.annotation_sets
+    query = (
+        select(a.c.pk)
+        .where(a.c.document_pk == document_pk, a.c.annotator_pk == annotator_pk)
+        .with_for_update()
+    )
+    pk = conn.execute(query).scalar()
     if pk is None:
         stamp = now()
-        pk = _inserted_pk(
-            conn.execute(
-                t.annotation_sets.insert().values(
-                    document_pk=document_pk,
-                    annotator_pk=annotator_pk,
-                    status="todo",
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
+        conn.execute(
+            _insert_if_absent(conn, a).values(
+                document_pk=document_pk,
+                annotator_pk=annotator_pk,
+                status="todo",
+                created_at=stamp,
+                updated_at=stamp,
             )
         )
+        pk = conn.execute(query).scalar_one()
     return int(pk)
 
 
@@ -523,7 +595,9 @@ def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[st
     for question, answer in labels.items():
         multi = isinstance(answer, list)
         for value in answer if isinstance(answer, list) else [answer]:
-            rows.append({"set_pk": set_pk, "question": question, "value": value, "multi": multi})
+            rows.append(
+                {"set_pk": set_pk, "question": question, "value": value, "multi": int(multi)}
+            )
     return rows
 
 
@@ -679,6 +753,7 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
         doc_pks.append(pk)
     if new_rows:
         conn.execute(t.documents.insert(), new_rows)
+        _sync_sequence(conn, t.documents)
     if any(doc.annotations for doc in docs):
         _insert_annotation_sets(conn, docs, doc_pks, stamp)
     return len(new_rows)
@@ -725,6 +800,7 @@ def _insert_annotation_sets(
             next_set += 1
     if set_rows:
         conn.execute(t.annotation_sets.insert(), set_rows)
+        _sync_sequence(conn, t.annotation_sets)
     span_rows = [_span_row(pk, s) for pk, aset in contents for s in aset.spans]
     if span_rows:
         conn.execute(t.spans.insert(), span_rows)

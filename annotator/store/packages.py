@@ -1,0 +1,187 @@
+"""The SQL behind work packages: the corpus identity, guidelines copied with their
+version numbers, and annotators' sets replaced by merged work in one transaction.
+
+The decisions (which set is newer, what is refused) belong to
+:mod:`annotator.services.packages`; this module only reads and writes rows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, select
+
+from annotator.core.model import AnnotationSet
+from annotator.store import schema as t
+from annotator.store.corpus import (
+    CORPUS_ID,
+    Corpus,
+    _annotator_pk,
+    _chunks,
+    _inserted_pk,
+    _label_rows,
+    _load_sets,
+    _put_setting,
+    _span_row,
+    now,
+)
+from annotator.store.engine import reading, writing
+
+T = TypeVar("T")
+
+
+def corpus_id(corpus: Corpus) -> str:
+    """The corpus's identity; a corpus made before identities existed gets one now.
+
+    The check and the insertion share one write transaction, so two processes packaging
+    an old corpus at once agree on a single identity.
+    """
+    existing = corpus.setting(CORPUS_ID)
+    if isinstance(existing, str):
+        return existing
+
+    def work(conn: Connection) -> str:
+        raw = conn.execute(select(t.settings.c.value).where(t.settings.c.key == CORPUS_ID)).scalar()
+        if raw is not None:
+            return str(json.loads(raw))
+        created = uuid.uuid4().hex
+        _put_setting(conn, CORPUS_ID, created)
+        return created
+
+    return writing(corpus.engine, work)
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineVersion:
+    version: int
+    text: str
+    author: str
+    created_at: str
+
+
+def guideline_versions(corpus: Corpus) -> list[GuidelineVersion]:
+    """Every version of the guidelines, oldest first."""
+    g = t.guidelines
+    with reading(corpus.engine) as conn:
+        rows = conn.execute(
+            select(g.c.version, g.c.text, g.c.author, g.c.created_at).order_by(g.c.version)
+        ).all()
+    return [GuidelineVersion(row.version, row.text, row.author, row.created_at) for row in rows]
+
+
+def add_guideline_versions(corpus: Corpus, versions: Sequence[GuidelineVersion]) -> None:
+    """Store guideline versions under their own numbers (sets refer to them by number)."""
+    if not versions:
+        return
+    rows = [
+        {"version": v.version, "text": v.text, "author": v.author, "created_at": v.created_at}
+        for v in versions
+    ]
+    writing(corpus.engine, lambda conn: conn.execute(t.guidelines.insert(), rows))
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentSet:
+    """What the corpus holds for one document when a merge looks at it."""
+
+    text_sha256: str
+    annotation_set: AnnotationSet | None
+    """The annotator's set on the document, or None if they have none."""
+
+
+Decide = Callable[[Mapping[str, CurrentSet]], tuple[Mapping[str, AnnotationSet], T]]
+
+
+def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide: Decide[T]) -> T:
+    """Replace ``annotator``'s sets on some of ``doc_ids``, in one write transaction.
+
+    ``decide`` receives the corpus's current state of those documents (those missing
+    from the corpus are absent) read inside the transaction, and returns the sets to
+    write and a result handed back to the caller; it raises to refuse, and then nothing
+    is written. It may be called again if the database was locked, so it must not have
+    side effects. A written set keeps its own status, guideline version, ``updated_at``
+    and (for a new set) ``created_at``.
+    """
+
+    def work(conn: Connection) -> T:
+        d = t.documents
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(list(doc_ids), 500):
+            query = select(d.c.doc_id, d.c.pk, d.c.text_sha256).where(d.c.doc_id.in_(chunk))
+            found.update({row.doc_id: (row.pk, row.text_sha256) for row in conn.execute(query)})
+        sets: dict[int, list[AnnotationSet]] = {}
+        pks = [pk for pk, _sha in found.values()]
+        for chunk in _chunks(pks, 500):
+            sets.update(_load_sets(conn, chunk, [annotator]))
+        current = {
+            doc_id: CurrentSet(sha, next(iter(sets.get(pk, [])), None))
+            for doc_id, (pk, sha) in found.items()
+        }
+        chosen, result = decide(current)
+        _write_sets(
+            conn, annotator, {found[d][0]: (current[d].annotation_set, chosen[d]) for d in chosen}
+        )
+        return result
+
+    return writing(corpus.engine, work)
+
+
+def _write_sets(
+    conn: Connection,
+    annotator: str,
+    changes: Mapping[int, tuple[AnnotationSet | None, AnnotationSet]],
+) -> None:
+    """Make each ``(before, after)`` pair's ``after`` the set of its document (by pk).
+
+    The content of a replaced set is deleted and written anew in bulk (a merge brings
+    whole sets, often thousands of spans), in the incoming order; the set row and its
+    primary key stay, and its revision is bumped so that open windows notice.
+    """
+    a = t.annotation_sets
+    annotator_pk = _annotator_pk(conn, annotator)
+    spans: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    for document_pk, (before, after) in changes.items():
+        values = {
+            "status": after.status,
+            "guideline_version": after.guideline_version,
+            "updated_at": after.updated_at or now(),
+        }
+        if before is None:
+            set_pk = _inserted_pk(
+                conn.execute(
+                    a.insert().values(
+                        document_pk=document_pk,
+                        annotator_pk=annotator_pk,
+                        created_at=after.created_at or now(),
+                        **values,
+                    )
+                )
+            )
+        else:
+            set_pk = int(
+                conn.execute(
+                    select(a.c.pk).where(
+                        a.c.document_pk == document_pk, a.c.annotator_pk == annotator_pk
+                    )
+                ).scalar_one()
+            )
+            for table in (t.relations, t.spans, t.doc_labels):
+                conn.execute(table.delete().where(table.c.set_pk == set_pk))
+            conn.execute(
+                a.update().where(a.c.pk == set_pk).values(revision=a.c.revision + 1, **values)
+            )
+        spans.extend(_span_row(set_pk, span) for span in after.spans)
+        relations.extend(
+            {"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label}
+            for r in after.relations
+        )
+        labels.extend(_label_rows(set_pk, after.doc_labels))
+    for table, rows in ((t.spans, spans), (t.relations, relations), (t.doc_labels, labels)):
+        for chunk in _chunks(rows, 5000):
+            conn.execute(table.insert(), list(chunk))
