@@ -14,8 +14,10 @@ from annotator import __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.validation import check_annotator_name
 from annotator.services.corpora import open_corpus, open_default_corpus
+from annotator.ui.app_icon import app_icon
 from annotator.ui.main_window import MainWindow
 from annotator.ui.settings import open_settings
+from annotator.ui.smoke import quit_after_first_paint_if_asked
 
 
 def application() -> QApplication:
@@ -25,7 +27,9 @@ def application() -> QApplication:
     app.setApplicationName("Annotator")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Annotator")
-    app.setDesktopFileName("annotator")
+    # The installed .desktop file's name (packaging/linux), so that desktops match the window to it.
+    app.setDesktopFileName("io.github.annotator.Annotator")
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -74,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"annotator: error: {error}", file=sys.stderr)
         return 1
     window.show()
+    quit_after_first_paint_if_asked(window)
     return app.exec()
 
 

@@ -99,3 +99,36 @@ class DecisionCommand(QUndoCommand):
     def undo(self) -> None:
         edit, settle = self._undo_with
         self._redo_with = self._commit(settle, edit)
+
+
+class SetsCommand(QUndoCommand):
+    """Edits of several annotation sets (of any annotators) applied as one step, already
+    committed when pushed; e.g. snapping misaligned spans found by the export audit.
+
+    ``commit(doc_id, annotator, edit)`` applies one edit and returns its inverse.
+    """
+
+    def __init__(
+        self,
+        commit: Callable[[str, str, Edit], Edit],
+        applied: list[tuple[str, str, Edit, Edit]],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._commit = commit
+        self._applied = applied  # (doc_id, annotator, edit, inverse)
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self._applied = [
+            (doc, who, edit, self._commit(doc, who, edit)) for doc, who, edit, _ in self._applied
+        ]
+
+    def undo(self) -> None:
+        self._applied = [
+            (doc, who, self._commit(doc, who, inverse), inverse)
+            for doc, who, _, inverse in reversed(self._applied)
+        ][::-1]

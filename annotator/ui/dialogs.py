@@ -167,6 +167,9 @@ class ExportDialog(QDialog):
         self.source = QComboBox()
         self.source.addItems(sources)
         self.suggestions = QCheckBox("Include model suggestions")
+        from annotator.ui.training_dialogs import SpacyOptions
+
+        self.spacy = SpacyOptions()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -177,8 +180,11 @@ class ExportDialog(QDialog):
         form.addRow("Write to", self.out)
         form.addRow("Annotations of", self.source)
         form.addRow("", self.suggestions)
+        form.addRow(self.spacy)
         form.addRow(buttons)
         self.out.button.clicked.connect(self._choose)
+        self.format.currentTextChanged.connect(lambda name: self.spacy.setVisible(name == "spacy"))
+        self.spacy.setVisible(self.format.currentText() == "spacy")
         self.resize(560, self.sizeHint().height())
 
     def _choose(self) -> None:

@@ -44,9 +44,10 @@ from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.commands import DecisionCommand, EditCommand
+from annotator.ui.commands import DecisionCommand, EditCommand, SetsCommand
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.dialogs import ExportDialog, ImportDialog, ShortcutsSheet
+from annotator.ui.training_dialogs import AuditDialog
 from annotator.ui.document_view import DocumentView, describe_spans
 from annotator.ui.guidelines_panel import GuidelinesEditor, GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
@@ -801,7 +802,8 @@ class MainWindow(QMainWindow):
         if not dialog.exec() or (change := dialog.change()) is None:
             return
         inverse = self._run(
-            "Changing the scheme", lambda progress: apply_scheme_change(self.corpus, change, progress)
+            "Changing the scheme",
+            lambda progress: apply_scheme_change(self.corpus, change, progress),
         )
         if inverse is None:
             return
@@ -1249,6 +1251,9 @@ class MainWindow(QMainWindow):
         out = Path(dialog.out.edit.text().strip())
         fmt, source = dialog.format.currentText(), dialog.source.currentText()
         include = dialog.suggestions.isChecked()
+        if fmt == "spacy":
+            self.export_spacy(dialog, out, source, include)
+            return
         report = self._run(
             "Exporting", lambda progress: export(self.corpus, out, fmt, source, include, progress)
         )
@@ -1258,6 +1263,73 @@ class MainWindow(QMainWindow):
                 details = ", ".join(f"{n} {what}" for what, n in report.left_out.items())
                 message += f"\nLeft out (the format cannot express them): {details}"
             QMessageBox.information(self, "Export finished", message)
+
+    def export_spacy(self, dialog: ExportDialog, out: Path, source: str, include: bool) -> None:
+        """Export training data; show the alignment audit and offer to snap the spans."""
+        from annotator.services.training import export_training_data, strict_failure, summary
+
+        options = dialog.spacy
+        report = self._run(
+            "Exporting for spaCy",
+            lambda progress: export_training_data(
+                self.corpus,
+                out,
+                source=source,
+                dev_fraction=options.dev_fraction.value(),
+                seed=options.seed.value(),
+                alignment=options.alignment.currentText(),
+                include_suggestions=include,
+                progress=progress,
+            ),
+        )
+        if report is None:
+            return
+        audit = report.audit
+        message = strict_failure(report, out) if report.failed_strict else summary(report, out)
+        if not (audit.misaligned or audit.overlapping):
+            QMessageBox.information(self, "Export finished", message)
+            return
+        review = AuditDialog(audit.misaligned, audit.overlapping, message, self)
+        review.exec()
+        if review.choice is not None:
+            self.snap_spans(audit.misaligned, review.choice)
+
+    def snap_spans(self, issues: list[Any], mode: str) -> None:
+        """Move misaligned spans onto token boundaries, in every set, as one undo step."""
+        from annotator.services.training import snap_edits
+
+        plan = snap_edits(self.corpus, issues, mode)  # type: ignore[arg-type]
+        applied: list[tuple[str, str, Edit, Edit]] = []
+        snapped = 0
+        for (doc_id, annotator), edit in plan.edits.items():
+            try:
+                inverse = self.corpus.apply_edit(doc_id, annotator, edit)
+            except AnnotatorError as error:
+                plan.unsnappable.append((issues[0], str(error)))
+                continue
+            applied.append((doc_id, annotator, edit, inverse))
+            snapped += len(edit.edits)
+        if applied:
+            self.undo_stack.push(SetsCommand(self._commit_any, applied, f"Snap spans ({mode})"))
+        self._reopen_after_outside_edits()
+        lines = [f"Snapped {snapped} spans to token boundaries ({mode}); export again to check."]
+        lines += [f"Left as is: {issue.describe()} — {why}" for issue, why in plan.unsnappable[:10]]
+        QMessageBox.information(self, "Snapping", "\n".join(lines))
+
+    def _commit_any(self, doc_id: str, annotator: str, edit: Edit) -> Edit:
+        inverse = self.corpus.apply_edit(doc_id, annotator, edit)
+        self._reopen_after_outside_edits()
+        return inverse
+
+    def _reopen_after_outside_edits(self) -> None:
+        """Redraw the open document after edits made to sets outside the session."""
+        if self.session.document is not None:
+            self.session.reload()
+            self.view.show_document(
+                self.session.document.text, self.session.aset.spans, self.styles
+            )
+            self._refresh_panels()
+        self.model.refresh()
 
     def _run(self, title: str, work: Callable[[Progress], T]) -> T | None:
         try:

@@ -9,11 +9,24 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.services.corpora import init_corpus, seed_documents
 from annotator.ui.app import build_window
 from annotator.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message box nobody expects would wait forever offscreen: fail the test instead
+    (tests that expect one patch it themselves)."""
+
+    def unexpected(_parent: object, title: str, text: str, *args: object) -> None:
+        raise AssertionError(f"unexpected message box {title!r}: {text}")
+
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
 
 
 @pytest.fixture

@@ -105,7 +105,9 @@ def test_review_decisions_undo_and_redo(open_window: Open, two_path: Path):
         assert decisions(corpus, "d") == {}
     assert "0/4" in window.review.progress.text()
     QTest.keyClick(
-        window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert gold(two_path) == {("Renault", "ORG")}
     assert "1/4" in window.review.progress.text()
