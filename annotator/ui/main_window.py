@@ -45,15 +45,15 @@ from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
 from annotator.ui.commands import DecisionCommand, EditCommand, SetsCommand
-from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.dialogs import ExportDialog, ImportDialog, ShortcutsSheet
-from annotator.ui.training_dialogs import AuditDialog
 from annotator.ui.document_view import DocumentView, describe_spans
 from annotator.ui.guidelines_panel import GuidelinesEditor, GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
+from annotator.ui.training_dialogs import AuditDialog
 from annotator.ui.worker import run_with_progress
 
 T = TypeVar("T")

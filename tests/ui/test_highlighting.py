@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from annotator.core.model import Span
 from annotator.services.corpora import default_scheme
 from annotator.ui.document_view import DocumentView
-from annotator.ui.highlighting import SpanHighlighter, SpanStyles
+from annotator.ui.highlighting import SpanStyles
 
 PARAGRAPHS = 400
 WORD = "Paris"
