@@ -1,0 +1,178 @@
+"""What every part of the main window shares: its state, and committing edits.
+
+The window is assembled from mixins (claims, suggestions, review, corpus tools), each a
+subclass of :class:`WindowBase`; the attributes and the methods one part calls on
+another are declared here, so that each part type-checks on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QAction, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+)
+
+from annotator.core.edits import (
+    Compound,
+    Edit,
+    SetStatus,
+)
+from annotator.core.errors import AnnotatorError
+from annotator.core.model import Span
+from annotator.services.annotating import AnnotationSession
+from annotator.services.progress import Cancelled, Progress
+from annotator.store.corpus import Corpus
+from annotator.ui.browser import BrowserPanel, DocumentTableModel
+from annotator.ui.claims_panel import ClaimsPanel
+from annotator.ui.commands import EditCommand
+from annotator.ui.document_view import DocumentView
+from annotator.ui.guidelines_panel import GuidelinesPanel
+from annotator.ui.highlighting import SpanStyles
+from annotator.ui.palette import LabelPalette
+from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.review_panel import ReviewPanel
+from annotator.ui.worker import run_with_progress
+
+T = TypeVar("T")
+
+
+class WindowBase(QMainWindow):
+    """State and edit plumbing of the main window (see :class:`MainWindow`)."""
+
+    settings: QSettings
+    corpus: Corpus
+    session: AnnotationSession
+    undo_stack: QUndoStack
+    selected: Span | None
+    character_mode: bool
+    picking: tuple[str, str] | None
+    reviewing: bool
+    review_items: list[Any]
+    overlay: dict[str, tuple[Span, tuple[str, ...]]]
+    theme: str
+    styles: SpanStyles
+    view: DocumentView
+    model: DocumentTableModel
+    browser: BrowserPanel
+    label_palette: LabelPalette
+    questions: QuestionsPanel
+    guidelines: GuidelinesPanel
+    claims: ClaimsPanel
+    claims_dock: QDockWidget
+    review: ReviewPanel
+    review_dock: QDockWidget
+    review_action: QAction
+
+    # -- provided by MainWindow ------------------------------------------------------------
+
+    def open_document(self, doc_id: str) -> None:
+        raise NotImplementedError
+
+    def _select(self, span_id: str | None) -> None:
+        raise NotImplementedError
+
+    def _show_links(self) -> None:
+        raise NotImplementedError
+
+    def _refresh_panels(self) -> None:
+        raise NotImplementedError
+
+    def _update_status(self, progress: bool = True) -> None:
+        raise NotImplementedError
+
+    def switch_to(self, name: str, remember: bool = True) -> None:
+        raise NotImplementedError
+
+    def deselect(self) -> None:
+        raise NotImplementedError
+
+    # -- provided by the other parts -------------------------------------------------------
+
+    def _describe_at(self, offset: int) -> str:
+        raise NotImplementedError
+
+    def accept_selected(self) -> None:
+        raise NotImplementedError
+
+    # -- edits and undo --------------------------------------------------------------------
+
+    def do(self, edit: Edit, text: str) -> bool:
+        """Commit ``edit`` on the current document and push it on the undo stack."""
+        document = self.session.document
+        if document is None:
+            return False
+        if self.session.aset.status == "todo" and not isinstance(edit, SetStatus):
+            edit = Compound((edit, SetStatus("in_progress")))
+        try:
+            inverse = self.commit(document.id, edit)
+        except AnnotatorError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            QApplication.beep()
+            return False
+        self.undo_stack.push(EditCommand(self._commit_from_stack, document.id, edit, inverse, text))
+        return True
+
+    def commit(self, doc_id: str, edit: Edit) -> Edit:
+        """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
+        if self.session.document is None or self.session.document.id != doc_id:
+            self.open_document(doc_id)
+        before = {s.id: s for s in self.session.aset.spans}
+        inverse = self.session.apply(doc_id, edit)
+        after = {s.id: s for s in self.session.aset.spans}
+        removed = [s for i, s in before.items() if after.get(i) != s]
+        added = [s for i, s in after.items() if before.get(i) != s]
+        self.view.update_spans(removed, added)
+        if self.selected is not None:
+            self.selected = self.session.aset.span(self.selected.id)
+        self._show_links()
+        self._refresh_panels()
+        self.model.refresh_document(doc_id)
+        # Counting finished documents costs a query over the corpus: only when it can change.
+        self._update_status(progress=_changes_status(edit))
+        return inverse
+
+    def _commit_from_stack(self, doc_id: str, edit: Edit) -> Edit:
+        try:
+            return self.commit(doc_id, edit)
+        except AnnotatorError as error:
+            # Another window changed this document: the history no longer applies.
+            QTimer.singleShot(0, self.undo_stack.clear)
+            self.statusBar().showMessage(f"Cannot undo or redo: {error}", 8000)
+            return edit
+
+    def _run(self, title: str, work: Callable[[Progress], T]) -> T | None:
+        try:
+            return run_with_progress(self, title, work)
+        except Cancelled:
+            self.statusBar().showMessage(f"{title} cancelled; nothing was half-done", 6000)
+        except AnnotatorError as error:
+            QMessageBox.warning(self, title, str(error))
+        return None
+
+    def _try(self, work: Callable[[], T]) -> T | None:
+        try:
+            return work()
+        except AnnotatorError as error:
+            QMessageBox.warning(self, "Annotator", str(error))
+            return None
+
+    def _try_edit(self, build: Callable[[], Edit]) -> Edit | None:
+        try:
+            return build()
+        except AnnotatorError as error:
+            self.statusBar().showMessage(str(error), 6000)
+            QApplication.beep()
+            return None
+
+
+def _changes_status(edit: Edit) -> bool:
+    if isinstance(edit, SetStatus):
+        return True
+    return isinstance(edit, Compound) and any(_changes_status(e) for e in edit.edits)
