@@ -15,7 +15,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.validation import check_annotator_name
 from annotator.services.corpora import open_corpus, open_default_corpus
 from annotator.ui.app_icon import app_icon
-from annotator.ui.main_window import MainWindow
+from annotator.ui.main_window import MainWindow, package_owner
 from annotator.ui.settings import open_settings
 from annotator.ui.smoke import quit_after_first_paint_if_asked
 
@@ -63,7 +63,9 @@ def build_window(location: str | None, annotator: str | None = None) -> MainWind
     if annotator:
         check_annotator_name(annotator)
         settings.setValue("annotator", annotator)
-    return MainWindow(corpus, annotator or ask_annotator(settings), settings)
+    # A work package is annotated under its annotator's name, whoever opens it.
+    owner = package_owner(corpus)
+    return MainWindow(corpus, owner or annotator or ask_annotator(settings), settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

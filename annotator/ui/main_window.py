@@ -316,7 +316,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     def switch_corpus(self, corpus: Corpus) -> None:
         old = self.corpus
         self.corpus = corpus
-        self.session = AnnotationSession(corpus, self.session.annotator)
+        owner = package_owner(corpus)
+        self.session = AnnotationSession(corpus, owner or self.session.annotator)
         self.view.spans_at = self.session.spans_at
         self.model.deleteLater()
         self.model = DocumentTableModel(corpus, self.session.annotator, self)
@@ -369,7 +370,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.browser.select_document(doc_id)
         self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
         title = document.meta.get("title") or doc_id
-        self.setWindowTitle(f"{title} — {Path(self.corpus.location).name} — Annotator")
+        owner = package_owner(self.corpus)
+        where = Path(self.corpus.location).name + (f" (package for {owner})" if owner else "")
+        self.setWindowTitle(f"{title} — {where} — Annotator")
         self._update_status()
 
     def step_document(self, step: int) -> bool:
@@ -642,3 +645,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def package_owner(corpus: Corpus) -> str | None:
+    """The annotator a work package belongs to, or None for an ordinary corpus."""
+    from annotator.services.packages import package_info
+
+    info = package_info(corpus)
+    return info.annotator if info else None

@@ -295,3 +295,20 @@ def test_shortcuts_sheet_is_a_dialog(open_window: Open, seeded_path: Path):
     sheet = ShortcutsSheet(window.all_actions, [], window)
     assert isinstance(sheet, QDialog)
     assert sheet.table.rowCount() > 10
+
+
+def test_a_work_package_opens_under_its_annotators_name(
+    open_window: Open, seeded_path: Path, tmp_path: Path
+):
+    from annotator.services.packages import make_package
+
+    package = tmp_path / "bob.annotator"
+    with Corpus.open(seeded_path) as corpus:
+        first = corpus.document_ids()[0]
+        make_package(corpus, "bob", package, [first])
+    window = open_window(package, "alice")
+    assert window.session.annotator == "bob"
+    assert "(package for bob)" in window.windowTitle()
+    label(window, "Bytedance", "o")
+    with Corpus.open(package) as opened:
+        assert [s.label for s in opened.annotation_set(first, "bob").spans] == ["ORG"]
