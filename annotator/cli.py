@@ -239,6 +239,60 @@ def stats(
 
 
 @app.command()
+def backup(
+    corpus: CorpusArg,
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", help="Keep at most N backups of this corpus (remembered; 10)."),
+    ] = None,
+) -> None:
+    """Back up a corpus file now, into backups/ beside it; the oldest backups go."""
+    from annotator.services.backups import backup_now, corpus_file, set_kept
+
+    with user_errors():
+        corpus_file(corpus)  # a server URL is refused before connecting
+        with _open(corpus) as opened:
+            if keep is not None:
+                set_kept(opened, keep)
+            made = backup_now(opened, "manual")
+    typer.echo(f"wrote {made}")
+
+
+@app.command()
+def restore(
+    corpus: CorpusArg,
+    backup: Annotated[
+        str | None,
+        typer.Argument(help="A backup: its number in --list (1 is the newest) or a file."),
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the backups, newest first.")] = False,
+) -> None:
+    """Put a backup in place of the corpus; the corpus as it was is backed up first, so
+    restoring that backup undoes the restore."""
+    from annotator.services.backups import backup_folder, find_backup, list_backups
+    from annotator.services.backups import restore as run_restore
+
+    with user_errors():
+        if list_ or backup is None:
+            backups = list_backups(corpus)
+            for number, item in enumerate(backups, start=1):
+                when = item.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+                size = f"{item.size:,} B"
+                typer.echo(f"{number:>3}  {when}  {item.reason:<15} {size:>14}  {item.path}")
+            if not backups:
+                typer.echo(f"no backups of {corpus} in {backup_folder(corpus)}")
+            if backup is None:
+                if not list_:
+                    typer.echo("annotator: error: name the backup to restore", err=True)
+                raise typer.Exit(0 if list_ else 2)
+        report = run_restore(corpus, find_backup(corpus, backup))
+    typer.echo(f"restored {corpus} from {report.restored}")
+    if report.previous is not None:
+        state = "its damaged file, as it was" if report.damaged else "the state before"
+        typer.echo(f"{state}: {report.previous} (restore it to undo)")
+
+
+@app.command()
 def agreement(
     corpus: CorpusArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
@@ -247,16 +301,16 @@ def agreement(
     ] = None,
 ) -> None:
     """Inter-annotator agreement: span layers, claims and questions (gold left out)."""
-    from annotator.services.agreement import compute_agreement, format_summary, write_html
+    from annotator.services import agreement as service
 
     with user_errors(), _open(corpus) as opened:
-        report = compute_agreement(opened, progress=terminal_progress("reading"))
+        report = service.compute_agreement(opened, progress=terminal_progress("reading"))
         if html is not None:
-            write_html(report, html, title=opened.location)
+            service.write_html(report, html, title=service.report_title(opened))
     if as_json:
         typer.echo(json.dumps(report.figures, ensure_ascii=False, indent=2))
     else:
-        typer.echo(format_summary(report))
+        typer.echo(service.format_summary(report))
     if html is not None:
         typer.echo(f"wrote {html}", err=as_json)
 

@@ -1,0 +1,129 @@
+"""Benchmark (DESIGN §10): agreement of 3 annotators × 10k documents × 50 spans ≤ 3 s.
+
+Run with ``python3 -m pytest tests/perf/bench_agreement.py -m perf -s`` or
+``python3 tests/perf/bench_agreement.py [DOCUMENTS]``.
+
+The documents are those of the spaCy export benchmark (ten French sentences, about 280
+tokens, 30 entities, 10 cues and 10 claims with a stance, claimant and cue each, and a
+document stance). Three annotators each get their own copy, changed at random the way
+annotators differ: about 5% of spans dropped, 5% relabelled, 5% shortened by a
+character, 10% of stances and 5% of claimants changed, 20% of document stances changed.
+
+Timed:
+
+- **from documents**: ``collect`` + ``build_report`` on the documents already in memory
+  (core objects): the agreement computation itself. The target applies to this figure.
+- **from the corpus**: ``services.agreement.compute_agreement`` on the SQLite corpus, as
+  ``annotator agreement`` runs it; it adds reading 1.5 million spans through
+  ``Corpus.documents()``, which is printed separately for the record.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from annotator.core.model import AnnotationSet, Document, Relation, Span
+from tests.perf.bench_spacy_export import STANCES, generate
+
+DOCUMENTS = 10_000
+ANNOTATORS = ("alice", "bob", "carol")
+TARGET = 3.0
+
+
+def annotator_copy(aset: AnnotationSet, name: str, rng: random.Random) -> AnnotationSet:
+    """``aset`` as another annotator could have made it (see the module docstring)."""
+    spans: list[Span] = []
+    for span in aset.spans:
+        roll = rng.random()
+        if roll < 0.05 and span.layer != "claim":
+            continue
+        if roll < 0.10 and span.layer == "entity":
+            span = replace(span, label=rng.choice(["PER", "ORG", "LOC", "MISC"]))
+        elif roll < 0.15 and span.end - span.start > 1:
+            span = replace(span, end=span.end - 1)
+        if span.layer == "claim" and rng.random() < 0.10:
+            span = replace(span, attrs={"stance": rng.choice(STANCES)})
+        spans.append(span)
+    kept = {s.id for s in spans}
+    relations = []
+    for relation in aset.relations:
+        if relation.head not in kept or relation.child not in kept:
+            continue
+        if relation.label == "CLAIMANT" and rng.random() < 0.05:
+            other = f"p{rng.randrange(10)}"
+            relation = Relation(
+                relation.head, other if other in kept else relation.child, "CLAIMANT"
+            )
+        relations.append(relation)
+    stance = aset.doc_labels["stance"]
+    labels = {"stance": rng.choice(STANCES) if rng.random() < 0.2 else stance}
+    return AnnotationSet(name, "done", spans, relations, labels)
+
+
+def team_documents(count: int, seed: int = 7) -> list[Document]:
+    rng = random.Random(seed)
+    documents = generate(count)
+    for doc in documents:
+        base = doc.annotations[0]
+        doc.annotations = [annotator_copy(base, name, rng) for name in ANNOTATORS]
+    return documents
+
+
+def from_documents(documents: list[Document], scheme: object) -> float:
+    from annotator.agreement.collect import collect
+    from annotator.agreement.report import build_report
+    from annotator.core.scheme import Scheme
+
+    assert isinstance(scheme, Scheme)
+    gc.collect()
+    started = time.perf_counter()
+    report = build_report(collect(documents, scheme, "claim"))
+    elapsed = time.perf_counter() - started
+    assert report.figures["documents"] == len(documents)
+    assert 0.5 < report.figures["layers"]["entity"]["f1_exact"] < 1.0
+    return elapsed
+
+
+def run(count: int = DOCUMENTS) -> float:
+    from annotator.services.agreement import compute_agreement
+    from annotator.services.corpora import init_corpus
+
+    documents = team_documents(count)
+    spans = sum(len(a.spans) for d in documents for a in d.annotations)
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = init_corpus(Path(folder) / "bench.annotator")
+        for i in range(0, count, 1000):
+            corpus.add_documents(documents[i : i + 1000])
+        memory = from_documents(documents, corpus.scheme)
+        gc.collect()
+        started = time.perf_counter()
+        loaded = sum(1 for _ in corpus.documents())
+        reading = time.perf_counter() - started
+        gc.collect()
+        started = time.perf_counter()
+        report = compute_agreement(corpus)
+        full = time.perf_counter() - started
+        corpus.close()
+    assert loaded == count and report.figures["documents"] == count
+    print(f"\nagreement of {len(ANNOTATORS)} annotators × {count} documents, {spans} spans")
+    print(f"  from documents in memory   : {memory:6.2f} s  (target {TARGET} s)")
+    print(f"  reading them from SQLite   : {reading:6.2f} s  (Corpus.documents(), for the record)")
+    print(f"  from the corpus, end to end: {full:6.2f} s")
+    return memory
+
+
+@pytest.mark.perf
+def test_agreement_of_three_annotators_on_10k_documents_within_target() -> None:
+    assert run() <= TARGET
+
+
+if __name__ == "__main__":
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else DOCUMENTS)
