@@ -584,7 +584,7 @@ def _load_sets(
             )  # fmt: skip
             .where(s.c.set_pk.in_(chunk))
             .order_by(s.c.pk)
-        ).tuples()
+        )
         # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
         for set_pk, span_id, layer, start, end, label, attrs, origin, state in rows:
             by_pk[set_pk].spans.append(
