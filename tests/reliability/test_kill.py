@@ -90,6 +90,18 @@ def test_a_killed_import_leaves_each_file_wholly_in_or_wholly_out(tmp_path: Path
     whole = (DOCS_PER_FILE, DOCS_PER_FILE, DOCS_PER_FILE * SPANS_PER_DOC)
     interrupted = 0
     files_in = 0
+    # Kill at a random share of how long an import of this size takes on this machine
+    # (measured now: fixed delays come too late on a fast machine, too soon on a busy one).
+    started = time.monotonic()
+    calibration = [write_file(tmp_path / f"c{k}.jsonl", f"c{k}") for k in range(FILES_PER_RUN)]
+    subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "import", str(corpus), *map(str, calibration)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    duration = time.monotonic() - started
     for run in range(kills):
         prefixes = [f"r{run}f{k}" for k in range(FILES_PER_RUN)]
         paths = [write_file(tmp_path / f"{p}.jsonl", p) for p in prefixes]
@@ -99,7 +111,7 @@ def test_a_killed_import_leaves_each_file_wholly_in_or_wholly_out(tmp_path: Path
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + rng.uniform(0.3, 2.8)
+        deadline = time.monotonic() + rng.uniform(0.1, 0.85) * duration
         while time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.01)
         if process.poll() is None:
