@@ -2,10 +2,12 @@
 
 With the variable set, the window closes itself as soon as its document view has been
 painted once, after printing one line that names the corpus, its document count and the
-window title, and the process exits with 0. ``packaging/smoke.py`` runs a built
-application this way, headless (``QT_QPA_PLATFORM=offscreen``), to show that the bundle
-holds everything the window needs to start: Qt's platform plugin, the default scheme,
-the seed articles, the icon.
+window title, and the process exits with 0. A window not painted within a minute exits
+with 3 and says so, so that a broken bundle fails the check instead of hanging it.
+
+``packaging/smoke.py`` runs a built application this way, headless
+(``QT_QPA_PLATFORM=offscreen``), to show that the bundle holds everything the window
+needs to start: Qt's platform plugin, the default scheme, the seed articles, the icon.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import QApplication
 from annotator.ui.main_window import MainWindow
 
 SMOKE_VARIABLE = "ANNOTATOR_SMOKE"
+PAINT_DEADLINE_MS = 60_000
+NOT_PAINTED = 3
 
 
 class _QuitAfterFirstPaint(QObject):
@@ -44,9 +48,16 @@ class _QuitAfterFirstPaint(QObject):
         self.window.close()
         QApplication.quit()
 
+    def give_up(self) -> None:
+        if not self.painted:
+            print("annotator smoke: the window was not painted within a minute", flush=True)
+            QApplication.exit(NOT_PAINTED)
+
 
 def quit_after_first_paint_if_asked(window: MainWindow) -> None:
     """Arm the self-check when ``ANNOTATOR_SMOKE`` is set to anything but empty or 0."""
     if os.environ.get(SMOKE_VARIABLE, "") in ("", "0"):
         return
-    window.view.viewport().installEventFilter(_QuitAfterFirstPaint(window))
+    watcher = _QuitAfterFirstPaint(window)
+    window.view.viewport().installEventFilter(watcher)
+    QTimer.singleShot(PAINT_DEADLINE_MS, watcher.give_up)
