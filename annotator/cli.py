@@ -342,7 +342,9 @@ def preannotate(
     for item in map_labels or []:
         source, sep, target = item.partition("=")
         if not sep or not source or not target:
-            typer.echo(f"annotator: error: --map takes MODEL_LABEL=SCHEME_LABEL, got {item!r}", err=True)
+            typer.echo(
+                f"annotator: error: --map takes MODEL_LABEL=SCHEME_LABEL, got {item!r}", err=True
+            )
             raise typer.Exit(2)
         mapping[source] = target
     with user_errors(), _open(corpus) as opened:
@@ -561,7 +563,11 @@ def _commands() -> set[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: a subcommand, or ``annotator [CORPUS]`` to open the window."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or (args[0] not in _commands() and not args[0].startswith("-")):
+    opens_window = not args or (
+        args[0] not in _commands()
+        and (not args[0].startswith("-") or args[0].split("=")[0] == "--annotator")
+    )
+    if opens_window:
         from annotator.ui.app import main as open_window
 
         return open_window(args)

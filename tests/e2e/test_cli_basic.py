@@ -249,3 +249,22 @@ def test_bad_usage_exits_2(corpus_path: Path, args: tuple[str, ...]) -> None:
     assert "Error: " in done.stderr
     assert "Traceback" not in done.stderr
     assert not corpus_path.exists()
+
+
+def test_the_window_options_are_not_taken_for_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``annotator --annotator NAME`` and ``annotator CORPUS`` open the window."""
+    import annotator.ui.app as window_app
+    from annotator import cli
+
+    opened: list[list[str]] = []
+    monkeypatch.setattr(window_app, "main", lambda args: opened.append(list(args)) or 0)
+    assert cli.main(["--annotator", "alice"]) == 0
+    assert cli.main(["--annotator=alice", "c.annotator"]) == 0
+    assert cli.main(["c.annotator"]) == 0
+    assert cli.main([]) == 0
+    assert opened == [
+        ["--annotator", "alice"],
+        ["--annotator=alice", "c.annotator"],
+        ["c.annotator"],
+        [],
+    ]
