@@ -44,3 +44,38 @@ def corpus(corpus_path: Path) -> Iterator[Corpus]:
     """An empty corpus with the default scheme, in a real SQLite file."""
     with init_corpus(corpus_path) as created:
         yield created
+
+
+# -- PostgreSQL (tests/server): set ANNOTATOR_TEST_PG_URL; .ci/run starts a server --------
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """A PostgreSQL URL whose role may create databases and roles, or a skip without one
+    (a failure where a server is required, as in CI)."""
+    from tests.server.postgres import REQUIRED_VARIABLE, URL_VARIABLE
+
+    url = os.environ.get(URL_VARIABLE)
+    if not url:
+        reason = f"no PostgreSQL server: set {URL_VARIABLE} (bash .ci/run starts one)"
+        if os.environ.get(REQUIRED_VARIABLE):
+            pytest.fail(f"{REQUIRED_VARIABLE} is set but {reason}")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A new empty database on the server, dropped after the test with the roles it made."""
+    from tests.server.postgres import scratch_database
+
+    with scratch_database(pg_admin_url) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def corpus_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's corpus goes, once per backend: a SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "corpus.annotator")
+    return str(request.getfixturevalue("pg_url"))

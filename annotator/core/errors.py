@@ -37,3 +37,40 @@ class InputError(AnnotatorError):
 
 class CorpusError(AnnotatorError):
     """A corpus cannot be opened, created or changed as asked."""
+
+
+class ConnectionLost(CorpusError):
+    """The corpus server cannot be reached, or the connection dropped during a change.
+
+    Nothing was acknowledged: a change that raised this may or may not have been
+    committed. Retrying later may succeed (the next use reconnects); a change retried
+    with ``expected_revision`` cannot be applied twice.
+    """
+
+
+class PermissionDenied(CorpusError):
+    """The corpus server refused an operation to this database role (an annotator's role
+    reads the corpus and changes only its own annotations)."""
+
+
+class EditConflict(AnnotatorError):
+    """An annotation set changed since the window read it (another window of the same
+    annotator edited it); nothing was written: reload the set and redo the action.
+
+    Args:
+        doc_id: the document.
+        annotator: whose set it is.
+        expected: the revision the caller had read.
+        found: the revision in the corpus.
+    """
+
+    def __init__(self, doc_id: str, annotator: str, expected: int, found: int) -> None:
+        super().__init__(
+            f"document {doc_id!r}: {annotator}'s annotations were changed in another window "
+            f"(revision {found}, this one had {expected}); nothing was written: reload the "
+            "document and redo the last action"
+        )
+        self.doc_id = doc_id
+        self.annotator = annotator
+        self.expected = expected
+        self.found = found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -623,9 +623,26 @@ SPAN_COLUMNS = (
 
 def _span_values(set_pk: int, span: Span) -> tuple[Any, ...]:
     """A span's row, as a tuple of :data:`SPAN_COLUMNS`."""
-    attrs = _dumps(dict(span.attrs)) if span.attrs else "{}"
+    attrs = _attrs_json(span.attrs) if span.attrs else "{}"
     return (set_pk, span.id, span.layer, span.label, span.start, span.end, attrs, span.origin,
             span.state)  # fmt: skip
+
+
+_ATTRS_JSON: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+def _attrs_json(attrs: Mapping[str, Any]) -> str:
+    """``_dumps(attrs)``, remembered: spans repeat a few attribute values (a claim's
+    stance) over and over, and an import encodes hundreds of thousands of them."""
+    key = tuple(attrs.items())
+    if not all(type(name) is str and type(value) is str for name, value in key):
+        return _dumps(dict(attrs))  # only strings: 1, 1.0 and True are equal keys
+    encoded = _ATTRS_JSON.get(key)
+    if encoded is None:
+        if len(_ATTRS_JSON) >= 4096:
+            _ATTRS_JSON.clear()
+        encoded = _ATTRS_JSON[key] = _dumps(dict(attrs))
+    return encoded
 
 
 def _span_row(set_pk: int, span: Span) -> dict[str, Any]:
@@ -758,7 +775,8 @@ def _record_decisions(
 
 def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
     existing: dict[str, tuple[int, str]] = {}
-    ids = [d.id for d in docs]
+    next_pk = int(conn.execute(select(func.max(t.documents.c.pk))).scalar() or 0) + 1
+    ids = [d.id for d in docs] if next_pk > 1 else []  # an empty corpus has none of them
     for chunk in _chunks(ids, 500):
         for row in conn.execute(
             select(t.documents.c.doc_id, t.documents.c.pk, t.documents.c.text_sha256).where(
@@ -766,7 +784,6 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
             )
         ):
             existing[row.doc_id] = (row.pk, row.text_sha256)
-    next_pk = int(conn.execute(select(func.max(t.documents.c.pk))).scalar() or 0) + 1
     stamp = now()
     new_rows = []
     doc_pks: list[int] = []

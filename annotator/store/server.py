@@ -1,0 +1,287 @@
+"""A corpus on a PostgreSQL server shared by a team: database roles and row-level security.
+
+The administrator's connection (the one that runs ``annotator server setup``) owns the
+tables. Everyone else connects with a role of their own, listed in ``server_roles``:
+
+- a **lead** role (``annotator IS NULL``) reads and writes everything, but cannot change
+  the schema nor the list of roles;
+- an **annotator** role is mapped to one annotator name. It reads the documents, the
+  scheme and settings, the guidelines and the list of annotators, and reads and writes
+  only that annotator's annotation sets with their spans, relations, document labels and
+  suggestion decisions. Other annotators' sets are invisible to it, so annotators stay
+  blind to each other until review, as with work packages (DESIGN §2).
+
+Row-level security enforces this in the server, whatever program connects. The policies
+and grants are rewritten by every ``setup`` (it is idempotent), which is also how new
+tables get their grants after an upgrade. A role is a cluster-wide object; its rights
+are per database, so one server can hold several corpora with different teams.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import URL, Column, Connection, MetaData, Table, Text, func, inspect, select, text
+
+from annotator.core.errors import CorpusError
+from annotator.core.model import GOLD
+from annotator.core.validation import check_annotator_name
+from annotator.store import migrations
+from annotator.store import schema as t
+from annotator.store.corpus import Corpus
+from annotator.store.engine import make_engine, reading, writing
+
+LEAD_ROLE = "annotator_lead"
+ANNOTATOR_ROLE_PREFIX = "annotator_"
+MAX_ROLE_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
+
+server_roles = Table(
+    "server_roles",
+    MetaData(),
+    Column("role", Text, primary_key=True),
+    Column("annotator", Text),  # NULL for a lead
+)
+
+READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
+"""What an annotator's role may read in full."""
+OWN_TABLES = ("annotation_sets", "spans", "relations", "doc_labels", "suggestion_decisions")
+"""What an annotator's role reads and writes, restricted to its own annotation sets."""
+
+# Scalar subqueries, so that the server evaluates each function once per statement
+# rather than once per row.
+_IS_LEAD = "(SELECT annotator_is_lead())"
+_OWN_SET = f"{_IS_LEAD} OR annotator_pk = (SELECT annotator_role_pk())"
+_OWN_ROW = (
+    f"{_IS_LEAD} OR set_pk IN "
+    "(SELECT pk FROM annotation_sets WHERE annotator_pk = (SELECT annotator_role_pk()))"
+)
+# The functions name the corpus's schema and search nothing else: a function body is
+# read when it runs, and an annotator's own temporary "server_roles" table (temporary
+# tables come first in a search path) would otherwise make them a lead.
+_FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION {schema}.annotator_role_pk() RETURNS integer
+       LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+         SELECT n.pk FROM {schema}.annotators n
+         JOIN {schema}.server_roles r ON r.annotator = n.name
+         WHERE r.role = current_user $$""",
+    """CREATE OR REPLACE FUNCTION {schema}.annotator_is_lead() RETURNS boolean
+       LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+         SELECT EXISTS (SELECT 1 FROM {schema}.server_roles
+                        WHERE role = current_user AND annotator IS NULL) $$""",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A role someone connects with.
+
+    ``password`` is set only when the role was created now (it is shown once); an
+    existing role keeps its password. ``url`` is the corpus URL for this role, without
+    a password (give it through ``~/.pgpass`` or ``PGPASSWORD``).
+    """
+
+    role: str
+    url: str
+    password: str | None
+    annotator: str | None = None
+
+
+def setup_server(corpus: Corpus, lead_role: str = LEAD_ROLE) -> Account:
+    """Secure a server corpus: the roles table, row-level security, and a lead role.
+
+    Run by the administrator (a role that owns the tables and may create roles); run it
+    again after every upgrade of Annotator. Returns the lead's account.
+
+    Raises:
+        CorpusError: the corpus is a file, or the role name is unusable.
+        PermissionDenied: the connection may not create roles or change the tables.
+    """
+    _require_server(corpus)
+    _check_role_name(lead_role)
+
+    def work(conn: Connection) -> Account:
+        server_roles.create(conn, checkfirst=True)
+        mapped = conn.execute(
+            select(server_roles.c.annotator).where(server_roles.c.role == lead_role)
+        ).first()
+        if mapped is not None and mapped.annotator is not None:
+            raise CorpusError(
+                f"role {lead_role!r} is annotator {mapped.annotator!r}'s role; "
+                "choose another lead role with --lead-role"
+            )
+        password = _ensure_login_role(conn, lead_role)
+        if mapped is None:
+            conn.execute(server_roles.insert().values(role=lead_role, annotator=None))
+        schema = _quote(conn, str(conn.execute(select(func.current_schema())).scalar_one()))
+        for statement in _FUNCTIONS:
+            conn.execute(text(statement.format(schema=schema)))
+        _enable_row_security(conn)
+        for role, annotator in conn.execute(select(server_roles)).all():
+            _grant(conn, role, lead=annotator is None)
+        return Account(lead_role, _url_for_role(corpus, lead_role), password)
+
+    return writing(corpus.engine, work)
+
+
+def add_annotator(corpus: Corpus, name: str, role: str | None = None) -> Account:
+    """Give annotator ``name`` a role of their own (``annotator_NAME`` by default).
+
+    An existing role is reused with its password (e.g. the same person on another
+    corpus of the server). Needs :func:`setup_server` first.
+
+    Raises:
+        CorpusError: the name or role is unusable, or the server is not set up.
+    """
+    _require_server(corpus)
+    check_annotator_name(name)
+    if name == GOLD:
+        raise CorpusError(
+            f"{GOLD!r} is the adjudicated layer, which leads write; it gets no annotator role"
+        )
+    role = role or f"{ANNOTATOR_ROLE_PREFIX}{name}"
+    _check_role_name(role)
+
+    def work(conn: Connection) -> Account:
+        if not inspect(conn).has_table("server_roles"):
+            raise CorpusError(
+                f"{_shown(corpus)}: the server is not set up for a team yet; "
+                "run 'annotator server setup URL' first"
+            )
+        mapped = conn.execute(
+            select(server_roles.c.annotator).where(server_roles.c.role == role)
+        ).first()
+        if mapped is not None and mapped.annotator != name:
+            whose = "a lead's role" if mapped.annotator is None else f"{mapped.annotator!r}'s role"
+            raise CorpusError(f"role {role!r} is already {whose}; choose another with --role")
+        password = _ensure_login_role(conn, role)
+        if mapped is None:
+            conn.execute(server_roles.insert().values(role=role, annotator=name))
+        known = select(t.annotators.c.pk).where(t.annotators.c.name == name)
+        if conn.execute(known).first() is None:
+            conn.execute(t.annotators.insert().values(name=name))
+        _grant(conn, role, lead=False)
+        return Account(role, _url_for_role(corpus, role), password, name)
+
+    return writing(corpus.engine, work)
+
+
+def holds_corpus(location: str) -> bool:
+    """Whether the database at ``location`` already holds a corpus (any schema version)."""
+    engine = make_engine(location)
+    try:
+        with reading(engine) as conn:
+            return migrations.current_version(conn) > 0
+    finally:
+        engine.dispose()
+
+
+def connected_annotator(corpus: Corpus) -> str | None:
+    """The annotator whose role this connection uses, or None (a lead, the
+    administrator, a file corpus): the window uses it to know whose set to open."""
+    if corpus.engine.dialect.name != "postgresql":
+        return None
+    with reading(corpus.engine) as conn:
+        if not inspect(conn).has_table("server_roles"):
+            return None
+        name = conn.execute(
+            select(server_roles.c.annotator).where(server_roles.c.role == func.current_user())
+        ).scalar()
+    return None if name is None else str(name)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _require_server(corpus: Corpus) -> None:
+    if corpus.engine.dialect.name != "postgresql":
+        raise CorpusError(
+            f"{corpus.location}: roles and row-level security are for a corpus on a "
+            "PostgreSQL server (postgresql+psycopg://USER@HOST/DATABASE), not a file"
+        )
+
+
+def _check_role_name(role: str) -> None:
+    if not role or len(role.encode("utf-8")) > MAX_ROLE_BYTES or role.startswith("pg_"):
+        raise CorpusError(
+            f"role name {role!r} is not usable: PostgreSQL takes 1 to {MAX_ROLE_BYTES} "
+            "bytes, not starting with 'pg_'; give another one with --role"
+        )
+
+
+def _shown(corpus: Corpus) -> str:
+    return corpus.engine.url.render_as_string(hide_password=True)
+
+
+def _url_for_role(corpus: Corpus, role: str) -> str:
+    url = corpus.engine.url
+    # URL.set() keeps the password when given None: build the URL anew without it.
+    bare = URL.create(url.drivername, role, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False)
+
+
+def _quote(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _ensure_login_role(conn: Connection, role: str) -> str | None:
+    """Create ``role`` with a new password (returned) unless it exists; refuse a role
+    that would bypass row-level security."""
+    found = conn.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :role"), {"role": role}
+    ).first()
+    if found is not None:
+        if found.rolsuper or found.rolbypassrls:
+            raise CorpusError(
+                f"role {role!r} is a superuser or bypasses row-level security, so it would "
+                "see every annotation; choose another role name"
+            )
+        return None
+    password = secrets.token_urlsafe(24)  # letters, digits, '-' and '_' only
+    conn.execute(text(f"CREATE ROLE {_quote(conn, role)} LOGIN PASSWORD '{password}'"))
+    return password
+
+
+def _enable_row_security(conn: Connection) -> None:
+    for table in OWN_TABLES:
+        condition = _OWN_SET if table == "annotation_sets" else _OWN_ROW
+        conn.execute(text(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"))
+        conn.execute(text(f"DROP POLICY IF EXISTS own_or_lead ON {table}"))
+        conn.execute(
+            text(
+                f"CREATE POLICY own_or_lead ON {table} FOR ALL TO PUBLIC "
+                f"USING ({condition}) WITH CHECK ({condition})"
+            )
+        )
+
+
+def _grant(conn: Connection, role: str, lead: bool) -> None:
+    """Table and sequence privileges of ``role``, from scratch (so a rerun is exact)."""
+    quoted = _quote(conn, role)
+    tables = [table.name for table in t.metadata.sorted_tables] + ["server_roles"]
+    conn.execute(text(f"REVOKE ALL ON {', '.join(tables)} FROM {quoted}"))
+    if lead:
+        writable = [name for name in tables if name not in ("server_roles", "schema_info")]
+        conn.execute(text(f"GRANT SELECT ON {', '.join(tables)} TO {quoted}"))
+        conn.execute(text(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(writable)} TO {quoted}"))
+        sequences, rights = _sequences(conn, writable), "USAGE, SELECT, UPDATE"
+    else:
+        conn.execute(text(f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {quoted}"))
+        own = ", ".join(OWN_TABLES)
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {own} TO {quoted}"))
+        sequences, rights = _sequences(conn, OWN_TABLES), "USAGE"
+    if sequences:
+        conn.execute(text(f"GRANT {rights} ON SEQUENCE {', '.join(sequences)} TO {quoted}"))
+
+
+def _sequences(conn: Connection, tables: list[str] | tuple[str, ...]) -> list[str]:
+    """The key sequences of ``tables`` (those with a serial ``pk``)."""
+    found = []
+    for table in tables:
+        if "pk" in t.metadata.tables[table].c:
+            name = conn.execute(
+                text("SELECT pg_get_serial_sequence(:table, 'pk')"), {"table": table}
+            ).scalar()
+            if name:
+                found.append(str(name))
+    return found
