@@ -44,6 +44,7 @@ class AnnotationSession:
         self.annotator = annotator
         self.document: Document | None = None
         self.aset = AnnotationSet(annotator)
+        self.revision = 0  # the set's revision as read: edits expect it (two windows)
         self._tokens: object | None = None
 
     @property
@@ -62,20 +63,35 @@ class AnnotationSession:
     def open(self, doc_id: str) -> Document:
         """Make ``doc_id`` the current document and load this annotator's set on it."""
         self.document = self.corpus.document(doc_id, annotators=[self.annotator])
-        self.aset = self.document.annotation_set(self.annotator) or AnnotationSet(self.annotator)
+        self.aset, self.revision = self.corpus.annotation_set_and_revision(doc_id, self.annotator)
         self._tokens = None
         return self.document
 
     def reload(self) -> None:
         """Re-read the current set from the corpus (after another window changed it)."""
         if self.document is not None:
-            self.aset = self.corpus.annotation_set(self.document.id, self.annotator)
+            self.aset, self.revision = self.corpus.annotation_set_and_revision(
+                self.document.id, self.annotator
+            )
 
     def apply(self, doc_id: str, edit: Edit) -> Edit:
-        """Commit ``edit`` on ``doc_id``; return its inverse. The current set follows."""
-        inverse = self.corpus.apply_edit(doc_id, self.annotator, edit)
-        if self.document is not None and doc_id == self.document.id:
-            self.aset = self.corpus.annotation_set(doc_id, self.annotator)
+        """Commit ``edit`` on ``doc_id``; return its inverse. The current set follows.
+
+        An edit of the open document expects the set as this session read it, so a
+        change made meanwhile in another window is never overwritten unseen.
+
+        Raises:
+            EditConflict: the set changed elsewhere; call :meth:`reload` and redo.
+            ConnectionLost: the server did not answer; nothing is acknowledged.
+        """
+        current = self.document is not None and doc_id == self.document.id
+        inverse = self.corpus.apply_edit(
+            doc_id, self.annotator, edit, expected_revision=self.revision if current else None
+        )
+        if current:
+            self.aset, self.revision = self.corpus.annotation_set_and_revision(
+                doc_id, self.annotator
+            )
         return inverse
 
     # -- building edits ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,6 +69,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.selected: Span | None = None
         self.character_mode = False
         self.picking: tuple[str, str] | None = None  # (relation, claim id) being linked
+        self.offline = None  # an edit kept while the corpus does not answer
+        self.reconnect_timer = QTimer(self)
+        self.reconnect_timer.setInterval(2000)
+        self.reconnect_timer.timeout.connect(self._try_reconnect)
         self.reviewing = False
         self.review_items: list[Any] = []
         self.overlay: dict[str, tuple[Span, tuple[str, ...]]] = {}
@@ -147,6 +151,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.status_document = QLabel()
         self.status_progress = QLabel()
         self.status_mode = QLabel()
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connection")
+        self.statusBar().addPermanentWidget(self.connection_label)
         for label in (
             self.status_annotator,
             self.status_document,

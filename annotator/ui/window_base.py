@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QLabel,
     QMainWindow,
     QMessageBox,
 )
@@ -24,7 +25,7 @@ from annotator.core.edits import (
     Edit,
     SetStatus,
 )
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict
 from annotator.core.model import Span
 from annotator.services.annotating import AnnotationSession
 from annotator.services.progress import Cancelled, Progress
@@ -69,6 +70,9 @@ class WindowBase(QMainWindow):
     review: ReviewPanel
     review_dock: QDockWidget
     review_action: QAction
+    offline: tuple[str, Edit, str, int] | None
+    connection_label: QLabel
+    reconnect_timer: QTimer
 
     # -- provided by MainWindow ------------------------------------------------------------
 
@@ -108,16 +112,98 @@ class WindowBase(QMainWindow):
         document = self.session.document
         if document is None:
             return False
+        if self.offline is not None:
+            self.statusBar().showMessage(
+                "Offline: your last change is kept and is saved as soon as the corpus answers",
+                6000,
+            )
+            QApplication.beep()
+            return False
         if self.session.aset.status == "todo" and not isinstance(edit, SetStatus):
             edit = Compound((edit, SetStatus("in_progress")))
         try:
             inverse = self.commit(document.id, edit)
+        except EditConflict:
+            self._reload_after_conflict()
+            return False
+        except ConnectionLost as error:
+            self._go_offline(document.id, edit, text, str(error))
+            return False
         except AnnotatorError as error:
             self.statusBar().showMessage(str(error), 8000)
             QApplication.beep()
             return False
         self.undo_stack.push(EditCommand(self._commit_from_stack, document.id, edit, inverse, text))
         return True
+
+    # -- two windows, lost connections ------------------------------------------------------
+
+    def _reload_after_conflict(self) -> None:
+        """Another window changed this document: show its current state, say so."""
+        self.session.reload()
+        document = self.session.document
+        if document is not None:
+            self.view.show_document(document.text, self.session.aset.spans, self.styles)
+        self.selected = None
+        self._refresh_panels()
+        self.undo_stack.clear()
+        QApplication.beep()
+        self.statusBar().showMessage(
+            "This document was changed in another window: it is shown as it is now; "
+            "do your last action again",
+            10000,
+        )
+
+    def _go_offline(self, doc_id: str, edit: Edit, text: str, why: str) -> None:
+        """Keep the unacknowledged edit, show the window offline and try to reconnect."""
+        self.offline = (doc_id, edit, text, self.session.revision)
+        self.connection_label.setText("● offline — reconnecting")
+        self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+        self.connection_label.setToolTip(why)
+        self.statusBar().showMessage(
+            "The corpus does not answer: your last change is kept, not yet saved", 10000
+        )
+        self.reconnect_timer.start()
+
+    def _try_reconnect(self) -> None:
+        """Ping the corpus; once it answers, save the kept edit (at most once)."""
+        if self.offline is None:
+            self.reconnect_timer.stop()
+            return
+        try:
+            self.corpus.reconnect()
+        except ConnectionLost:
+            return
+        doc_id, edit, text, revision = self.offline
+        self.offline = None
+        self.reconnect_timer.stop()
+        self.connection_label.setText("")
+        self.connection_label.setStyleSheet("")
+        try:
+            # The expected revision makes a retry of an edit that did commit fail
+            # rather than apply twice.
+            inverse = self.corpus.apply_edit(
+                doc_id, self.session.annotator, edit, expected_revision=revision
+            )
+        except EditConflict:
+            self._reload_after_conflict()
+            self.statusBar().showMessage(
+                "Back online. Your last change may have been saved before the connection "
+                "dropped: the document is shown as stored; check it",
+                10000,
+            )
+            return
+        except ConnectionLost as error:
+            self._go_offline(doc_id, edit, text, str(error))
+            return
+        self.session.reload()
+        if self.session.document is not None and self.session.document.id == doc_id:
+            self.view.show_document(
+                self.session.document.text, self.session.aset.spans, self.styles
+            )
+            self._refresh_panels()
+        self.undo_stack.push(EditCommand(self._commit_from_stack, doc_id, edit, inverse, text))
+        self.statusBar().showMessage("Back online: your last change is saved", 6000)
 
     def commit(self, doc_id: str, edit: Edit) -> Edit:
         """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
