@@ -86,7 +86,7 @@ class Heatmap(QWidget):
             return
         n = len(self.labels)
         margin = 80.0
-        size = min((self.width() - margin) / n, (self.height() - margin) / n)
+        size = min((self.width() - margin - 10) / n, (self.height() - margin - 10) / n)
         painter.drawText(
             QRectF(margin, 0, size * n, 20), Qt.AlignmentFlag.AlignCenter, self.axes[1]
         )
@@ -144,48 +144,39 @@ class AgreementDashboard(QDialog):
         self.resize(900, 620)
 
     def _summary(self, figures: dict[str, Any]) -> QWidget:
-        rows: list[list[Any]] = []
-        for layer, values in figures["layers"].items():
-            rows.append(
-                [
-                    f"layer {layer}",
-                    values["f1_exact"],
-                    values["f1_overlap"],
-                    values["alpha_tokens"],
-                    "",
-                    "",
-                ]
-            )
-        for name, values in figures["questions"].items():
-            rows.append(
-                [
-                    f"question {name} ({values['items']} items)",
-                    values["percent_agreement"],
-                    values["cohen_kappa"],
-                    values["fleiss_kappa"],
-                    values["krippendorff_alpha"],
-                    "",
-                ]
-            )
+        layers = [
+            [layer, v["f1_exact"], v["f1_overlap"], v["alpha_tokens"]]
+            for layer, v in figures["layers"].items()
+        ]
+        self.summary = _table(
+            ["Span layer", "F1 exact", "F1 overlap", "Krippendorff α (tokens)"],
+            layers,
+            "agreementSummary",
+        )
+        questions = [
+            [name, v["items"], v["percent_agreement"], v["cohen_kappa"], v["fleiss_kappa"],
+             v["krippendorff_alpha"]]
+            for name, v in figures["questions"].items()
+        ]  # fmt: skip
+        self.question_table = _table(
+            ["Question", "Items", "% agreement", "Cohen κ", "Fleiss κ", "Krippendorff α"],
+            questions,
+            "agreementQuestions",
+        )
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.summary, 2)
+        layout.addWidget(self.question_table, 1)
         claims = figures.get("claims")
         if claims:
-            rows.append(
-                [
-                    f"claims ({claims['matched']} matched)",
-                    claims["claimant_agreement"],
-                    claims["stance_agreement"],
-                    claims.get("stance_kappa"),
-                    "",
-                    "",
-                ]
-            )
-        self.summary = _table(
-            ["", "F1 exact / % agreement / claimant", "F1 overlap / Cohen κ / stance",
-             "α tokens / Fleiss κ / stance κ", "Krippendorff α", ""],
-            rows,
-            "agreementSummary",
-        )  # fmt: skip
-        return self.summary
+            self.claim_table = _table(
+                ["Claims matched", "Claimant agreement", "Stance agreement", "Stance κ"],
+                [[claims["matched"], claims["claimant_agreement"], claims["stance_agreement"],
+                  claims.get("stance_kappa")]],
+                "agreementClaims",
+            )  # fmt: skip
+            layout.addWidget(self.claim_table, 1)
+        return page
 
     def _pairs(self, figures: dict[str, Any]) -> QWidget:
         rows = [

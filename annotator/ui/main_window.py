@@ -272,6 +272,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(review, "Auto-adjudicate the &whole corpus", self.auto_adjudicate_corpus)
         self._action(review, "&Next document to review", self.next_to_review, "Ctrl+F7")
         self._action(review, "&Edit the gold layer of this document", self.edit_gold)
+        review.addSeparator()
+        self._action(review, "Agreement &dashboard…", self.agreement_dashboard, "Ctrl+Shift+G")
 
         corpus_menu = bar.addMenu("C&orpus")
         self._action(corpus_menu, "Edit the &scheme…", self.edit_scheme)

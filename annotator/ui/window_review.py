@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QMessageBox,
 )
 
@@ -249,3 +250,26 @@ class ReviewActions(WindowBase):
         self.statusBar().showMessage(
             "Editing gold. F7 returns to the review, where E records an item as edited.", 8000
         )
+
+    def agreement_dashboard(self) -> None:
+        """Agreement figures, heatmaps and the documents by disagreement; opening one
+        reviews it."""
+        from annotator.services.agreement import compute_agreement
+        from annotator.ui.agreement_dashboard import AgreementDashboard
+
+        report = self._run(
+            "Computing agreement", lambda progress: compute_agreement(self.corpus, progress)
+        )
+        if report is None:
+            return
+        dashboard = AgreementDashboard(report, self)
+        dashboard.openDocument.connect(lambda doc_id: self.review_document(doc_id, dashboard))
+        self.dashboard = dashboard
+        dashboard.exec()
+
+    def review_document(self, doc_id: str, dashboard: QDialog | None = None) -> None:
+        if dashboard is not None:
+            dashboard.accept()
+        self.open_document(doc_id)
+        self.review_action.setChecked(True)
+        self.toggle_review()

@@ -164,3 +164,31 @@ def test_next_document_to_review_opens_it_in_review(
     QTest.keyClick(window, Qt.Key.Key_F7, Qt.KeyboardModifier.ControlModifier)
     assert window.session.document.id == "d"  # type: ignore[union-attr]
     assert window.reviewing
+
+
+def test_agreement_dashboard_shows_figures_heatmap_and_opens_a_document_in_review(
+    open_window: Open, two_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+):
+    from annotator.ui.agreement_dashboard import AgreementDashboard
+
+    window = open_window(two_path, "lead")
+    shown: list[AgreementDashboard] = []
+
+    def look(self: AgreementDashboard) -> int:
+        shown.append(self)
+        # Exact F1 on entities: 1 of 2 alice spans matches 1 of 3 bob spans -> 0.4.
+        assert self.summary.item(0, 0).text() == "entity"
+        assert self.summary.item(0, 1).text() == "0.400"
+        assert self.heatmap.labels[0] == "O"
+        assert self.heatmap.counts[self.heatmap.labels.index("LOC")][
+            self.heatmap.labels.index("ORG")
+        ] == 1
+        self.grab().save(str(two_path.with_suffix(".png")))
+        self.documents.activated.emit(self.documents.model().index(0, 0))
+        return 1
+
+    monkeypatch.setattr(AgreementDashboard, "exec", look)
+    window.open_document("d")
+    window.agreement_dashboard()
+    assert shown and window.reviewing
+    assert window.session.document.id == "d"  # type: ignore[union-attr]
