@@ -122,7 +122,9 @@ def review_screenshot(window: object, text: str, out: Path) -> None:
             continue
         start = text.index(needle)
         edits.append(
-            AddSpan(Span(new_span_id(), "entity", start, start + len(needle), label, origin="manual"))
+            AddSpan(
+                Span(new_span_id(), "entity", start, start + len(needle), label, origin="manual")
+            )
         )
     start = text.index(CLAIMS[0])
     edits.append(

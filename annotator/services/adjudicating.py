@@ -21,8 +21,8 @@ from annotator.core.edits import (
 from annotator.core.errors import AnnotationError
 from annotator.core.model import GOLD, AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
-from annotator.services.review import ABSENT, Item, Version, items, reviewers
 from annotator.services.progress import Progress, no_progress
+from annotator.services.review import ABSENT, Item, Version, items, reviewers
 from annotator.store.adjudication import Decision, decide, decided_counts, decisions
 from annotator.store.corpus import Corpus
 

@@ -221,6 +221,8 @@ class Corpus:
         wanted = list(dict.fromkeys(doc_ids))
         found: dict[str, str] = {}
         with reading(self.engine) as conn:
+            if conn.execute(select(t.documents.c.pk).limit(1)).first() is None:
+                return found  # an empty corpus (the first import): no query per chunk
             for chunk in _chunks(wanted, 500):
                 query = select(t.documents.c.doc_id, t.documents.c.text_sha256).where(
                     t.documents.c.doc_id.in_(chunk)
@@ -577,14 +579,11 @@ def _load_sets(
     set_pks = list(by_pk)
     for chunk in _chunks(set_pks, 500):
         s = t.spans
-        rows = conn.execute(
-            select(
-                s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
-                s.c.label, s.c.attrs, s.c.origin, s.c.state,
-            )  # fmt: skip
-            .where(s.c.set_pk.in_(chunk))
-            .order_by(s.c.pk)
-        )
+        columns = (
+            s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
+            s.c.label, s.c.attrs, s.c.origin, s.c.state,
+        )  # fmt: skip
+        rows = conn.execute(select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
         # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
         for set_pk, span_id, layer, start, end, label, attrs, origin, state in rows:
             by_pk[set_pk].spans.append(

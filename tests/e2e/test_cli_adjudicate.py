@@ -36,7 +36,11 @@ def annotation(name: str, paris: str) -> dict[str, object]:
 def test_auto_adjudication_copies_agreement_and_reports_counts(tmp_path: Path):
     corpus = str(tmp_path / "c.annotator")
     source = tmp_path / "two.jsonl"
-    record = {"id": "d", "text": TEXT, "annotations": [annotation("alice", "LOC"), annotation("bob", "ORG")]}
+    record = {
+        "id": "d",
+        "text": TEXT,
+        "annotations": [annotation("alice", "LOC"), annotation("bob", "ORG")],
+    }
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert run("init", corpus).returncode == 0
     assert run("import", corpus, str(source)).returncode == 0

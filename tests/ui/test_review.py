@@ -180,9 +180,10 @@ def test_agreement_dashboard_shows_figures_heatmap_and_opens_a_document_in_revie
         assert self.summary.item(0, 0).text() == "entity"
         assert self.summary.item(0, 1).text() == "0.400"
         assert self.heatmap.labels[0] == "O"
-        assert self.heatmap.counts[self.heatmap.labels.index("LOC")][
-            self.heatmap.labels.index("ORG")
-        ] == 1
+        assert (
+            self.heatmap.counts[self.heatmap.labels.index("LOC")][self.heatmap.labels.index("ORG")]
+            == 1
+        )
         self.grab().save(str(two_path.with_suffix(".png")))
         self.documents.activated.emit(self.documents.model().index(0, 0))
         return 1
