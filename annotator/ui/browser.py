@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 from annotator.core.model import STATUSES
 from annotator.store import browse
 from annotator.store.corpus import Corpus
+from annotator.ui.table_model import ColumnsModel
 
 PAGE = 256
 _MAX_PAGES = 64
@@ -54,8 +54,10 @@ _STATUS_COLORS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-class DocumentTableModel(QAbstractTableModel):
+class DocumentTableModel(ColumnsModel):
     """Documents of a corpus as table rows (id, title, status, spans, annotators)."""
+
+    COLUMNS = _COLUMNS
 
     def __init__(self, corpus: Corpus, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -130,18 +132,8 @@ class DocumentTableModel(QAbstractTableModel):
 
     # -- QAbstractTableModel -------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._keys)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[section] if 0 <= section < len(_COLUMNS) else None
-        return None
+    def row_count(self) -> int:
+        return len(self._keys)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._keys):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.services.claims import ClaimRow
+from annotator.ui.table_model import ColumnsModel
 
 _COLUMNS = ("Claim", "Claimant", "Cue", "Stance", "")
 Index = QModelIndex | QPersistentModelIndex
@@ -37,8 +37,10 @@ def _excerpt(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ClaimsModel(QAbstractTableModel):
+class ClaimsModel(ColumnsModel):
     """Rows of :func:`annotator.services.claims.claim_rows` over one document's text."""
+
+    COLUMNS = _COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,18 +55,8 @@ class ClaimsModel(QAbstractTableModel):
     def row_of(self, span_id: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.claim.id == span_id), None)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[section] if 0 <= section < len(_COLUMNS) else None
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

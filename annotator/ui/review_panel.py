@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -34,12 +33,15 @@ from PySide6.QtWidgets import (
 
 from annotator.services.review import Item
 from annotator.store.adjudication import Decision
+from annotator.ui.table_model import ColumnsModel
 
 _COLUMNS = ("Where", "What", "Versions", "Decision")
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ReviewItemsModel(QAbstractTableModel):
+class ReviewItemsModel(ColumnsModel):
+    COLUMNS = _COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.items: list[Item] = []
@@ -51,18 +53,8 @@ class ReviewItemsModel(QAbstractTableModel):
         self._text, self.items, self.decisions = text, items, decisions
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[section] if 0 <= section < len(_COLUMNS) else None
-        return None
+    def row_count(self) -> int:
+        return len(self.items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.items):
