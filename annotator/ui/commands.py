@@ -1,112 +1,96 @@
-"""Undo commands: a committed core edit (or scheme change) and its inverse, for ``QUndoStack``."""
+"""Undo commands for ``QUndoStack``: a change already committed and what undoes it.
+
+Every change of the corpus (an edit, a scheme change, a review decision, snapping spans
+across sets) is applied by a function that returns the change undoing it. A command
+keeps the pair; undo applies the backward change and keeps the forward one it gets back,
+redo the reverse, so the pair stays exact even when the store regenerates details
+(timestamps, revisions). The first ``redo`` (from ``push``) does nothing: the change was
+committed before it was pushed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.core.edits import Edit
 from annotator.core.scheme_change import SchemeChange
 
+C = TypeVar("C")
+
 Commit = Callable[[str, Edit], Edit]
 """Applies an edit to a document (by id) and returns its inverse."""
-
-
-class EditCommand(QUndoCommand):
-    """An edit already committed when pushed: the first ``redo`` (from ``push``) is a no-op.
-
-    Undo and redo each commit one edit and keep the inverse it returns, so the pair stays
-    exact even when the store regenerates details (timestamps, revisions).
-    """
-
-    def __init__(self, commit: Commit, doc_id: str, edit: Edit, inverse: Edit, text: str) -> None:
-        super().__init__(text)
-        self._commit = commit
-        self.doc_id = doc_id
-        self.edit = edit
-        self.inverse = inverse
-        self._pushed = False
-
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        self.inverse = self._commit(self.doc_id, self.edit)
-
-    def undo(self) -> None:
-        self.edit = self._commit(self.doc_id, self.inverse)
-
 
 ApplySchemeChange = Callable[[SchemeChange], SchemeChange]
 """Applies a scheme change to the whole corpus and returns its inverse."""
 
 
-class SchemeCommand(QUndoCommand):
-    """A scheme change already applied when pushed, undone and redone like an edit.
+class CommittedCommand(QUndoCommand, Generic[C]):
+    """A change ``forward`` already applied, undone by ``backward``; ``apply`` applies
+    either and returns the change that undoes it."""
 
-    Each application returns the change that undoes it (with the annotations it removed),
-    so undo and redo stay exact.
-    """
+    def __init__(self, apply: Callable[[C], C], forward: C, backward: C, text: str) -> None:
+        super().__init__(text)
+        self._apply = apply
+        self.forward = forward
+        self.backward = backward
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self.backward = self._apply(self.forward)
+
+    def undo(self) -> None:
+        self.forward = self._apply(self.backward)
+
+
+class EditCommand(CommittedCommand[Edit]):
+    """An edit of one document (of the window's annotator)."""
+
+    def __init__(self, commit: Commit, doc_id: str, edit: Edit, inverse: Edit, text: str) -> None:
+        super().__init__(lambda change: commit(doc_id, change), edit, inverse, text)
+        self.doc_id = doc_id
+
+
+class SchemeCommand(CommittedCommand[SchemeChange]):
+    """A scheme change (with the annotations it removed, in its inverse)."""
 
     def __init__(
         self, apply: ApplySchemeChange, change: SchemeChange, inverse: SchemeChange, text: str
     ) -> None:
-        super().__init__(text)
-        self._apply = apply
-        self.change = change
-        self.inverse = inverse
-        self._pushed = False
-
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        self.inverse = self._apply(self.change)
-
-    def undo(self) -> None:
-        self.change = self._apply(self.inverse)
+        super().__init__(apply, change, inverse, text)
 
 
-class DecisionCommand(QUndoCommand):
-    """A review decision (a gold edit and its record), already committed when pushed.
+Decision = tuple[Edit, dict[str, Any]]
 
-    ``commit(settle, edit)`` writes decisions and a gold edit together and returns what
-    undoes them, in the same shape.
+
+class DecisionCommand(CommittedCommand[Decision]):
+    """A review decision: a gold edit and the decision records, written together.
+
+    ``commit(settle, edit)`` returns what undoes them, in the same shape.
     """
 
     def __init__(
         self,
-        commit: Callable[[dict[str, Any], Edit], tuple[Edit, dict[str, Any]]],
-        undo_with: tuple[Edit, dict[str, Any]],
-        redo_with: tuple[Edit, dict[str, Any]],
+        commit: Callable[[dict[str, Any], Edit], Decision],
+        undo_with: Decision,
+        redo_with: Decision,
         text: str,
     ) -> None:
-        super().__init__(text)
-        self._commit = commit
-        self._undo_with = undo_with
-        self._redo_with = redo_with
-        self._pushed = False
-
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        edit, settle = self._redo_with
-        self._undo_with = self._commit(settle, edit)
-
-    def undo(self) -> None:
-        edit, settle = self._undo_with
-        self._redo_with = self._commit(settle, edit)
+        super().__init__(lambda pair: commit(pair[1], pair[0]), redo_with, undo_with, text)
 
 
-class SetsCommand(QUndoCommand):
-    """Edits of several annotation sets (of any annotators) applied as one step, already
-    committed when pushed; e.g. snapping misaligned spans found by the export audit.
+SetEdit = tuple[str, str, Edit]  # (doc_id, annotator, edit)
 
-    ``commit(doc_id, annotator, edit)`` applies one edit and returns its inverse.
-    """
+
+class SetsCommand(CommittedCommand[list[SetEdit]]):
+    """Edits of several annotation sets (of any annotators) as one step; e.g. snapping the
+    misaligned spans the export audit found. ``commit(doc_id, annotator, edit)`` applies
+    one edit and returns its inverse."""
 
     def __init__(
         self,
@@ -114,21 +98,10 @@ class SetsCommand(QUndoCommand):
         applied: list[tuple[str, str, Edit, Edit]],
         text: str,
     ) -> None:
-        super().__init__(text)
-        self._commit = commit
-        self._applied = applied  # (doc_id, annotator, edit, inverse)
-        self._pushed = False
+        def apply(edits: list[SetEdit]) -> list[SetEdit]:
+            # Undo edits in reverse order: the inverses come back in that order too.
+            return [(doc, who, commit(doc, who, edit)) for doc, who, edit in edits][::-1]
 
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        self._applied = [
-            (doc, who, edit, self._commit(doc, who, edit)) for doc, who, edit, _ in self._applied
-        ]
-
-    def undo(self) -> None:
-        self._applied = [
-            (doc, who, self._commit(doc, who, inverse), inverse)
-            for doc, who, _, inverse in reversed(self._applied)
-        ][::-1]
+        forward = [(doc, who, edit) for doc, who, edit, _ in applied]
+        backward = [(doc, who, inverse) for doc, who, _, inverse in reversed(applied)]
+        super().__init__(apply, forward, backward, text)
