@@ -90,3 +90,10 @@ class Document:
 
     def annotation_set(self, annotator: str) -> AnnotationSet | None:
         return next((a for a in self.annotations if a.annotator == annotator), None)
+
+
+def new_span_id() -> str:
+    """A span id unique across processes and packages (12 hex digits of a UUID4)."""
+    import uuid
+
+    return "s" + uuid.uuid4().hex[:12]

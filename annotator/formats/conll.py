@@ -54,7 +54,7 @@ from annotator.formats.interchange import (
     spans_to_write,
     warn,
 )
-from annotator.formats.reading import decode, read_bytes
+from annotator.formats.reading import MAX_LINE_BYTES, decode, read_bytes
 from annotator.formats.tokens import NON_SPACE, tokenize
 
 SUFFIXES = (".conll", ".conll2003", ".conll03", ".iob", ".iob1", ".iob2", ".bio", ".bilou")
@@ -98,6 +98,8 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     docs: list[_Doc] = [_Doc(1)]
     starts = 0
     for number, line in enumerate(decode(read_bytes(path), path).split("\n"), start=1):
+        if len(line) > MAX_LINE_BYTES:  # characters: at least as many bytes
+            raise InputError(str(path), f"line is over {MAX_LINE_BYTES} bytes", line=number)
         columns = line.split()
         if columns and columns[0] == DOCSTART:
             docs.append(_Doc(number))

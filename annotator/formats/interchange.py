@@ -26,7 +26,7 @@ from annotator.core.errors import InputError
 from annotator.core.model import AnnotationSet, Document, Relation, Span, text_sha256
 from annotator.core.scheme import Scheme
 from annotator.formats import ReadOptions, WriteOptions, WriteReport
-from annotator.formats.reading import MAX_LINE_BYTES, decode, read_bytes
+from annotator.formats.reading import MAX_LINE_BYTES, check_json_depth, decode, read_bytes
 
 DEFAULT_LAYER = "entity"
 IMPORTED_STATUS = "done"
@@ -92,6 +92,7 @@ def json_array(path: Path) -> list[tuple[int, Any]]:
             ) from None
         except RecursionError:
             raise InputError(str(path), "JSON nested too deeply", line=line) from None
+        check_json_depth(text[counted:position], item, path, line)
         items.append((line, item))
         position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
@@ -118,7 +119,7 @@ def json_line(value: Any) -> str:
 
 def parse_json(text: str, path: Path, line: int | None) -> Any:
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         where = line if line is not None else error.lineno
         raise InputError(
@@ -126,6 +127,8 @@ def parse_json(text: str, path: Path, line: int | None) -> Any:
         ) from None
     except RecursionError:
         raise InputError(str(path), "JSON nested too deeply", line=line) from None
+    check_json_depth(text, value, path, line)
+    return value
 
 
 def first_json_line(path: Path) -> Any:

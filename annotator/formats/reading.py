@@ -11,6 +11,8 @@ from annotator.core.errors import InputError
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_LINE_BYTES = 256 * 1024**2
+MAX_JSON_DEPTH = 100
+"""No annotation nests deeper; JSON that does could be read but not written back."""
 BOM = b"\xef\xbb\xbf"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -81,3 +83,32 @@ def check_json_strings(raw: str, value: Any, path: Path, line: int | None = None
             "character; fix or remove it",
             line=line,
         ) from None
+
+
+def check_json_depth(raw: str | bytes, value: Any, path: Path, line: int | None = None) -> None:
+    """Refuse JSON nested more than :data:`MAX_JSON_DEPTH` levels.
+
+    ``json.loads`` accepts nesting up to Python's recursion limit, counted from where it
+    is called; writing the value back (the corpus stores metadata as JSON) happens
+    deeper in the stack and would fail there with a ``RecursionError``, far from the
+    line that caused it. ``raw`` is the JSON source (its bytes are quickest to scan):
+    with fewer brackets than the limit it cannot be too deep, so the common case costs
+    two counts.
+    """
+    if isinstance(raw, bytes):
+        brackets = raw.count(b"[") + raw.count(b"{")
+    else:
+        brackets = raw.count("[") + raw.count("{")
+    if brackets <= MAX_JSON_DEPTH:
+        return
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(
+                str(path), f"JSON nested more than {MAX_JSON_DEPTH} levels deep", line=line
+            )
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)

@@ -23,6 +23,8 @@ from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Sp
 
 KEY: Final = "annotator"
 FORMAT: Final = 1
+MAX_DEPTH: Final = 100
+"""Deepest nesting of metadata and attributes read back (as the JSON readers allow)."""
 
 
 class PayloadError(ValueError):
@@ -144,12 +146,15 @@ def _doc_labels(value: Any) -> dict[str, str | list[str]]:
     return labels
 
 
-def _plain(value: Any) -> Any:
-    """Turn msgpack's tuples back into the lists JSON (and the corpus) holds."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Turn msgpack's tuples back into the lists JSON (and the corpus) holds; refuse
+    values nested deeper than :data:`MAX_DEPTH` (they would exhaust the recursion)."""
+    if depth > MAX_DEPTH:
+        raise PayloadError(f"a value is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_plain(item, depth + 1) for item in value]
     return value
 
 

@@ -784,7 +784,7 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
         ):
             existing[row.doc_id] = (row.pk, row.text_sha256)
     stamp = now()
-    new_rows = []
+    new_rows: list[tuple[Any, ...]] = []
     doc_pks: list[int] = []
     for doc in docs:
         if doc.id in existing:
@@ -799,22 +799,15 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
             next_pk += 1
             sha = doc.text_sha256
             existing[doc.id] = (pk, sha)
-            new_rows.append(
-                {
-                    "pk": pk,
-                    "doc_id": doc.id,
-                    "text": doc.text,
-                    "text_sha256": sha,
-                    "meta": _dumps(doc.meta),
-                    "created_at": stamp,
-                }
-            )
+            meta = _dumps(doc.meta) if doc.meta else "{}"
+            new_rows.append((pk, doc.id, doc.text, sha, meta, stamp))
         doc_pks.append(pk)
     if new_rows:
-        _insert_rows(conn, t.documents, new_rows)
+        columns = ("pk", "doc_id", "text", "text_sha256", "meta", "created_at")
+        _insert_values(conn, t.documents, columns, new_rows)
         _sync_sequence(conn, t.documents)
     if any(doc.annotations for doc in docs):
-        new_pks = {row["pk"] for row in new_rows}
+        new_pks = {row[0] for row in new_rows}
         known = [pk for pk in doc_pks if pk not in new_pks]
         _insert_annotation_sets(conn, docs, doc_pks, stamp, known)
     return len(new_rows)
@@ -836,7 +829,7 @@ def _insert_annotation_sets(
     for chunk in _chunks(list(dict.fromkeys(known_pks)), 500):
         query = select(a.c.pk, a.c.document_pk, a.c.annotator_pk).where(a.c.document_pk.in_(chunk))
         existing.update({(row[1], row[2]): row[0] for row in conn.execute(query)})
-    set_rows: list[dict[str, Any]] = []
+    set_rows: list[tuple[Any, ...]] = []
     contents: list[tuple[int, AnnotationSet]] = []
     for doc, doc_pk in zip(docs, doc_pks, strict=True):
         for aset in doc.annotations:
@@ -852,23 +845,22 @@ def _insert_annotation_sets(
                         "import them under another --annotator name, or merge instead"
                     )
                 conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
+            created, updated = aset.created_at or stamp, aset.updated_at or stamp
             set_rows.append(
-                {
-                    "pk": next_set,
-                    "document_pk": doc_pk,
-                    "annotator_pk": a_pk,
-                    "status": aset.status,
-                    "guideline_version": aset.guideline_version,
-                    "created_at": aset.created_at or stamp,
-                    "updated_at": aset.updated_at or stamp,
-                }
+                (next_set, doc_pk, a_pk, aset.status, aset.guideline_version, created, updated)
             )
             contents.append((next_set, aset))
             next_set += 1
     if set_rows:
-        _insert_rows(conn, t.annotation_sets, set_rows)
+        columns = ("pk", "document_pk", "annotator_pk", "status", "guideline_version")
+        _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
         _sync_sequence(conn, t.annotation_sets)
-    span_rows = [_span_values(pk, s) for pk, aset in contents for s in aset.spans]
+    span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
+        (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
+         s.origin, s.state)
+        for pk, aset in contents
+        for s in aset.spans
+    ]  # fmt: skip
     if span_rows:
         _insert_values(conn, t.spans, SPAN_COLUMNS, span_rows)
     rel_rows = [

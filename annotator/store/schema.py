@@ -133,9 +133,7 @@ adjudications = Table(
     "adjudications",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column(
-        "document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
     Column("item_key", Text, nullable=False),
     Column("decision", Text, nullable=False),
     Column("reason", Text, nullable=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -73,6 +75,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.reconnect_timer = QTimer(self)
         self.reconnect_timer.setInterval(2000)
         self.reconnect_timer.timeout.connect(self._try_reconnect)
+        # Rolling backups: every ten minutes while something changed, and on close.
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(10 * 60 * 1000)
+        self.backup_timer.timeout.connect(self._backup_in_background)
+        self.backup_timer.start()
         self.reviewing = False
         self.review_items: list[Any] = []
         self.overlay: dict[str, tuple[Span, tuple[str, ...]]] = {}
@@ -335,6 +342,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.model.modelReset.connect(self.browser._update_count)
         self.browser._update_count()
         self._show_corpus()
+        self._backup_on_close(old)
         old.close()
 
     def new_corpus(self) -> None:
@@ -649,10 +657,27 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     # -- closing -----------------------------------------------------------------------------
 
+    def _backup_in_background(self) -> None:
+        """A timer backup, off the GUI thread (a large corpus takes a moment to copy)."""
+        from annotator.services.backups import maybe_backup
+
+        corpus = self.corpus
+        threading.Thread(target=_quiet(maybe_backup), args=(corpus,), daemon=True).start()
+
+    def _backup_on_close(self, corpus: Corpus) -> None:
+        from annotator.services.backups import maybe_backup
+
+        try:
+            maybe_backup(corpus, min_interval_s=0, reason="close")
+        except (AnnotatorError, OSError) as error:
+            self.statusBar().showMessage(f"No backup on close: {error}", 5000)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
+        self.backup_timer.stop()
+        self._backup_on_close(self.corpus)
         super().closeEvent(event)
 
 
@@ -662,3 +687,14 @@ def package_owner(corpus: Corpus) -> str | None:
 
     info = package_info(corpus)
     return info.annotator if info else None
+
+
+def _quiet(work: Callable[..., object]) -> Callable[..., None]:
+    """``work`` for a background thread: a failed backup must not kill the process; the
+    next timer or the close tries again."""
+
+    def run(*args: object) -> None:
+        with contextlib.suppress(AnnotatorError, OSError):
+            work(*args)
+
+    return run

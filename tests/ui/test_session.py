@@ -312,3 +312,19 @@ def test_a_work_package_opens_under_its_annotators_name(
     label(window, "Bytedance", "o")
     with Corpus.open(package) as opened:
         assert [s.label for s in opened.annotation_set(first, "bob").spans] == ["ORG"]
+
+
+def test_closing_the_window_takes_a_backup_when_the_corpus_changed(
+    open_window: Open, seeded_path: Path
+):
+    from annotator.services.backups import list_backups
+
+    window = open_window(seeded_path)
+    before = len(list_backups(seeded_path))
+    label(window, "Bytedance", "o")
+    window.close()
+    backups = list_backups(seeded_path)
+    assert len(backups) == before + 1
+    with Corpus.open(backups[0].path) as copy:
+        doc_id = copy.document_ids()[0]
+        assert [s.label for s in copy.annotation_set(doc_id, "alice").spans] == ["ORG"]
