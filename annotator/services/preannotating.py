@@ -17,11 +17,12 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotationSet, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name
-from annotator.services.claims import CLAIMANT, CUE, claim_layer
+from annotator.services.claims import CLAIMANT, CUE, STANCE, claim_layer
 from annotator.services.progress import Progress, no_progress
 from annotator.store.corpus import Corpus
 
 RULES = "model:rules"
+STANCE_GROUP = "claim_stance"
 LABEL_MAP = "label_map"
 
 
@@ -113,13 +114,22 @@ def _suggestion_edit(
     taken = {(s.layer, s.start, s.end, s.label) for s in kept}
     by_bounds: dict[tuple[str, int, int], str] = {(s.layer, s.start, s.end): s.id for s in kept}
 
-    def add(layer: str, start: int, end: int, label: str, source: str) -> str | None:
+    def add(
+        layer: str,
+        start: int,
+        end: int,
+        label: str,
+        source: str,
+        attrs: dict[str, str] | None = None,
+    ) -> str | None:
         if (layer, start, end, label) in taken:
             return by_bounds.get((layer, start, end))
         layer_def = scheme.layer(layer)
         if layer_def is None or layer_def.label(label) is None:
             return None
-        span = Span(new_span_id(), layer, start, end, label, origin=source, state="suggested")
+        span = Span(
+            new_span_id(), layer, start, end, label, attrs or {}, origin=source, state="suggested"
+        )
         edits.append(AddSpan(span))
         taken.add((layer, start, end, label))
         by_bounds[(layer, start, end)] = span.id
@@ -133,15 +143,33 @@ def _suggestion_edit(
                 report.unmapped[entity.label] += 1
                 continue
             add("entity", entity.start, entity.end, label, origin)
+    # A model trained on our export predicts each claim's stance as a span of the
+    # "claim_stance" group (DESIGN §5): it becomes the stance of that claim's suggestion.
+    claim_name = claim_layer(scheme)
+    claim_def = scheme.layer(claim_name) if claim_name else None
+    stance_def = claim_def.attribute(STANCE) if claim_def else None
+    stances = {
+        (item.start, item.end): item.label
+        for item in found.groups.get(STANCE_GROUP, [])
+        if stance_def is not None and item.label in stance_def.values
+    }
     for key, group in found.groups.items():
         layer_def = scheme.layer(key)
         for item in group:
+            if key == STANCE_GROUP and (item.start, item.end) in stances:
+                continue
             if layer_def is not None and layer_def.label(item.label) is not None:
-                add(key, item.start, item.end, item.label, origin)
+                stance = stances.get((item.start, item.end)) if key == claim_name else None
+                add(
+                    key,
+                    item.start,
+                    item.end,
+                    item.label,
+                    origin,
+                    {STANCE: stance} if stance else None,
+                )
             else:
                 report.unmapped[f"{key}/{item.label}"] += 1
-    claim_name = claim_layer(scheme)
-    claim_def = scheme.layer(claim_name) if claim_name else None
     if claim_name and claim_def and claim_def.labels:
         claimant_layers = scheme.relation(CLAIMANT)
         cue_relation = scheme.relation(CUE)

@@ -13,6 +13,7 @@ import pytest
 
 from annotator.services.corpora import init_corpus, seed_documents
 from annotator.services.training import export_training_data
+from annotator.store.corpus import Corpus
 from tests.unit.nlp.spacy_samples import annotated_seeds, generated_documents
 
 pytestmark = pytest.mark.slow
@@ -56,6 +57,23 @@ def test_spacy_trains_from_the_exported_seed_corpus_and_the_model_runs(
     assert abs(sum(doc.cats.values()) - 1.0) < 1e-4  # exclusive classes
     assert {"claim", "cue", "claim_stance"} <= set(doc.spans)
     assert all(ent.label_ in {"PER", "ORG", "LOC", "MISC"} for ent in doc.ents)
+
+    # The loop closed: the trained folder pre-annotates the corpus it was trained from.
+    from annotator.services.preannotating import preannotate
+
+    with Corpus.open(corpus_path) as corpus:
+        first = corpus.document_ids()[0]
+        result = preannotate(
+            corpus, str(tmp_path / "model" / "model-last"), "reviewer", [first], claims=False
+        )
+        aset = corpus.annotation_set(first, "reviewer")
+    assert result.origin == "model:model-last"
+    assert result.documents == 1
+    assert all(s.suggested and s.origin == "model:model-last" for s in aset.spans)
+    # The model's labels are the scheme's own; predicted stances land on the claims.
+    assert not result.unmapped
+    stances = {s.attrs.get("stance") for s in aset.spans if s.layer == "claim"}
+    assert stances <= {None, "FAVOR", "AGAINST", "NONE"}
 
 
 def test_spacy_debug_data_finds_no_error_in_a_corpus_of_150_documents(
