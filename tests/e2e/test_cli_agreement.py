@@ -4,8 +4,6 @@ process on a corpus imported from native JSONL."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +11,9 @@ import pytest
 
 from annotator.services.corpora import init_corpus
 from annotator.services.importing import import_paths
+from tests.e2e.cli import annotator
 from tests.unit.corpus_samples import write_jsonl
 
-REPO = Path(__file__).resolve().parents[2]
 TEXT = "Selon Marie Curie, la science avance à Paris. Oracle répond que Lyon attendra."
 
 TOP_KEYS = {
@@ -29,16 +27,6 @@ TOP_KEYS = {
 }
 LAYER_KEYS = {"f1_exact", "f1_overlap", "alpha_tokens", "labels", "pairs"}
 QUESTION_KEYS = {"items", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"}
-
-
-def annotator(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "annotator.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
 
 
 def entity(substring: str, label: str, span_id: str) -> dict[str, Any]:

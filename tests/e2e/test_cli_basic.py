@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from annotator.services.corpora import default_scheme, init_corpus
 from annotator.services.importing import import_paths
+from tests.e2e.cli import annotator
 from tests.unit.bad_inputs import BAD_FILES, changed, new_record, set_first_span
 from tests.unit.corpus_samples import (
     corpus_state,
@@ -28,16 +28,6 @@ from tests.unit.corpus_samples import (
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "01-tiktok-oracle-donnees-americaines.fr.txt"
-
-
-def annotator(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "annotator.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
 
 
 def assert_user_error(done: subprocess.CompletedProcess[str], *expected: str) -> None:

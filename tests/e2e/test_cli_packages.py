@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,8 @@ from annotator.services.corpora import init_corpus
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
 from annotator.store.corpus import Corpus
+from tests.e2e.cli import annotator
 from tests.unit.corpus_samples import RAW_TEXT, TEXT, at, sample_records, write_jsonl
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def annotator(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "annotator.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
 
 
 def assert_user_error(done: subprocess.CompletedProcess[str], *expected: str) -> None:

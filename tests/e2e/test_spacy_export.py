@@ -12,20 +12,11 @@ import pytest
 from annotator.core.model import Span
 from annotator.services.corpora import init_corpus
 from tests.conftest import FORMATS_REAL
+from tests.e2e.cli import annotator
 from tests.unit.nlp.spacy_samples import annotated_seeds
 
 REPO = Path(__file__).resolve().parents[2]
 REAL = FORMATS_REAL / "spacy-docbin" / "explosion-projects_ner_tweets_demo.spacy"
-
-
-def annotator(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "annotator.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
 
 
 @pytest.fixture
