@@ -72,6 +72,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.character_mode = False
         self.picking: tuple[str, str] | None = None  # (relation, claim id) being linked
         self.offline = None  # an edit kept while the corpus does not answer
+        self.curation = None
         self.reconnect_timer = QTimer(self)
         self.reconnect_timer.setInterval(2000)
         self.reconnect_timer.timeout.connect(self._try_reconnect)

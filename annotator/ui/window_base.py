@@ -71,6 +71,7 @@ class WindowBase(QMainWindow):
     review_dock: QDockWidget
     review_action: QAction
     offline: tuple[str, Edit, str, int] | None
+    curation: dict[str, tuple[int, int]] | None  # corpus curation progress, while reviewing
     connection_label: QLabel
     reconnect_timer: QTimer
 

@@ -44,6 +44,7 @@ class ReviewActions(WindowBase):
             self._update_status()
             return
         self.review.set_reasons(reasons(self.corpus))
+        self.curation = None
         self.claims_dock.hide()
         self.review_dock.show()
         self.resizeDocks([self.review_dock], [280], Qt.Orientation.Vertical)
@@ -84,7 +85,13 @@ class ReviewActions(WindowBase):
 
         self.review.show_items(text, self.review_items, decided)
         settled = sum(1 for i in self.review_items if i.key in decided)
-        overview = curation_progress(self.corpus)
+        # The corpus-wide count reads every document: once per review session, then only
+        # this document's entry follows the decisions taken here.
+        if self.curation is None:
+            self.curation = curation_progress(self.corpus)
+        overview = self.curation
+        if len(names) >= 2 and self.session.document is not None:
+            overview[self.session.document.id] = (settled, len(self.review_items))
         complete = sum(1 for d, n in overview.values() if d >= n)
         state = "gold-complete" if settled == len(self.review_items) else "in review"
         self.review.progress.setText(
@@ -221,6 +228,7 @@ class ReviewActions(WindowBase):
                 f"agreed items copied into gold; {report.left} disagreements left to review.",
             )
         if self.reviewing:
+            self.curation = None  # every document may have changed
             self._reload_review_decisions()
 
     def next_to_review(self) -> None:
