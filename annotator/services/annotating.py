@@ -17,6 +17,7 @@ from annotator.core.edits import (
     RemoveSpan,
     SetAttr,
     SetLabel,
+    apply,
 )
 from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
@@ -89,9 +90,10 @@ class AnnotationSession:
             doc_id, self.annotator, edit, expected_revision=self.revision if current else None
         )
         if current:
-            self.aset, self.revision = self.corpus.annotation_set_and_revision(
-                doc_id, self.annotator
-            )
+            # The store applied the same edit to the set we hold (the revision check
+            # proved they were equal), so follow it here instead of reading it back.
+            apply(self.aset, edit)
+            self.revision += 1
         return inverse
 
     # -- building edits ---------------------------------------------------------------------
