@@ -16,9 +16,9 @@ from annotator.services.corpora import default_scheme, init_corpus
 from annotator.store.corpus import Corpus
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-FORMATS_REAL = SHARED / "formats-real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: Files written by other tools, bytes unchanged; where each comes from: its SOURCES.md.
+FORMATS_REAL = FIXTURES / "formats-real"
 
 
 @pytest.fixture(autouse=True)
