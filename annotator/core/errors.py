@@ -74,3 +74,29 @@ class EditConflict(AnnotatorError):
         self.annotator = annotator
         self.expected = expected
         self.found = found
+
+
+class StorageError(CorpusError):
+    """The corpus cannot take a change now, through no fault of the change: its disk is
+    full, its file is read-only or damaged, or the server is busy. Nothing was written;
+    the message names the corpus and what to do. A window keeps the edit as not saved
+    and saves it when it can, as it does for :class:`ConnectionLost`.
+    """
+
+
+class CorpusDamaged(StorageError):
+    """The corpus file fails SQLite's checks ("malformed", a failing quick_check): it is
+    refused for writing and reading; restore a backup (``annotator restore``)."""
+
+
+class DiskFull(StorageError):
+    """The disk holding the corpus is full; nothing was written: free space, then retry."""
+
+
+class CorpusReadOnly(StorageError):
+    """The corpus file (or its folder) cannot be written: read commands still work."""
+
+
+class ServerBusy(StorageError):
+    """The team server did not grant a lock in time (another session holds it); nothing
+    was written, and the same change may be retried."""
