@@ -134,7 +134,7 @@ def add_desktop_files() -> None:
     target = APP / "linux"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(ROOT / "packaging" / "linux", target)
-    shutil.copytree(ROOT / "annotator" / "resources" / "icons", target / "icons")
+    shutil.copytree(ROOT / "resources" / "icons", target / "icons")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Render the application icon's PNG sizes from its SVG.
 
-The SVG (``annotator/resources/icons/annotator.svg``) is the source; the PNGs beside it
+The SVG (``resources/icons/annotator.svg``) is the source; the PNGs beside it
 are generated and committed, because the window, the Linux icon theme and PyInstaller's
 Windows/macOS icon conversion all want bitmaps and none of them should need an SVG
 renderer at install time. Rerun this after editing the SVG::
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ICONS = Path(__file__).resolve().parents[1] / "annotator" / "resources" / "icons"
+ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 SOURCE = ICONS / "annotator.svg"
 SIZES = (16, 32, 48, 64, 128, 256, 512)
 

@@ -29,7 +29,7 @@ from annotator import __version__
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = REPO / "packaging" / "linux"
-ICONS = REPO / "annotator" / "resources" / "icons"
+ICONS = REPO / "resources" / "icons"
 APP_ID = "io.github.annotator.Annotator"
 DESKTOP = LINUX / f"{APP_ID}.desktop"
 METAINFO = LINUX / f"{APP_ID}.metainfo.xml"
@@ -218,8 +218,16 @@ def test_the_wheel_holds_the_seeds_the_default_scheme_and_the_icons(tmp_path: Pa
     names = set(zipfile.ZipFile(wheel).namelist())
 
     seeds = {f"annotator/_seeds/{p.name}" for p in (REPO / "seeds").iterdir()}
-    icons = {f"annotator/resources/icons/{p.name}" for p in ICONS.iterdir()}
-    assert seeds | icons | {"annotator/resources/default_scheme.json"} <= names
+    resources = {
+        f"annotator/_resources/{p.relative_to(REPO / 'resources').as_posix()}"
+        for p in (REPO / "resources").rglob("*")
+        if p.is_file()
+    }
+    assert {
+        "annotator/_resources/default_scheme.json",
+        "annotator/_resources/icons/annotator.svg",
+    } <= resources
+    assert seeds | resources <= names
     scripts = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt")))
     assert b"annotator = annotator.cli:main" in scripts
     assert b"annotator-gui = annotator.ui.app:main" in scripts

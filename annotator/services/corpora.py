@@ -11,10 +11,13 @@ from annotator.core.errors import AnnotatorError, SchemeError
 from annotator.core.model import Document
 from annotator.core.scheme import Scheme
 from annotator.formats.text import read_document
+from annotator.resources import resource_path
 from annotator.store.corpus import Corpus
 
 CORPUS_SUFFIX = ".annotator"
 HOME_VARIABLE = "ANNOTATOR_HOME"
+#: Who wrote version 1 of the guidelines of a corpus made with the default scheme.
+DEFAULT_GUIDELINES_AUTHOR = "annotator (default guidelines)"
 
 
 def data_dir() -> Path:
@@ -31,8 +34,13 @@ def default_corpus_path() -> Path:
 
 
 def default_scheme() -> Scheme:
-    raw = resources.files("annotator.resources").joinpath("default_scheme.json").read_text("utf-8")
+    raw = resource_path("default_scheme.json").read_text("utf-8")
     return Scheme.from_dict(json.loads(raw), source="default scheme")
+
+
+def default_guidelines() -> str:
+    """The annotation guide of the default scheme (Markdown, ``resources/guidelines``)."""
+    return resource_path("guidelines", "default.md").read_text("utf-8")
 
 
 def load_scheme(path: Path) -> Scheme:
@@ -53,11 +61,22 @@ def load_scheme(path: Path) -> Scheme:
 def init_corpus(
     location: str | Path, scheme_file: Path | None = None, language: str | None = None
 ) -> Corpus:
-    """Create an empty corpus with a scheme (the default one unless a file is given)."""
+    """Create an empty corpus with a scheme (the default one unless a file is given).
+
+    A corpus made with the default scheme starts with its guidelines as version 1, so that
+    a new annotator is told what each label, a claim, a claimant and a stance mean.
+    """
     scheme = load_scheme(scheme_file) if scheme_file else default_scheme()
     if language:
         scheme = Scheme.from_dict({**scheme.to_dict(), "language": language}, source="--lang")
-    return Corpus.create(location, scheme)
+    corpus = Corpus.create(location, scheme)
+    if scheme_file is None:
+        try:
+            corpus.add_guidelines(default_guidelines(), DEFAULT_GUIDELINES_AUTHOR)
+        except BaseException:
+            corpus.close()
+            raise
+    return corpus
 
 
 def open_corpus(location: str | Path) -> Corpus:
@@ -101,6 +120,7 @@ def open_default_corpus() -> Corpus:
     partial.unlink(missing_ok=True)
     corpus = Corpus.create(partial, default_scheme())
     try:
+        corpus.add_guidelines(default_guidelines(), DEFAULT_GUIDELINES_AUTHOR)
         corpus.add_documents(seed_documents())
     finally:
         corpus.close()

@@ -36,7 +36,7 @@ fail() {
 # The icons: beside this script in a packaged app, in the package data in a checkout.
 icon_folder() {
   local candidate
-  for candidate in "$here/icons" "$here/../../annotator/resources/icons"; do
+  for candidate in "$here/icons" "$here/../../resources/icons"; do
     if [[ -f $candidate/annotator.svg ]]; then
       (cd "$candidate" && pwd)
       return

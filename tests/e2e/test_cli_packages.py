@@ -60,7 +60,7 @@ def test_package_writes_a_package_once(tmp_path: Path, lead_corpus: Path) -> Non
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        f"wrote {out}: alice, 3 documents (1 already started), guidelines v1"
+        f"wrote {out}: alice, 3 documents (1 already started), guidelines v2"
     )
     with Corpus.open(out) as package:
         assert package.annotators() == ["alice"]
@@ -200,4 +200,4 @@ def test_two_annotators_on_shared_documents_both_come_back(
     assert set(sets) == {"alice", "bob", "carol", "dave"}
     assert [(s.start, s.end) for s in sets["carol"].spans] == [at("Paris")]
     assert [(s.start, s.end) for s in sets["dave"].spans] == [at("l’agence")]
-    assert sets["carol"].guideline_version == sets["dave"].guideline_version == 1
+    assert sets["carol"].guideline_version == sets["dave"].guideline_version == 2

@@ -245,6 +245,9 @@ def test_guidelines_are_versioned_and_recorded_with_annotations(
     open_window: Open, seeded_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     window = open_window(seeded_path)
+    # A corpus made with the default scheme opens on its guidelines, version 1.
+    assert window.guidelines.version.text() == "Version 1"
+    assert "Stance of a claim toward the target" in window.guidelines.browser.toPlainText()
 
     def write(text: str) -> Callable[[GuidelinesEditor], int]:
         def run(self: GuidelinesEditor) -> int:
@@ -255,7 +258,7 @@ def test_guidelines_are_versioned_and_recorded_with_annotations(
 
     monkeypatch.setattr(GuidelinesEditor, "exec", write("# Règles\n\nAnnoter les **personnes**."))
     window.edit_guidelines()
-    assert window.guidelines.version.text() == "Version 1"
+    assert window.guidelines.version.text() == "Version 2"
     assert "personnes" in window.guidelines.browser.toPlainText()
     drag_select(window, *find_in_view(window, "Bytedance"))
     keys(window, "o")
@@ -263,12 +266,12 @@ def test_guidelines_are_versioned_and_recorded_with_annotations(
     window.edit_guidelines()
     doc_id = window.session.document.id  # type: ignore[union-attr]
     with Corpus.open(seeded_path) as corpus:
-        assert corpus.guidelines() == (2, "# Règles v2")
-        assert corpus.annotation_set(doc_id, "alice").guideline_version == 1
+        assert corpus.guidelines() == (3, "# Règles v2")
+        assert corpus.annotation_set(doc_id, "alice").guideline_version == 2
     drag_select(window, *find_in_view(window, "Oracle"))
     keys(window, "o")
     with Corpus.open(seeded_path) as corpus:
-        assert corpus.annotation_set(doc_id, "alice").guideline_version == 2
+        assert corpus.annotation_set(doc_id, "alice").guideline_version == 3
 
 
 def test_scheme_edits_from_the_window_relabel_the_open_document_and_undo(

@@ -12,6 +12,7 @@ from annotator.core.errors import CorpusError, SchemeError
 from annotator.core.model import Document
 from annotator.services.corpora import (
     default_corpus_path,
+    default_guidelines,
     default_scheme,
     init_corpus,
     load_scheme,
@@ -130,3 +131,29 @@ def test_a_bad_language_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SchemeError, match="--lang: 'language' must be a language code"):
         init_corpus(tmp_path / "c.annotator", language="Français")
     assert not (tmp_path / "c.annotator").exists()
+
+
+def test_the_default_corpus_starts_with_the_default_guidelines_as_version_1() -> None:
+    with open_default_corpus() as corpus:
+        assert corpus.guidelines() == (1, default_guidelines())
+
+    guide = default_guidelines()
+    for subject in ("PER", "ORG", "LOC", "MISC", "claimant", "cue", "source", "Unattributed"):
+        assert subject in guide
+    for stance in ("FAVOR", "AGAINST", "NONE"):
+        assert f"**{stance}**" in guide
+    # Worked examples come from the seed articles.
+    assert "seuls ses ingénieurs avaient pu avoir accès" in guide
+    assert "seuls ses ingénieurs avaient pu avoir accès" in seed_documents()[0].text
+
+
+def test_a_corpus_made_with_the_default_scheme_has_the_guidelines_and_one_from_a_file_none(
+    tmp_path: Path,
+) -> None:
+    scheme_file = tmp_path / "scheme.json"
+    scheme_file.write_text(json.dumps(default_scheme().to_dict()), "utf-8")
+
+    with init_corpus(tmp_path / "default.annotator") as made:
+        assert made.guidelines() == (1, default_guidelines())
+    with init_corpus(tmp_path / "own.annotator", scheme_file) as own:
+        assert own.guidelines() is None

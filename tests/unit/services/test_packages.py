@@ -100,7 +100,7 @@ def test_a_package_for_someone_new_holds_documents_and_no_annotations(
 ) -> None:
     summary = make_package(filled, "dave", tmp_path / "dave.annotator", ["unicode-1"])
 
-    assert (summary.documents, summary.started, summary.guideline_version) == (1, 0, 2)
+    assert (summary.documents, summary.started, summary.guideline_version) == (1, 0, 3)
     with Corpus.open(summary.path) as package:
         assert package.annotators() == []
         assert [doc.id for doc in package.documents()] == ["unicode-1"]
@@ -325,7 +325,7 @@ def test_work_done_in_a_package_comes_back_with_its_guideline_version(
         package.apply_edit("unicode-1", "alice", RemoveSpan("e6"))
         package.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))
         theirs = package.annotation_set("unicode-1", "alice")
-    filled.add_guidelines("# v3, after the package was made", author="lead")
+    filled.add_guidelines("# v4, after the package was made", author="lead")
 
     merged = merge_package(filled, out)
 
@@ -335,7 +335,7 @@ def test_work_done_in_a_package_comes_back_with_its_guideline_version(
     assert alice["new-Arès"] == (*at("Arès"), "LOC") and "e6" not in alice
     assert "new-Deuxième" in spans_of(corpus_path, "raw-1", "alice")
     assert filled.annotation_set("unicode-1", "alice") == theirs  # relations, attrs, times
-    assert theirs.guideline_version == 2
+    assert theirs.guideline_version == 3
     assert len(spans_of(corpus_path, "unicode-1", "bob")) == 2  # bob's work untouched
 
 

@@ -16,7 +16,7 @@ def test_an_empty_corpus(corpus: Corpus) -> None:
     assert stats["documents"] == 0 and stats["characters"] == 0
     assert stats["annotators"] == {}
     assert stats["layers"] == {layer.name: {} for layer in corpus.scheme.span_layers}
-    assert stats["guidelines_version"] is None
+    assert stats["guidelines_version"] == 1  # the default scheme's guidelines
     assert stats["language"] == "fr"
 
 
@@ -24,7 +24,7 @@ def test_counts_documents_progress_and_accepted_spans_by_label(
     tmp_path: Path, corpus: Corpus
 ) -> None:
     import_paths(corpus, [write_jsonl(tmp_path / "s.jsonl", sample_records())])
-    corpus.add_guidelines("# v1", "lead")
+    corpus.add_guidelines("# v2", "lead")
 
     stats = statistics(corpus)
 
@@ -32,7 +32,7 @@ def test_counts_documents_progress_and_accepted_spans_by_label(
     assert stats["documents"] == 3
     assert stats["characters"] == len(TEXT) + len(RAW_TEXT) + len(gold_text)  # code points
     assert stats["unannotated"] == 1
-    assert stats["guidelines_version"] == 1
+    assert stats["guidelines_version"] == 2
     assert stats["annotators"]["alice"] == {
         "documents": 1,
         "status": {"todo": 0, "in_progress": 0, "done": 1, "skipped": 0},

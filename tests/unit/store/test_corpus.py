@@ -325,13 +325,14 @@ def test_edits_through_two_corpus_objects_are_both_kept(corpus_path: Path, corpu
 # -- guidelines and backups -------------------------------------------------------------------
 
 
-def test_guidelines_are_versioned(corpus: Corpus) -> None:
-    assert corpus.guidelines() is None
+def test_guidelines_are_versioned(tmp_path: Path, scheme: Scheme) -> None:
+    with Corpus.create(tmp_path / "bare.annotator", scheme) as corpus:
+        assert corpus.guidelines() is None
 
-    assert corpus.add_guidelines("# Règles\nv1", "lead") == 1
-    assert corpus.add_guidelines("# Règles\nv2", "lead") == 2
+        assert corpus.add_guidelines("# Règles\nv1", "lead") == 1
+        assert corpus.add_guidelines("# Règles\nv2", "lead") == 2
 
-    assert corpus.guidelines() == (2, "# Règles\nv2")
+        assert corpus.guidelines() == (2, "# Règles\nv2")
 
 
 def test_a_backup_is_a_complete_corpus(tmp_path: Path, corpus: Corpus) -> None:
