@@ -568,6 +568,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         and (not args[0].startswith("-") or args[0].split("=")[0] == "--annotator")
     )
     if opens_window:
+        # Before Qt loads: without a display, or without the libraries of Qt's platform
+        # plugin, Qt aborts the process with a misleading message.
+        from annotator.ui.platform_check import report_display_problem
+
+        if report_display_problem():
+            return 1
         from annotator.ui.app import main as open_window
 
         return open_window(args)

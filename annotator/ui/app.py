@@ -16,6 +16,7 @@ from annotator.core.validation import check_annotator_name
 from annotator.services.corpora import open_corpus, open_default_corpus
 from annotator.ui.app_icon import app_icon
 from annotator.ui.main_window import MainWindow, package_owner
+from annotator.ui.platform_check import report_display_problem
 from annotator.ui.settings import open_settings
 from annotator.ui.smoke import quit_after_first_paint_if_asked
 
@@ -69,6 +70,8 @@ def build_window(location: str | None, annotator: str | None = None) -> MainWind
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if report_display_problem():  # before Qt loads a platform plugin (and may abort)
+        return 1
     parser = argparse.ArgumentParser(prog="annotator", description="Open the Annotator window.")
     parser.add_argument("corpus", nargs="?", help="corpus file or URL (default: your corpus)")
     parser.add_argument("--annotator", help="annotate under this name (remembered)")
