@@ -204,7 +204,9 @@ def test_the_window_icon_has_every_size(qapp: object) -> None:
 # -- the wheel (pip install, pipx install) -------------------------------------------------
 
 
-def test_the_wheel_holds_the_seeds_the_default_scheme_and_the_icons(tmp_path: Path) -> None:
+def test_the_wheel_holds_the_seeds_and_resources_and_finds_them_once_installed(
+    tmp_path: Path,
+) -> None:
     if importlib.util.find_spec("hatchling") is None:
         pytest.skip("hatchling is not installed (pip install -e '.[dev]')")
     wheel_command = ["pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet"]
@@ -231,6 +233,32 @@ def test_the_wheel_holds_the_seeds_the_default_scheme_and_the_icons(tmp_path: Pa
     scripts = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt")))
     assert b"annotator = annotator.cli:main" in scripts
     assert b"annotator-gui = annotator.ui.app:main" in scripts
+
+    # Installed (a pure-Python wheel unpacked is an installation), away from the checkout,
+    # it finds its own resources and seeds, not the checkout's.
+    installed = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(installed)
+    probe = (
+        "from annotator.resources import resources_dir; "
+        "from annotator.services.corpora import default_guidelines, seeds_dir, default_scheme; "
+        "print(resources_dir()); print(seeds_dir()); "
+        "print(len(default_guidelines()), len(default_scheme().span_layers))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+    )
+    assert found.returncode == 0, found.stderr
+    lines = found.stdout.splitlines()
+    assert lines[:2] == [
+        str(installed / "annotator" / "_resources"),
+        str(installed / "annotator" / "_seeds"),
+    ]
+    assert int(lines[2].split()[0]) > 5000 and lines[2].split()[1] == "4"
 
 
 # -- the smoke option ------------------------------------------------------------------------
