@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,6 +17,28 @@ EMPTY = (
     "# Guidelines\n\nNo guidelines yet. A lead writes them with *Corpus › Edit guidelines…*;"
     " every annotation records the version it was made under."
 )
+
+
+#: Font size steps of Markdown headings in the narrow panel (Qt's own run up to
+#: xx-large, which wraps "Annotation guidelines" over three lines there).
+HEADING_SIZE = {1: 1, 2: 0}
+
+
+def tame_headings(document: QTextDocument) -> None:
+    """Make the headings of a Markdown document only a little larger than its text."""
+    cursor = QTextCursor(document)
+    block = document.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            cursor.setPosition(block.position())
+            cursor.setPosition(
+                block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor
+            )
+            size = QTextCharFormat()
+            size.setProperty(QTextFormat.Property.FontSizeAdjustment, HEADING_SIZE.get(level, 0))
+            cursor.mergeCharFormat(size)
+        block = block.next()
 
 
 class GuidelinesPanel(QWidget):
@@ -37,6 +60,7 @@ class GuidelinesPanel(QWidget):
         else:
             self.version.setText(f"Version {current[0]}")
             self.browser.setMarkdown(current[1])
+        tame_headings(self.browser.document())
 
 
 class GuidelinesEditor(QDialog):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextFormat
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
@@ -308,3 +309,22 @@ def test_scheme_edits_from_the_window_relabel_the_open_document_and_undo(
     assert ("entity", "PER") in window.label_palette.buttons
     window.undo_stack.undo()  # the labelling itself, after the scheme came back
     assert window.session.aset.spans == []
+
+
+def test_the_guidelines_headings_stay_readable_in_the_narrow_panel(
+    open_window: Open, seeded_path: Path
+):
+    window = open_window(seeded_path)
+    document = window.guidelines.browser.document()
+
+    sizes: dict[int, set[int]] = {}
+    block = document.begin()
+    while block.isValid():
+        if level := block.blockFormat().headingLevel():
+            text = block.begin().fragment().charFormat()
+            sizes.setdefault(level, set()).add(
+                int(text.property(QTextFormat.Property.FontSizeAdjustment) or 0)
+            )
+        block = block.next()
+
+    assert sizes[1] == {1} and sizes[2] == {0}
