@@ -150,11 +150,22 @@ def _v4_adjudications(conn: Connection) -> None:
     md.tables["adjudications"].create(conn)
 
 
+def _v5_relation_and_answer_indexes(conn: Connection) -> None:
+    """Indexes on the columns by which relations and answers are found: without them,
+    every span deleted (a merge or a scheme change rewrites whole sets) made SQLite scan
+    the whole relations table for the rows its foreign keys cascade to, and every set
+    read scanned the answers, so that merging N documents took time in N²."""
+    conn.execute(text("CREATE INDEX ix_relations_head ON relations (set_pk, head)"))
+    conn.execute(text("CREATE INDEX ix_relations_child ON relations (set_pk, child)"))
+    conn.execute(text("CREATE INDEX ix_doc_labels_set ON doc_labels (set_pk)"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_create_tables,
     2: _v2_revision_and_annotator_index,
     3: _v3_suggestion_decisions,
     4: _v4_adjudications,
+    5: _v5_relation_and_answer_indexes,
 }
 LATEST = max(STEPS)
 

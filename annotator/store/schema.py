@@ -96,6 +96,8 @@ relations = Table(
     ForeignKeyConstraint(
         ["set_pk", "child"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
     ),
+    Index("ix_relations_head", "set_pk", "head"),
+    Index("ix_relations_child", "set_pk", "child"),
 )
 
 doc_labels = Table(
@@ -106,6 +108,7 @@ doc_labels = Table(
     Column("question", Text, nullable=False),
     Column("value", Text, nullable=False),
     Column("multi", Integer, nullable=False),
+    Index("ix_doc_labels_set", "set_pk"),
 )
 
 guidelines = Table(

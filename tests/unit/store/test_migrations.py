@@ -209,3 +209,25 @@ def test_a_migrated_version_1_corpus_has_the_declared_schema(
         assert shape(engine) == declared
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("statement", "index"),
+    [
+        # What SQLite runs for each span deleted: the cascade to the relations naming it.
+        ("DELETE FROM relations WHERE set_pk = 1 AND head = 's1'", "ix_relations_head"),
+        ("DELETE FROM relations WHERE set_pk = 1 AND child = 's1'", "ix_relations_child"),
+        ("SELECT * FROM doc_labels WHERE set_pk IN (1, 2)", "ix_doc_labels_set"),
+    ],
+)
+def test_relations_and_answers_are_found_by_index_not_by_a_scan_after_migrating(
+    v1_copy: Path, statement: str, index: str
+) -> None:
+    Corpus.open(v1_copy).close()  # migrates to the latest version
+    conn = sqlite3.connect(v1_copy)
+    try:
+        plan = " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}"))
+    finally:
+        conn.close()
+
+    assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
