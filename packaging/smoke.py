@@ -10,7 +10,8 @@ install). In a temporary ``ANNOTATOR_HOME``, with ``QT_QPA_PLATFORM=offscreen``:
 2. ``annotator-gui`` with ``ANNOTATOR_SMOKE=1`` creates the default corpus from the
    bundled scheme and seed articles, paints the window once and quits with 0
    (``annotator/ui/smoke.py``);
-3. ``annotator stats --json`` counts the seven seed articles in that corpus;
+3. ``annotator stats --json`` counts the seven seed articles in that corpus and finds
+   the default guidelines stored as version 1 (from the bundled resources);
 4. an annotated French document is imported into the default corpus and an English one
    into a new corpus, and both export to spaCy's DocBin, which runs the bundled blank
    French and English tokenizers;
@@ -129,9 +130,11 @@ class Smoke:
         default = self.home / "default.annotator"
         done = self.run("annotator", "stats", default, "--json")
         self.expect(done, "annotator stats", done.returncode == 0)
-        documents = json.loads(done.stdout)["documents"]
+        figures = json.loads(done.stdout)
+        documents, guidelines = figures["documents"], figures["guidelines_version"]
         self.expect(done, f"annotator stats counted {documents} documents", documents == SEED_COUNT)
-        return f"annotator stats: {documents} documents in {default}"
+        self.expect(done, f"the default guidelines are version {guidelines}", guidelines == 1)
+        return f"annotator stats: {documents} documents, guidelines v{guidelines} in {default}"
 
     def check_spacy_export(self, corpus: Path, document: dict[str, object], lang: str) -> str:
         if not corpus.exists():
