@@ -16,6 +16,7 @@ from annotator.core.errors import AnnotationError, CorpusError, EditConflict
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
 from annotator.core.scheme_change import Rename, SchemeChange
+from annotator.services.corpora import default_guidelines
 from annotator.store import browse
 from annotator.store.corpus import Corpus
 from annotator.store.scheme_changes import apply_scheme_change
@@ -126,14 +127,15 @@ def test_settings_scheme_and_guidelines_survive_reopening(
     backend_corpus.set_setting("target", {"text": "l’État 🇫🇷", "n": [1, 2]})
     grown = backend_corpus.scheme.with_labels({"entity": ["DATE"]})
     backend_corpus.set_scheme(grown)
-    backend_corpus.add_guidelines("# Règles\nv1", "lead")
+    assert backend_corpus.guidelines() == (1, default_guidelines())
     backend_corpus.add_guidelines("# Règles\nv2", "lead")
+    backend_corpus.add_guidelines("# Règles\nv3", "lead")
     backend_corpus.close()
 
     with Corpus.open(corpus_location) as reopened:
         assert reopened.setting("target") == {"text": "l’État 🇫🇷", "n": [1, 2]}
         assert reopened.scheme == grown
-        assert reopened.guidelines() == (2, "# Règles\nv2")
+        assert reopened.guidelines() == (3, "# Règles\nv3")
 
 
 def test_creating_a_corpus_where_one_exists_is_refused(corpus_location: str) -> None:
