@@ -44,6 +44,7 @@ from annotator.services.corpora import default_scheme
 from annotator.store import browse, migrations
 from annotator.store.corpus import Corpus
 from annotator.ui.browser import DocumentTableModel
+from tests.perf.results import print_result
 
 DOCUMENTS = 1_000_000
 GENERATOR = 1  # bump when the generated content changes
@@ -387,6 +388,33 @@ def report(figures: Figures) -> None:
 def check(path: Path) -> Figures:
     figures = measure(path)
     report(figures)
+    f, mb = figures, 1024 * 1024
+    work = f"browser over {f.rows:,} documents"
+    print_result(
+        f"{work}: first paint",
+        f"{f.first_paint * 1000:.0f} ms",
+        f"{f.first_paint_base * 1000:.0f} ms (in-memory model)",
+        f.first_paint / f.first_paint_base if f.first_paint_base else None,
+        "≤ 1 s",
+        f.first_paint <= 1.0,
+    )
+    print_result(
+        f"{work}: scroll to the end",
+        f"{f.scroll * 1000:.0f} ms",
+        f"{f.scroll_base * 1000:.0f} ms (in-memory model)",
+        f.scroll / max(f.scroll_base, 1e-6),
+        "scrolls",
+        True,
+    )
+    growth = max(f.memory, f.memory_filtered)
+    print_result(
+        f"{work}: memory growth",
+        f"{growth / mb:.1f} MB",
+        f"{f.memory_base / mb:.1f} MB (in-memory model)",
+        None,
+        "≤ 200 MB",
+        growth <= 200 * mb,
+    )
     return figures
 
 

@@ -40,6 +40,7 @@ from annotator.core.validation import check_set
 from annotator.services.corpora import default_scheme
 from annotator.ui.document_view import DocumentView
 from annotator.ui.highlighting import SpanStyles
+from tests.perf.results import print_result
 
 WORDS = 100_000
 ENTITIES = 7_000
@@ -410,6 +411,25 @@ def check(article: Article) -> Figures:
     check_set("bench", article.text, AnnotationSet("bench", spans=article.spans), default_scheme())
     figures = measure(article)
     report(article, figures)
+    f = figures
+    work = f"document view, {len(article.words):,} words × {len(article.spans):,} spans"
+    print_result(
+        f"{work}: open",
+        f"{f.open.wall * 1000:.0f} ms",
+        f"{f.baseline.wall * 1000:.0f} ms (QPlainTextEdit layout + paint)",
+        f.open.wall / f.baseline.wall,
+        "≤ 2×",
+        f.open.wall <= 2 * f.baseline.wall,
+    )
+    median = _median(f.edits)
+    print_result(
+        f"{work}: add or remove one span, repainted (median)",
+        f"{median.wall * 1000:.1f} ms",
+        f"{f.open.wall * 1000:.0f} ms (open)",
+        median.wall / f.open.wall,
+        "≤ 16 ms and ≤ 1/20 of open",
+        median.wall <= 0.016 and median.wall <= f.open.wall / 20,
+    )
     return figures
 
 

@@ -45,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from tests.perf.bench_spacy_export import CLAIMS, CUES, NAMES, ORGS, PLACES, STANCES
+from tests.perf.results import print_result
 
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATORS = ("alice", "bob", "carol")
@@ -236,14 +237,17 @@ def exponent(small: Measure, large: Measure) -> float | None:
     return math.log(large.cpu / small.cpu) / math.log(large.documents / small.documents)
 
 
-def report(measures: list[Measure]) -> list[dict[str, object]]:
+Result = tuple[str, str, str, float, str, bool]
+
+
+def report(measures: list[Measure]) -> list[Result]:
     """The table printed for the README and one RESULT per command and annotator count."""
     sizes = sorted({m.documents for m in measures})
     print(
         "\n| command | annotators | " + " | ".join(f"{n:,} docs" for n in sizes) + " | exponent |"
     )
     print("|---|---|" + "---|" * len(sizes) + "---|")
-    results = []
+    results: list[Result] = []
     keys = dict.fromkeys((m.command, m.annotators) for m in measures)
     for command, annotators in keys:
         row = {
@@ -263,21 +267,22 @@ def report(measures: list[Measure]) -> list[dict[str, object]]:
         if power is None:
             continue
         results.append(
-            {
-                "work": f"scale: {command}, {annotators} annotator(s), "
+            (
+                f"scale: {command}, {annotators} annotator(s), "
                 f"{present[-2].documents:,} → {largest.documents:,} docs",
-                "figure": f"exponent {power:.2f}; {largest.wall:.1f} s, {largest.rss_mb:,.0f} MB "
+                f"exponent {power:.2f}; {largest.wall:.1f} s, {largest.rss_mb:,.0f} MB "
                 f"at {largest.documents:,} docs",
-                "baseline": f"{present[-2].cpu:.1f} s CPU at {present[-2].documents:,} docs",
-                "ratio": round(largest.cpu / present[-2].cpu, 2),
-                "target": f"linear (exponent ≤ {MAX_EXPONENT}), ≤ 4 GB at 100k × 3",
-                "met": power <= MAX_EXPONENT and largest.rss_mb <= MAX_RSS_MB,
-            }
+                f"{present[-2].cpu:.1f} s CPU at {present[-2].documents:,} docs",
+                largest.cpu / present[-2].cpu,
+                f"linear (exponent ≤ {MAX_EXPONENT}), ≤ 4 GB at 100k × 3",
+                power <= MAX_EXPONENT and largest.rss_mb <= MAX_RSS_MB,
+            )
         )
     return results
 
 
 def run(sizes: list[int], annotator_counts: list[int]) -> list[dict[str, object]]:
+    """Measure every size and annotator count; print the table and the RESULT lines."""
     measures: list[Measure] = []
     with tempfile.TemporaryDirectory(prefix="annotator-scale-") as folder:
         for annotators in annotator_counts:
@@ -291,11 +296,9 @@ def run(sizes: list[int], annotator_counts: list[int]) -> list[dict[str, object]
                         flush=True,
                     )
                     measures.append(measure)
-    results = report(measures)
+    rows = report(measures)
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    for result in results:
-        print("RESULT " + json.dumps(result, ensure_ascii=False))
-    return results
+    return [print_result(*row) for row in rows]
 
 
 @pytest.mark.perf
