@@ -333,7 +333,12 @@ def agreement(
 def preannotate(
     corpus: CorpusArg,
     model: Annotated[
-        str, typer.Option("--model", help="Installed spaCy pipeline or a trained model folder.")
+        list[str],
+        typer.Option(
+            "--model",
+            help="Installed spaCy pipeline or a trained model folder; repeat it for one model "
+            "per language (each document gets the model of its language).",
+        ),
     ],
     annotator: Annotated[
         str, typer.Option("--annotator", help="Whose sets receive the suggestions.")
@@ -367,6 +372,9 @@ def preannotate(
         )
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.suggestions.items())) or "none"
     typer.echo(f"{report.documents} documents; suggestions for {annotator}: {counts}")
+    skipped = report.skipped_message()
+    if skipped:
+        typer.echo(skipped, err=True)
     if report.unmapped:
         labels = ", ".join(f"{k} ({v})" for k, v in report.unmapped.most_common())
         typer.echo(
