@@ -225,7 +225,8 @@ def _skipped_line(audit: Audit) -> str:
     if unfinished:
         line += (
             f": {_count(unfinished, 'set')} not marked done are not training data; "
-            "--include-unfinished takes them as they are"
+            "--include-unfinished (in the export dialog: Include unfinished sets) takes them "
+            "as they are"
         )
     return line
 

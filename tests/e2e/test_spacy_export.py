@@ -102,7 +102,7 @@ def test_unfinished_sets_are_left_out_unless_include_unfinished(
     assert default.returncode == taken.returncode == 0, default.stderr + taken.stderr
     [skipped] = json.loads((tmp_path / "a" / "report.json").read_text())["skipped"]
     assert (skipped["document"], skipped["status"]) == (documents[0].id, "in_progress")
-    assert "--include-unfinished takes them" in default.stdout
+    assert "--include-unfinished (in the export dialog" in default.stdout
     assert json.loads((tmp_path / "b" / "report.json").read_text())["documents"] == 4
 
 

@@ -127,7 +127,9 @@ def test_only_sets_marked_done_and_gold_are_training_data_by_default(
         (third.id, "alice", "todo"),
     ]
     assert all("--include-unfinished" in s["reason"] for s in skipped)
-    assert "--include-unfinished takes them as they are" in summary(report, tmp_path / "out")
+    assert "--include-unfinished (in the export dialog: Include unfinished sets) takes them" in (
+        summary(report, tmp_path / "out")
+    )
 
 
 def test_include_unfinished_takes_them_as_they_are(corpus: Corpus, tmp_path: Path) -> None:
