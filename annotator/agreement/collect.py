@@ -29,7 +29,8 @@ from annotator.agreement.data import (
     default_claim_layer,
     takes_part,
 )
-from annotator.agreement.tokens import token_start_mask
+from annotator.agreement.tokens import has_own_rules, refine_mask, token_start_mask
+from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
 
@@ -51,7 +52,7 @@ def collect(
     for doc in documents:
         sets = [aset for aset in doc.annotations if takes_part(aset)]
         if len(sets) >= 2:
-            builder.add(doc, sets)
+            builder.add(doc, sets, document_language(doc, scheme.language))
     return builder.finish()
 
 
@@ -80,6 +81,7 @@ class _Builder:
         self.texts: list[str] = []
         self.base = 0
         self.bases: list[int] = []
+        self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
 
     def _code(self, layer: str, label: str) -> int:
         """A code unique over all layers' labels (its layer and label code in ``lanes``)."""
@@ -92,8 +94,10 @@ class _Builder:
             self.lanes.append((layer, len(labels)))
         return self.code_of[(layer, label)]
 
-    def add(self, doc: Document, sets: list[AnnotationSet]) -> None:
+    def add(self, doc: Document, sets: list[AnnotationSet], language: str = "") -> None:
         number, base = len(self.data.doc_ids), self.base
+        if has_own_rules(language):
+            self.own_rules.append((number, language))
         self.data.doc_ids.append(doc.id)
         self.data.doc_annotators.append([aset.annotator for aset in sets])
         self.bases.append(base)
@@ -197,6 +201,10 @@ class _Builder:
         for name, columns in self.claim_columns.items():
             data.claims[name] = self._claim_arrays(columns)
         mask = token_start_mask("\n".join(self.texts))
+        for number, language in self.own_rules:
+            start = int(data.bases[number])
+            text = self.texts[number]
+            refine_mask(mask[start : start + len(text)], text, language)
         self.texts = []
         # tokens_before[c]: how many tokens start before character c (c = 0 … size).
         small = len(mask) < np.iinfo(np.int32).max
