@@ -174,28 +174,38 @@ def export_docbins(
         }
         if not exported:
             raise AnnotatorError(_nothing_to_export([p.report.audit for p in parts.values()]))
-        files = {code: part.finish() for code, part in exported.items()}
-    unexported = [part.report.audit.skipped for code, part in parts.items() if code not in exported]
+        files: dict[str, dict[str, bytes]] = {}
+        untrainable: dict[str, str] = {}
+        for code, part in exported.items():
+            try:
+                files[code] = part.finish()
+            except AnnotatorError as error:
+                if len(exported) == 1:
+                    raise
+                untrainable[code] = str(error)
+        if not files:
+            raise AnnotatorError("; ".join(untrainable.values()))
+    written = {code: exported[code] for code in files}
     progress(0, 1, "files written")
-    if len(exported) == 1:
-        ((code, part),) = exported.items()
+    if len(written) == 1:
+        ((code, part),) = written.items()
         report = part.report
-        for skipped in unexported:
-            report.audit.skipped.extend(skipped)
-        contents = {name: data for name, data in files[code].items()}
-        contents[REPORT] = _json(report)
+        contents = dict(files[code])
         report.files = [str(folder / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
     else:
-        for code, part in exported.items():
+        for code, part in written.items():
             part.report.files = [str(folder / code / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
-        report = SpacyExportReport.combined({code: p.report for code, p in exported.items()})
-        for skipped in unexported:
-            report.audit.skipped.extend(skipped)
+        report = SpacyExportReport.combined({code: p.report for code, p in written.items()})
         contents = {
             f"{code}/{name}": data for code, named in files.items() for name, data in named.items()
         }
-        contents[REPORT] = _json(report)
         report.files.append(str(folder / REPORT))
+    # What the other languages had to say (skipped sets, misaligned spans) stays in the report.
+    for code, part in parts.items():
+        if code not in written:
+            report.audit.extend(part.report.audit)
+    report.not_exported = untrainable
+    contents[REPORT] = _json(report)
     _write_together(folder, contents)
     progress(1, 1, "files written")
     return report

@@ -13,7 +13,9 @@
 
 and, when the documents are in several languages, the top-level report (the sum of the
 per-language ones, which are in ``OUT/<lang>/report.json``) also has
-``"languages": {"en": {"folder": "en", "documents": N, "examples": {...}}, ...}``.
+``"languages": {"en": {"folder": "en", "documents": N, "examples": {...}}, ...}``;
+a language whose examples train nothing is left out, with the reason under
+``"not_exported": {"en": "..."}`` (also when the other languages make one folder).
 
 ``dropped`` are the misaligned spans ``contract`` or ``expand`` could not place (no whole
 token inside); they are in ``misaligned`` too. ``not_trained`` names what has examples
@@ -133,6 +135,8 @@ class SpacyExportReport:
             group, ``question:NAME``): the config has no component for it.
         languages: with documents in several languages, the report of each language's
             folder ``OUT/<lang>/``; this report is then their sum.
+        not_exported: languages whose examples train nothing (no entity, span or answer
+            in training), with the reason; the others are exported all the same.
     """
 
     alignment: Alignment
@@ -147,6 +151,7 @@ class SpacyExportReport:
     spans: int = 0
     not_trained: list[str] = field(default_factory=list)
     languages: dict[str, SpacyExportReport] = field(default_factory=dict)
+    not_exported: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """``report.json``, the contract of DESIGN §5 (see the module docstring)."""
@@ -160,6 +165,8 @@ class SpacyExportReport:
             "not_trained": list(self.not_trained),
             "language": self.language,
         }
+        if self.not_exported:
+            data["not_exported"] = dict(self.not_exported)
         if self.languages:
             data["languages"] = {
                 code: {

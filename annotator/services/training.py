@@ -172,6 +172,8 @@ def summary(report: SpacyExportReport, out: Path) -> str:
             )
         if not part.dev:
             lines.append(_empty_dev(part, code))
+    for code, reason in report.not_exported.items():
+        lines.append(f"not exported: the {code!r} documents ({reason})")
     if report.languages:
         lines.append(
             f"documents in {len(parts)} languages: one folder each; {out}/report.json sums up"

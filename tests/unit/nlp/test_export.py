@@ -248,3 +248,22 @@ def test_contract_never_yields_a_span_that_starts_or_ends_with_whitespace(
     assert [d["text"] for d in written["dropped"]] == ["cont"]
     assert {m["text"] for m in written["misaligned"]} == {"4\u00a020", "cont"}
     assert "snapped 1, dropped 1 of 2 spans" in summary(report, out)
+
+
+def test_a_language_with_nothing_to_train_is_left_out_and_said_the_others_exported(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    documents = annotated_seeds()
+    for document in documents:
+        if document.meta["lang"] == "en":  # done, but nothing in them: nothing to learn
+            document.annotations = [AnnotationSet("alice", "done")]
+    corpus.add_documents(documents)
+    out = tmp_path / "out"
+
+    report = export_training_data(corpus, out)
+
+    assert report.language == "fr" and (out / "train.spacy").exists()
+    assert not (out / "en").exists()
+    assert list(report.not_exported) == ["en"]
+    assert "nothing to train in 'en'" in report_of(out)["not_exported"]["en"]
+    assert "not exported: the 'en' documents (nothing to train in 'en'" in summary(report, out)
