@@ -160,15 +160,27 @@ def export(
     alignment: Annotated[
         str | None, typer.Option("--alignment", help="spacy: strict (default), contract or expand.")
     ] = None,
+    include_unfinished: Annotated[
+        bool,
+        typer.Option(
+            "--include-unfinished",
+            help="spacy: also train on sets not marked done, as they are (todo, in progress).",
+        ),
+    ] = False,
 ) -> None:
     """Export annotations to a file format."""
     from annotator.services.exporting import export as run_export
 
     if format == "spacy":
-        _export_spacy(corpus, out, source, include_suggestions, dev_fraction, seed, alignment)
+        _export_spacy(
+            corpus, out, source, include_suggestions, dev_fraction, seed, alignment,
+            include_unfinished,
+        )  # fmt: skip
         return
-    if (dev_fraction, seed, alignment) != (None, None, None):
-        raise typer.BadParameter("--dev-fraction, --seed and --alignment are for --format spacy")
+    if (dev_fraction, seed, alignment) != (None, None, None) or include_unfinished:
+        raise typer.BadParameter(
+            "--dev-fraction, --seed, --alignment and --include-unfinished are for --format spacy"
+        )
     with user_errors(), _open(corpus) as opened:
         report = run_export(
             opened,
@@ -195,6 +207,7 @@ def _export_spacy(
     dev_fraction: float | None,
     seed: int | None,
     alignment: str | None,
+    include_unfinished: bool,
 ) -> None:
     """``export --format spacy``: a folder for ``spacy train``; exit 1 on strict misalignment."""
     from annotator.services.training import (
@@ -215,6 +228,7 @@ def _export_spacy(
             seed=seed or 0,
             alignment=alignment or "strict",
             include_suggestions=include_suggestions,
+            include_unfinished=include_unfinished,
             progress=terminal_progress("exporting"),
         )
     typer.echo(summary(report, out))
@@ -319,7 +333,12 @@ def agreement(
 def preannotate(
     corpus: CorpusArg,
     model: Annotated[
-        str, typer.Option("--model", help="Installed spaCy pipeline or a trained model folder.")
+        list[str],
+        typer.Option(
+            "--model",
+            help="Installed spaCy pipeline or a trained model folder; repeat it for one model "
+            "per language (each document gets the model of its language).",
+        ),
     ],
     annotator: Annotated[
         str, typer.Option("--annotator", help="Whose sets receive the suggestions.")
@@ -353,6 +372,9 @@ def preannotate(
         )
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.suggestions.items())) or "none"
     typer.echo(f"{report.documents} documents; suggestions for {annotator}: {counts}")
+    skipped = report.skipped_message()
+    if skipped:
+        typer.echo(skipped, err=True)
     if report.unmapped:
         labels = ", ".join(f"{k} ({v})" for k, v in report.unmapped.most_common())
         typer.echo(

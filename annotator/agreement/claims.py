@@ -1,10 +1,12 @@
-"""Agreement on claims (DESIGN §8): claimant and stance, over claims matched by overlap.
+"""Agreement on claims (DESIGN §8): the whole claim frame, over claims matched by overlap.
 
 For a pair (A, B), on each document both annotated, claims (spans of the claim layer)
-are matched one to one, greedily by largest overlap: every pair of an A claim and a B
-claim sharing characters is a candidate; the candidate with the most shared characters
-is matched first (ties: earlier A claim, then earlier B claim) and its two claims leave
-the pool, until no candidate is left.
+are matched one to one, greedily: every pair of an A claim and a B claim sharing
+characters is a candidate; identical claims (same start, end and label) are matched
+first, then the candidates with the most shared characters; remaining ties are broken by
+the A claim's start, end and label, then the B claim's (then by their stance, claimant
+and cue), never by the order the spans are stored in. Each match takes its two claims
+out of the pool, until no candidate is left.
 
 On matched claims:
 
@@ -12,7 +14,13 @@ On matched claims:
   (the attribution attribute); two claimant spans agree when they share a character,
   two "unattributed" agree, a span and "unattributed" disagree. Pairs where either
   claim has no decision yet are left out.
+- **cue**: the claim's CUE link; two cue spans agree when they share a character. Pairs
+  where neither claim has a cue are left out (a cue is optional); a cue on one side
+  only is a disagreement.
 - **stance**: agree when equal; pairs where either claim has no stance are left out.
+- **frame**: the share of matched pairs whose claimant, cue and stance all agree; here
+  every matched pair counts, and "none" is a decision like any other (two claims
+  without a cue agree on the cue, a claim with a stance and one without do not).
 
 Agreement is the share of agreeing decision pairs, pooled over annotator pairs.
 """
@@ -43,36 +51,60 @@ class ClaimPair:
     doc_items: IntArray
     """Per document: decision pairs compared (claimant and stance)."""
     doc_disagreeing: IntArray
+    cue_agreeing: BoolArray
+    """Per matched pair where either claim has a cue: whether they agree."""
+    frame_agreeing: BoolArray
+    """Per matched pair: whether claimant, cue and stance all agree."""
 
     @property
     def claimant_agreement(self) -> float | None:
-        items = len(self.claimant_agreeing)
-        return int(self.claimant_agreeing.sum()) / items if items else None
+        return _share(self.claimant_agreeing)
 
     @property
     def stance_agreement(self) -> float | None:
         items = len(self.stance_first)
         return int((self.stance_first == self.stance_second).sum()) / items if items else None
 
+    @property
+    def cue_agreement(self) -> float | None:
+        return _share(self.cue_agreeing)
+
+    @property
+    def frame_agreement(self) -> float | None:
+        return _share(self.frame_agreeing)
+
+
+def _share(agreeing: BoolArray) -> float | None:
+    return int(agreeing.sum()) / len(agreeing) if len(agreeing) else None
+
+
+def _meet(start_a: IntArray, end_a: IntArray, start_b: IntArray, end_b: IntArray) -> BoolArray:
+    """Whether two spans (both present) share a character."""
+    return (start_a >= 0) & (start_b >= 0) & (start_a < end_b) & (start_b < end_a)
+
 
 def claim_pair(data: AgreementData, first: str, second: str) -> ClaimPair:
     """Match ``first``'s and ``second``'s claims and compare their decisions."""
     shared = data.shared(first, second)
-    a = _restricted(data.claims.get(first), shared)
-    b = _restricted(data.claims.get(second), shared)
-    pick_a, pick_b = match_claims(a, b)
-    a_span, b_span = a.claimant_start[pick_a] >= 0, b.claimant_start[pick_b] >= 0
-    a_unattributed = ~a_span & a.unattributed[pick_a]
-    b_unattributed = ~b_span & b.unattributed[pick_b]
+    a_all = _restricted(data.claims.get(first), shared)
+    b_all = _restricted(data.claims.get(second), shared)
+    pick_a, pick_b = match_claims(a_all, b_all)
+    a, b = a_all.select(pick_a), b_all.select(pick_b)
+    a_span, b_span = a.claimant_start >= 0, b.claimant_start >= 0
+    a_unattributed = ~a_span & a.unattributed
+    b_unattributed = ~b_span & b.unattributed
     decided = (a_span | a_unattributed) & (b_span | b_unattributed)
-    meet = (a.claimant_start[pick_a] < b.claimant_end[pick_b]) & (
-        b.claimant_start[pick_b] < a.claimant_end[pick_a]
-    )
+    meet = _meet(a.claimant_start, a.claimant_end, b.claimant_start, b.claimant_end)
     agree = (a_unattributed & b_unattributed) | (a_span & b_span & meet)
-    stanced = (a.stance[pick_a] >= 0) & (b.stance[pick_b] >= 0)
-    stance_agree = a.stance[pick_a] == b.stance[pick_b]
+    stanced = (a.stance >= 0) & (b.stance >= 0)
+    stance_agree = a.stance == b.stance
+    a_cue, b_cue = a.cue_start >= 0, b.cue_start >= 0
+    cue_meet = _meet(a.cue_start, a.cue_end, b.cue_start, b.cue_end)
+    cue_compared = a_cue | b_cue
+    undecided = ~(a_span | a_unattributed) & ~(b_span | b_unattributed)
+    frame = (agree | undecided) & (cue_meet | ~cue_compared) & stance_agree
     documents = len(data.doc_ids)
-    doc = a.doc[pick_a]
+    doc = a.doc
     items = np.bincount(doc[decided], minlength=documents)
     items += np.bincount(doc[stanced], minlength=documents)
     disagreeing = np.bincount(doc[decided & ~agree], minlength=documents)
@@ -80,18 +112,20 @@ def claim_pair(data: AgreementData, first: str, second: str) -> ClaimPair:
     return ClaimPair(
         first,
         second,
-        claims=len(a.doc) + len(b.doc),
+        claims=len(a_all.doc) + len(b_all.doc),
         matched=len(pick_a),
         claimant_agreeing=agree[decided],
-        stance_first=a.stance[pick_a][stanced],
-        stance_second=b.stance[pick_b][stanced],
+        stance_first=a.stance[stanced],
+        stance_second=b.stance[stanced],
         doc_items=items.astype(np.int64),
         doc_disagreeing=disagreeing.astype(np.int64),
+        cue_agreeing=cue_meet[cue_compared],
+        frame_agreeing=frame,
     )
 
 
 def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
-    """Indices of the matched claims of ``a`` and ``b`` (greedy by largest overlap)."""
+    """Indices of the matched claims of ``a`` and ``b`` (see the module docstring)."""
     by_doc = np.argsort(b.doc, kind="stable")
     b_docs = b.doc[by_doc]
     low = np.searchsorted(b_docs, a.doc, side="left")
@@ -102,8 +136,37 @@ def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
     overlap = np.minimum(a.end[first], b.end[second]) - np.maximum(a.start[first], b.start[second])
     keep = overlap > 0
     first, second, overlap = first[keep], second[keep], overlap[keep]
-    order = np.lexsort((b.start[second], a.start[first], -overlap))
+    identical = (
+        (a.start[first] == b.start[second])
+        & (a.end[first] == b.end[second])
+        & (a.label[first] == b.label[second])
+    )
+    # np.lexsort sorts by the last key first: identical, overlap, then A's and B's claims.
+    order = np.lexsort(
+        (
+            *_content_keys(b, second),
+            *_content_keys(a, first),
+            -overlap,
+            ~identical,
+        )
+    )
     return _greedy(first[order], second[order], len(a.doc), len(b.doc))
+
+
+def _content_keys(claims: ClaimArrays, index: IntArray) -> tuple[IntArray, ...]:
+    """Sort keys of the claims at ``index``, least significant first: everything the
+    comparison reads, so that two claims in the same place differ only when they differ."""
+    return (
+        claims.cue_end[index],
+        claims.cue_start[index],
+        claims.unattributed[index].astype(np.int64),
+        claims.claimant_end[index],
+        claims.claimant_start[index],
+        claims.stance[index],
+        claims.label[index],
+        claims.end[index],
+        claims.start[index],
+    )
 
 
 def _greedy(
@@ -138,15 +201,5 @@ def _greedy(
 
 def _restricted(claims: ClaimArrays | None, documents: BoolArray) -> ClaimArrays:
     if claims is None:
-        empty = np.zeros(0, np.int64)
-        return ClaimArrays(empty, empty, empty, empty, empty, np.zeros(0, np.bool_), empty)
-    keep = documents[claims.doc]
-    return ClaimArrays(
-        claims.doc[keep],
-        claims.start[keep],
-        claims.end[keep],
-        claims.claimant_start[keep],
-        claims.claimant_end[keep],
-        claims.unattributed[keep],
-        claims.stance[keep],
-    )
+        return ClaimArrays.empty()
+    return claims.select(documents[claims.doc])

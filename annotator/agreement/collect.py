@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from annotator.agreement.data import (
     ATTRIBUTION,
     CLAIMANT,
+    CUE,
     STANCE,
     UNATTRIBUTED,
     AgreementData,
@@ -28,9 +29,13 @@ from annotator.agreement.data import (
     default_claim_layer,
     takes_part,
 )
-from annotator.agreement.tokens import token_start_mask
+from annotator.agreement.tokens import has_own_rules, refine_mask, token_start_mask
+from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
+
+EMPTY_ANSWER = "[]"
+"""The value name of an empty answer to a multi-valued question."""
 
 
 def collect(
@@ -47,7 +52,7 @@ def collect(
     for doc in documents:
         sets = [aset for aset in doc.annotations if takes_part(aset)]
         if len(sets) >= 2:
-            builder.add(doc, sets)
+            builder.add(doc, sets, document_language(doc, scheme.language))
     return builder.finish()
 
 
@@ -76,6 +81,7 @@ class _Builder:
         self.texts: list[str] = []
         self.base = 0
         self.bases: list[int] = []
+        self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
 
     def _code(self, layer: str, label: str) -> int:
         """A code unique over all layers' labels (its layer and label code in ``lanes``)."""
@@ -88,8 +94,10 @@ class _Builder:
             self.lanes.append((layer, len(labels)))
         return self.code_of[(layer, label)]
 
-    def add(self, doc: Document, sets: list[AnnotationSet]) -> None:
+    def add(self, doc: Document, sets: list[AnnotationSet], language: str = "") -> None:
         number, base = len(self.data.doc_ids), self.base
+        if has_own_rules(language):
+            self.own_rules.append((number, language))
         self.data.doc_ids.append(doc.id)
         self.data.doc_annotators.append([aset.annotator for aset in sets])
         self.bases.append(base)
@@ -119,7 +127,11 @@ class _Builder:
                 self._claims(number, aset, spans, codes)
 
     def _answer(self, question: str, answer: str | list[str]) -> int:
-        value = "+".join(sorted(answer)) if isinstance(answer, list) else answer
+        # An empty answer to a multi-valued question ("none of these") is an answer too.
+        if isinstance(answer, list):
+            value = "+".join(sorted(answer)) if answer else EMPTY_ANSWER
+        else:
+            value = answer
         values = self.data.questions.setdefault(question, [])
         if value not in values:
             values.append(value)
@@ -129,15 +141,19 @@ class _Builder:
         self, number: int, aset: AnnotationSet, spans: list[Span], codes: list[int]
     ) -> None:
         """Claims with their claimant decision and stance, read as services.claims does."""
-        claims = list(compress(spans, map(self.claim_codes.__contains__, codes)))
+        mask = list(map(self.claim_codes.__contains__, codes))
+        claims = list(compress(spans, mask))
         if not claims:
             return
-        # Reversed: the first CLAIMANT link of a claim wins, as in services.claims.
+        # Reversed: the first CLAIMANT (CUE) link of a claim wins, as in services.claims.
         claimant_of = {r.head: r.child for r in reversed(aset.relations) if r.label == CLAIMANT}
-        wanted = set(claimant_of.values())
+        cue_of = {r.head: r.child for r in reversed(aset.relations) if r.label == CUE}
+        wanted = set(claimant_of.values()) | set(cue_of.values())
         children = list(compress(aset.spans, map(wanted.__contains__, map(_ID, aset.spans))))
         child_of = dict(zip(map(_ID, children), children, strict=True))
-        links = list(map(child_of.get, map(claimant_of.get, map(_ID, claims))))
+        ids = list(map(_ID, claims))
+        links = list(map(child_of.get, map(claimant_of.get, ids)))
+        cues = list(map(child_of.get, map(cue_of.get, ids))) if cue_of else [None] * len(ids)
         attrs = list(map(_ATTRS, claims))
         stances = list(map(_GET_STANCE, attrs))
         found = list(map(self.stance_code.get, stances))
@@ -148,6 +164,9 @@ class _Builder:
         columns.end.extend(map(_END, claims))
         columns.claimant_start += [-1 if link is None else link.start for link in links]
         columns.claimant_end += [-1 if link is None else link.end for link in links]
+        columns.cue_start += [-1 if cue is None else cue.start for cue in cues]
+        columns.cue_end += [-1 if cue is None else cue.end for cue in cues]
+        columns.label += [self.lanes[code][1] for code in compress(codes, mask)]
         columns.unattributed.extend(map(eq, map(_GET_ATTRIBUTION, attrs), repeat(UNATTRIBUTED)))
         columns.stance += cast(list[int], stance_codes)
 
@@ -182,6 +201,10 @@ class _Builder:
         for name, columns in self.claim_columns.items():
             data.claims[name] = self._claim_arrays(columns)
         mask = token_start_mask("\n".join(self.texts))
+        for number, language in self.own_rules:
+            start = int(data.bases[number])
+            text = self.texts[number]
+            refine_mask(mask[start : start + len(text)], text, language)
         self.texts = []
         # tokens_before[c]: how many tokens start before character c (c = 0 … size).
         small = len(mask) < np.iinfo(np.int32).max
@@ -201,6 +224,8 @@ class _Builder:
         base = self.data.bases[doc]
         claimant_start, claimant_end = _ints(columns.claimant_start), _ints(columns.claimant_end)
         linked = claimant_start >= 0
+        cue_start, cue_end = _ints(columns.cue_start), _ints(columns.cue_end)
+        cued = cue_start >= 0
         return ClaimArrays(
             doc=doc,
             start=_ints(columns.start) + base,
@@ -209,6 +234,9 @@ class _Builder:
             claimant_end=np.where(linked, claimant_end + base, -1),
             unattributed=np.array(columns.unattributed, dtype=np.bool_),
             stance=_ints(columns.stance),
+            label=_ints(columns.label),
+            cue_start=np.where(cued, cue_start + base, -1),
+            cue_end=np.where(cued, cue_end + base, -1),
         )
 
     def _finish_spans(self, tokens_before: NDArray[np.integer]) -> None:
@@ -250,7 +278,8 @@ class _Columns:
 
 @dataclass(slots=True)
 class _ClaimColumns:
-    """One annotator's claims as columns; offsets within their document, -1: none."""
+    """One annotator's claims as columns; offsets within their document, -1: none; label:
+    the claim's label code in its layer."""
 
     doc: list[int] = field(default_factory=list)
     start: list[int] = field(default_factory=list)
@@ -259,6 +288,9 @@ class _ClaimColumns:
     claimant_end: list[int] = field(default_factory=list)
     unattributed: list[bool] = field(default_factory=list)
     stance: list[int] = field(default_factory=list)
+    label: list[int] = field(default_factory=list)
+    cue_start: list[int] = field(default_factory=list)
+    cue_end: list[int] = field(default_factory=list)
 
 
 def _ints(values: list[int]) -> IntArray:

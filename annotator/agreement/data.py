@@ -26,6 +26,7 @@ from annotator.core.scheme import Scheme
 # The claim vocabulary, as annotator.services.claims defines it (agreement may import
 # only core; a test keeps the two equal).
 CLAIMANT = "CLAIMANT"
+CUE = "CUE"
 STANCE = "stance"
 ATTRIBUTION = "attribution"
 UNATTRIBUTED = "UNATTRIBUTED"
@@ -64,7 +65,8 @@ class SpanArrays:
 
 @dataclass(frozen=True, slots=True)
 class ClaimArrays:
-    """One annotator's claims: extent, claimant decision and stance (-1 where none)."""
+    """One annotator's claims: extent, claimant decision, stance, label and cue (-1 where
+    none). ``label`` is the claim's label code in its layer."""
 
     doc: IntArray
     start: IntArray
@@ -73,6 +75,29 @@ class ClaimArrays:
     claimant_end: IntArray
     unattributed: BoolArray
     stance: IntArray
+    label: IntArray
+    cue_start: IntArray
+    cue_end: IntArray
+
+    def select(self, keep: BoolArray | IntArray) -> ClaimArrays:
+        """The claims ``keep`` picks (a mask or indices), every column alike."""
+        return ClaimArrays(
+            self.doc[keep],
+            self.start[keep],
+            self.end[keep],
+            self.claimant_start[keep],
+            self.claimant_end[keep],
+            self.unattributed[keep],
+            self.stance[keep],
+            self.label[keep],
+            self.cue_start[keep],
+            self.cue_end[keep],
+        )
+
+    @classmethod
+    def empty(cls) -> ClaimArrays:
+        none = np.zeros(0, np.int64)
+        return cls(none, none, none, none, none, np.zeros(0, np.bool_), none, none, none, none)
 
 
 @dataclass(slots=True)

@@ -171,29 +171,38 @@ def _questions_section(questions: dict[str, Any]) -> str:
 
 def _claims_section(claims: dict[str, Any]) -> str:
     summary = _table(
-        ["matched claims", "claimant agreement", "claimant items", "stance agreement",
-         "stance items", "stance κ"],
+        ["matched claims", "claimant agreement", "claimant items", "cue agreement",
+         "cue items", "stance agreement", "stance items", "stance κ", "whole frame"],
         [[
             f"<td>{claims['matched']}</td>", score_cell(claims["claimant_agreement"]),
-            f"<td>{claims['claimant_items']}</td>", score_cell(claims["stance_agreement"]),
+            f"<td>{claims['claimant_items']}</td>", score_cell(claims.get("cue_agreement")),
+            f"<td>{claims.get('cue_items', 0)}</td>", score_cell(claims["stance_agreement"]),
             f"<td>{claims['stance_items']}</td>", score_cell(claims["stance_kappa"]),
+            score_cell(claims.get("frame_agreement")),
         ]],
     )  # fmt: skip
     pairs = _table(
-        ["pair", "claims", "matched", "claimant agreement", "stance agreement"],
+        ["pair", "claims", "matched", "claimant agreement", "cue agreement", "stance agreement",
+         "whole frame"],
         [
             [
                 _name(key.replace("|", " · ")),
                 f"<td>{p['claims']}</td>",
                 f"<td>{p['matched']}</td>",
                 score_cell(p["claimant_agreement"]),
+                score_cell(p.get("cue_agreement")),
                 score_cell(p["stance_agreement"]),
+                score_cell(p.get("frame_agreement")),
             ]
             for key, p in claims["pairs"].items()
         ],
-    )
+    )  # fmt: skip
     layer = escape(str(claims["layer"]))
-    return f"<h2>Claims (layer {layer}, matched by overlap)</h2>{summary}{pairs}"
+    note = (
+        "<p>Whole frame: the share of matched claims whose claimant, cue and stance all "
+        "agree (a missing cue or stance on both sides agrees).</p>"
+    )
+    return f"<h2>Claims (layer {layer}, matched by overlap)</h2>{summary}{pairs}{note}"
 
 
 def _gold_section(gold: dict[str, Any]) -> str:

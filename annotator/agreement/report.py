@@ -15,13 +15,20 @@ The figures (``null``: undefined for these data)::
                               "fleiss_kappa", "krippendorff_alpha"}},
      "claims": {"layer", "matched", "claimant_items", "claimant_agreement",
                 "stance_items", "stance_agreement", "stance_kappa",
+                "cue_items", "cue_agreement", "frame_items", "frame_agreement",
                 "pairs": {"alice|bob": {"claims", "matched", "claimant_agreement",
-                                        "stance_agreement"}}}        (null without claims),
+                                        "stance_agreement", "cue_agreement",
+                                        "frame_agreement"}}}        (null without claims),
      "documents_by_disagreement": [see annotator.agreement.ranking],
      "gold": {annotator: {"documents", "layers": {layer: {"f1_exact", "f1_overlap",
               "labels": {label: f1}}}, "questions": {question: {"items",
               "percent_agreement", "cohen_kappa"}}, "claims": {"matched",
-              "claimant_agreement", "stance_agreement"}}}     ({} without gold)}
+              "claimant_agreement", "stance_agreement", "cue_agreement",
+              "frame_agreement"}}}     ({} without gold)}
+
+The cue and frame keys (the cue of matched claims, and the share of matched claims whose
+claimant, cue and stance all agree: :mod:`annotator.agreement.claims`) came after the
+others, which keep their meaning.
 
 Layer F1 and per-label F1 are means over the pairs where they are defined; ``support``
 counts the annotators' spans with the label on the documents covered.
@@ -222,6 +229,8 @@ def _claim_figures(data: AgreementData, pairs: list[ClaimPair]) -> dict[str, Any
     claimant = np.concatenate([p.claimant_agreeing for p in pairs] or [np.zeros(0, np.bool_)])
     stance_a = np.concatenate([p.stance_first for p in pairs] or [np.zeros(0, np.int64)])
     stance_b = np.concatenate([p.stance_second for p in pairs] or [np.zeros(0, np.int64)])
+    cue = np.concatenate([p.cue_agreeing for p in pairs] or [np.zeros(0, np.bool_)])
+    frame = np.concatenate([p.frame_agreeing for p in pairs] or [np.zeros(0, np.bool_)])
     return {
         "layer": data.claim_layer,
         "matched": sum(p.matched for p in pairs),
@@ -230,12 +239,18 @@ def _claim_figures(data: AgreementData, pairs: list[ClaimPair]) -> dict[str, Any
         "stance_items": len(stance_a),
         "stance_agreement": float((stance_a == stance_b).mean()) if len(stance_a) else None,
         "stance_kappa": _mean([cohen_kappa(p.stance_first, p.stance_second) for p in pairs]),
+        "cue_items": len(cue),
+        "cue_agreement": float(cue.mean()) if len(cue) else None,
+        "frame_items": len(frame),
+        "frame_agreement": float(frame.mean()) if len(frame) else None,
         "pairs": {
             pair_key(p.first, p.second): {
                 "claims": p.claims,
                 "matched": p.matched,
                 "claimant_agreement": p.claimant_agreement,
                 "stance_agreement": p.stance_agreement,
+                "cue_agreement": p.cue_agreement,
+                "frame_agreement": p.frame_agreement,
             }
             for p in pairs
         },
@@ -277,6 +292,8 @@ def _gold_figures(data: AgreementData, gold: str) -> dict[str, Any]:
                 "matched": pair.matched,
                 "claimant_agreement": pair.claimant_agreement,
                 "stance_agreement": pair.stance_agreement,
+                "cue_agreement": pair.cue_agreement,
+                "frame_agreement": pair.frame_agreement,
             }
         figures[name] = entry
     return figures

@@ -85,6 +85,18 @@ class TrainingPlan:
         )
         return ner, spans, "textcat" if exclusive else "textcat_multilabel"
 
+    def untrained(self, train_ids: set[str]) -> list[str]:
+        """What has examples only outside ``train_ids`` (so no component learns it): the
+        entity layer, span groups, and ``question:NAME`` for questions."""
+        missing = []
+        if self.ner_docs and not self.ner_docs & train_ids:
+            missing.append(self.entity_layer or "entities")
+        missing += [key for key, docs in self.span_docs.items() if not docs & train_ids]
+        missing += [
+            f"question:{name}" for name, docs in self.cat_docs.items() if not docs & train_ids
+        ]
+        return missing
+
 
 def component_name(spans_key: str) -> str:
     """A config-safe component name (a layer may be called ``my.layer``)."""

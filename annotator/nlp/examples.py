@@ -15,10 +15,19 @@ pipeline:
   absent cat as unknown, not as 0); an unanswered question gives no entry at all;
 - ``doc.user_data["annotator"]`` holds the whole set (:mod:`annotator.nlp.user_data`).
 
-A span whose offsets are not token boundaries (``doc.char_span`` gives None) is listed
-in the audit's ``misaligned`` with what ``contract`` and ``expand`` would make of it;
+A span whose offsets are not token boundaries (``doc.char_span`` gives None), or that
+starts or ends with a whitespace token (spaCy refuses those as entities), is listed in
+the audit's ``misaligned`` with what ``contract`` and ``expand`` would make of it;
 ``strict`` leaves it out of ``doc.ents``/``doc.spans`` (its tokens are marked unknown to
-the entity recognizer, not "outside"), the other modes place the snapped span.
+the entity recognizer, not "outside"), the other modes place the snapped span. A span
+the mode cannot place (``contract`` finds no whole non-space token inside) is listed in
+``dropped`` too: it stays in ``user_data`` with its relations, nowhere else.
+
+Only finished work is training data: a set is exported when it is marked done, or is the
+gold layer; other sets are listed in ``skipped`` with their status, unless
+``include_unfinished`` (then a set still to do with nothing in it is skipped all the
+same: it is not an annotation yet). Every token nobody labelled is written as "outside",
+so an unfinished set would teach the model that the entities still to do are none.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from typing import Any, Final
 from spacy.tokens import Span as TokenSpan
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import AnnotationSet, Document, Span
+from annotator.core.model import GOLD, AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
 from annotator.nlp import user_data
 from annotator.nlp.report import Alignment, Audit, SkippedSet, SpanIssue
@@ -38,6 +47,7 @@ CLAIMANT_GROUP: Final = "claimant"
 STANCE_ATTRIBUTE: Final = "stance"
 STANCE_GROUP: Final = "claim_stance"
 DERIVED_GROUPS: Final = (CLAIMANT_GROUP, STANCE_GROUP)
+NOT_DONE: Final = "not marked done"
 
 
 def entity_layer(scheme: Scheme) -> str | None:
@@ -71,12 +81,18 @@ def exported_set(aset: AnnotationSet, include_suggestions: bool) -> AnnotationSe
     )
 
 
-def skip_reason(aset: AnnotationSet) -> str | None:
+def skip_reason(aset: AnnotationSet, include_unfinished: bool = False) -> str | None:
     """Why a set gives no training example, or None when it gives one."""
     if aset.status == "skipped":
         return "the annotator marked the document skipped"
-    if aset.is_empty() and aset.status != "done":
+    if aset.status == "done" or aset.annotator == GOLD:
+        return None
+    if aset.is_empty():
         return f"no annotations yet (status {aset.status})"
+    if not include_unfinished:
+        return (
+            f"{NOT_DONE} (status {aset.status}); mark it done, or export with --include-unfinished"
+        )
     return None
 
 
@@ -88,10 +104,16 @@ class ExampleBuilder:
         scheme: the corpus scheme (entity layer, questions).
         alignment: what to do with spans that are not on token boundaries.
         include_suggestions: export model suggestions as if accepted.
+        include_unfinished: also export sets not marked done, as they are.
     """
 
     def __init__(
-        self, nlp: Any, scheme: Scheme, alignment: Alignment, include_suggestions: bool
+        self,
+        nlp: Any,
+        scheme: Scheme,
+        alignment: Alignment,
+        include_suggestions: bool,
+        include_unfinished: bool = False,
     ) -> None:
         clashing = [g for g in DERIVED_GROUPS if scheme.layer(g) is not None]
         if clashing:
@@ -103,6 +125,7 @@ class ExampleBuilder:
         self.scheme = scheme
         self.alignment = alignment
         self.include_suggestions = include_suggestions
+        self.include_unfinished = include_unfinished
         self.entity_layer = entity_layer(scheme)
 
     def build(self, document: Document) -> tuple[list[Any], Audit]:
@@ -111,11 +134,14 @@ class ExampleBuilder:
         sets = []
         for aset in document.annotations:
             chosen = exported_set(aset, self.include_suggestions)
-            reason = skip_reason(chosen)
+            reason = skip_reason(chosen, self.include_unfinished)
             if reason is None:
                 sets.append(chosen)
             else:
-                audit.skipped.append(SkippedSet(document.id, aset.annotator, reason))
+                unfinished = reason.startswith(NOT_DONE)
+                audit.skipped.append(
+                    SkippedSet(document.id, aset.annotator, reason, aset.status, unfinished)
+                )
         if not sets:
             return [], audit
         first = self.nlp.make_doc(document.text)
@@ -144,12 +170,15 @@ class ExampleBuilder:
         self, doc: Any, document: Document, annotator: str, span: Span, audit: Audit
     ) -> Any | None:
         token_span = doc.char_span(span.start, span.end, label=span.label)
-        if token_span is not None and len(token_span):
+        if token_span is not None and len(token_span) and not _space_at_an_edge(token_span):
             return token_span
         issue = _issue(doc, document, annotator, span)
         audit.misaligned.append(issue)
-        snapped = {"contract": issue.contract, "expand": issue.expand}.get(self.alignment)
+        if self.alignment == "strict":
+            return None
+        snapped = issue.contract if self.alignment == "contract" else issue.expand
         if snapped is None:
+            audit.dropped.append(issue)
             return None
         return doc.char_span(snapped[0], snapped[1], label=span.label)
 
@@ -232,9 +261,28 @@ def _issue(doc: Any, document: Document, annotator: str, span: Span) -> SpanIssu
         start=span.start,
         end=span.end,
         text=document.text[span.start : span.end],
-        contract=_bounds(doc.char_span(span.start, span.end, alignment_mode="contract")),
-        expand=_bounds(doc.char_span(span.start, span.end, alignment_mode="expand")),
+        contract=_bounds(_trimmed(doc.char_span(span.start, span.end, alignment_mode="contract"))),
+        expand=_bounds(_trimmed(doc.char_span(span.start, span.end, alignment_mode="expand"))),
     )
+
+
+def _space_at_an_edge(token_span: Any) -> bool:
+    return bool(token_span[0].is_space or token_span[-1].is_space)
+
+
+def _trimmed(token_span: Any | None) -> Any | None:
+    """``token_span`` without the whitespace tokens at its edges (``4\u00a0`` gives ``4``):
+    neither mode yields a span that starts or ends with whitespace (``expand`` loses no
+    visible character by it)."""
+    if token_span is None:
+        return None
+    start, end = token_span.start, token_span.end
+    doc = token_span.doc
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return doc[start:end]
 
 
 def _bounds(token_span: Any | None) -> tuple[int, int] | None:

@@ -1,14 +1,17 @@
 """Export documents to ``OUT/``: ``train.spacy``, ``dev.spacy``, ``config.cfg``, ``report.json``.
 
-The four files replace the old ones together at the end, or not at all: they are
-written under temporary names first, so a failure or a cancelled export leaves ``OUT``
-as it was.
+Documents in several languages give one such folder per language, ``OUT/en/``,
+``OUT/fr/``, each tokenized and configured for its language, and ``OUT/report.json``
+for the whole. The files replace the old ones together at the end, or not at all: they
+are written under temporary names first, so a failure or a cancelled export leaves
+``OUT`` as it was.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any, Final
 from spacy.tokens import DocBin
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.language import document_language
 from annotator.core.model import Document
 from annotator.core.scheme import Scheme
 from annotator.nlp import split, user_data
@@ -47,6 +51,7 @@ class SpacyExportOptions:
     seed: int = 0
     alignment: Alignment = "strict"
     include_suggestions: bool = False
+    include_unfinished: bool = False
 
     def check(self) -> None:
         split.check_fraction(self.dev_fraction)
@@ -57,19 +62,81 @@ class SpacyExportOptions:
 
 
 def audit_documents(
-    documents: Iterable[Document], scheme: Scheme, include_suggestions: bool = False
+    documents: Iterable[Document],
+    scheme: Scheme,
+    include_suggestions: bool = False,
+    include_unfinished: bool = False,
 ) -> tuple[Audit, str]:
-    """The alignment audit of ``documents`` without writing anything.
+    """The alignment audit of ``documents`` without writing anything, each document
+    tokenized in its own language.
 
     Returns:
-        The audit and the spaCy language whose tokenizer was used.
+        The audit and the spaCy languages whose tokenizers were used (``"en+fr"``).
     """
-    nlp = blank(scheme.language)
-    builder = ExampleBuilder(nlp, scheme, "strict", include_suggestions)
+    builders: dict[str, ExampleBuilder] = {}
     audit = Audit()
     for document in documents:
+        language = document_language(document, scheme.language)
+        builder = builders.get(language)
+        if builder is None:
+            builder = builders[language] = ExampleBuilder(
+                blank(language), scheme, "strict", include_suggestions, include_unfinished
+            )
         audit.extend(builder.build(document)[1])
-    return audit, str(nlp.lang)
+    used = sorted({str(b.nlp.lang) for b in builders.values()}) or [
+        str(blank(scheme.language).lang)
+    ]
+    return audit, "+".join(used)
+
+
+class _LanguagePart:
+    """The examples of the documents in one language, while documents stream by."""
+
+    def __init__(self, language: str, scheme: Scheme, options: SpacyExportOptions) -> None:
+        self.nlp = blank(language)
+        self.builder = ExampleBuilder(
+            self.nlp, scheme, options.alignment, options.include_suggestions,
+            options.include_unfinished,
+        )  # fmt: skip
+        self.report = SpacyExportReport(options.alignment, str(self.nlp.lang), language)
+        self.plan = TrainingPlan(scheme, entity_layer(scheme))
+        self.bins = {TRAIN: DocBin(store_user_data=True), DEV: DocBin(store_user_data=True)}
+        self.ids: dict[str, list[str]] = {TRAIN: [], DEV: []}
+        self.options = options
+
+    def add(self, document: Document) -> None:
+        docs, audit = self.builder.build(document)
+        self.report.audit.extend(audit)
+        if not docs:
+            return
+        fraction, seed = self.options.dev_fraction, self.options.seed
+        side = DEV if split.goes_to_dev(document.id, fraction, seed) else TRAIN
+        self.ids[side].append(document.id)
+        for doc in docs:
+            self.bins[side].add(doc)
+            self.plan.observe(doc, document.id)
+            self.report.spans += len(doc.user_data[user_data.KEY]["set"]["spans"])
+
+    def finish(self) -> dict[str, bytes]:
+        """Settle the split, fill the report, and give the four files' contents."""
+        ids, report = self.ids, self.report
+        moving = split.rebalance(ids[TRAIN], ids[DEV], self.options.dev_fraction, self.options.seed)
+        if moving is not None:
+            _move(self.bins, ids, moving, self.nlp.vocab)
+        report.documents = len(ids[TRAIN]) + len(ids[DEV])
+        report.train, report.dev = len(self.bins[TRAIN]), len(self.bins[DEV])
+        train_ids = set(ids[TRAIN])
+        ner, spans, textcat = self.plan.components(train_ids)
+        report.not_trained = self.plan.untrained(train_ids)
+        try:
+            config, report.components = training_config(report.language, ner, spans, textcat)
+        except ValueError:
+            raise AnnotatorError(_nothing_to_train(report)) from None
+        return {
+            **{name: docbin.to_bytes() for name, docbin in self.bins.items()},
+            CONFIG: config.to_str().encode("utf-8"),
+            REPORT: _json(report),
+        }
 
 
 def export_docbins(
@@ -81,6 +148,10 @@ def export_docbins(
 ) -> SpacyExportReport:
     """Write the examples of ``documents`` and a training config into the folder ``out``.
 
+    Each document is tokenized in its own language (:func:`document_language`). With one
+    language the four files go into ``out``; with several, into ``out/<lang>/`` for
+    each, and ``out/report.json`` sums them up.
+
     Misaligned spans do not stop the export, whatever the alignment mode: they are in
     the report, and the caller decides (the CLI exits 1 for ``strict``).
 
@@ -90,58 +161,91 @@ def export_docbins(
     """
     options.check()
     folder = _prepare(Path(out))
-    nlp = blank(scheme.language)
-    builder = ExampleBuilder(nlp, scheme, options.alignment, options.include_suggestions)
-    report = SpacyExportReport(options.alignment, str(nlp.lang), scheme.language)
-    plan = TrainingPlan(scheme, entity_layer(scheme))
-    bins = {TRAIN: DocBin(store_user_data=True), DEV: DocBin(store_user_data=True)}
-    ids: dict[str, list[str]] = {TRAIN: [], DEV: []}
+    parts: dict[str, _LanguagePart] = {}
     with entry_points_cached():
         for document in documents:
-            docs, audit = builder.build(document)
-            report.audit.extend(audit)
-            if not docs:
-                continue
-            side = (
-                DEV if split.goes_to_dev(document.id, options.dev_fraction, options.seed) else TRAIN
-            )
-            ids[side].append(document.id)
-            for doc in docs:
-                bins[side].add(doc)
-                plan.observe(doc, document.id)
-                report.spans += len(doc.user_data[user_data.KEY]["set"]["spans"])
-        moving = split.rebalance(ids[TRAIN], ids[DEV], options.dev_fraction, options.seed)
-        if moving is not None:
-            _move(bins, ids, moving, nlp.vocab)
-        payloads = {name: docbin.to_bytes() for name, docbin in bins.items()}
-    report.documents = len(ids[TRAIN]) + len(ids[DEV])
-    report.train, report.dev = len(bins[TRAIN]), len(bins[DEV])
-    if not report.documents:
-        skipped = len(report.audit.skipped)
-        raise AnnotatorError(
-            f"nothing to export: the {skipped} annotation sets found are skipped or not "
-            "annotated yet"
-            if skipped
-            else "nothing to export: no document has an annotation set"
-        )
-    ner, spans, textcat = plan.components(set(ids[TRAIN]))
-    try:
-        config, report.components = training_config(report.language, ner, spans, textcat)
-    except ValueError:
-        raise AnnotatorError(
-            "nothing to train: the training examples have no entities, spans or answers "
-            "to questions (suggestions are left out unless --include-suggestions)"
-        ) from None
+            language = document_language(document, scheme.language)
+            part = parts.get(language)
+            if part is None:
+                part = parts[language] = _LanguagePart(language, scheme, options)
+            part.add(document)
+        exported = {
+            code: part for code, part in sorted(parts.items()) if part.ids[TRAIN] or part.ids[DEV]
+        }
+        if not exported:
+            raise AnnotatorError(_nothing_to_export([p.report.audit for p in parts.values()]))
+        files: dict[str, dict[str, bytes]] = {}
+        untrainable: dict[str, str] = {}
+        for code, part in exported.items():
+            try:
+                files[code] = part.finish()
+            except AnnotatorError as error:
+                if len(exported) == 1:
+                    raise
+                untrainable[code] = str(error)
+        if not files:
+            raise AnnotatorError("; ".join(untrainable.values()))
+    written = {code: exported[code] for code in files}
     progress(0, 1, "files written")
-    contents = {
-        **payloads,
-        CONFIG: config.to_str().encode("utf-8"),
-        REPORT: json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode("utf-8"),
-    }
+    if len(written) == 1:
+        ((code, part),) = written.items()
+        report = part.report
+        contents = dict(files[code])
+        report.files = [str(folder / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
+    else:
+        for code, part in written.items():
+            part.report.files = [str(folder / code / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
+        report = SpacyExportReport.combined({code: p.report for code, p in written.items()})
+        contents = {
+            f"{code}/{name}": data for code, named in files.items() for name, data in named.items()
+        }
+        report.files.append(str(folder / REPORT))
+    # What the other languages had to say (skipped sets, misaligned spans) stays in the report.
+    for code, part in parts.items():
+        if code not in written:
+            report.audit.extend(part.report.audit)
+    report.not_exported = untrainable
+    contents[REPORT] = _json(report)
     _write_together(folder, contents)
-    report.files = [str(folder / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
     progress(1, 1, "files written")
     return report
+
+
+def _json(report: SpacyExportReport) -> bytes:
+    return json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _nothing_to_export(audits: list[Audit]) -> str:
+    skipped = [item for audit in audits for item in audit.skipped]
+    if not skipped:
+        return "nothing to export: no document has an annotation set"
+    unfinished = Counter(item.status for item in skipped if item.status not in ("done", "skipped"))
+    message = (
+        f"nothing to export: the {len(skipped)} annotation sets found are skipped or not "
+        "annotated yet"
+    )
+    if unfinished:
+        statuses = ", ".join(f"{count} {status}" for status, count in sorted(unfinished.items()))
+        message += (
+            f" (not marked done: {statuses}); mark them done, or export with "
+            "--include-unfinished to take them as they are"
+        )
+    return message
+
+
+def _nothing_to_train(report: SpacyExportReport) -> str:
+    if report.not_trained:
+        return (
+            f"nothing to train in {report.language!r}: the {report.train} training examples "
+            "have no entities, spans or answers; only dev examples have them "
+            f"({', '.join(report.not_trained)}). Export with another --seed or "
+            "--dev-fraction, or annotate more documents"
+        )
+    return (
+        f"nothing to train in {report.language!r}: the training examples have no entities, "
+        "spans or answers to questions (suggestions are left out unless "
+        "--include-suggestions)"
+    )
 
 
 def _prepare(out: Path) -> Path:
@@ -169,7 +273,11 @@ def _move(bins: dict[str, Any], ids: dict[str, list[str]], doc_id: str, vocab: A
 def _write_together(folder: Path, contents: dict[str, bytes]) -> None:
     """Write every file under a temporary name, then put them all in place."""
     folder.mkdir(exist_ok=True)
-    temporary = {name: folder / f".{name}.partial" for name in contents}
+    for name in contents:
+        (folder / name).parent.mkdir(exist_ok=True)
+    temporary = {
+        name: (folder / name).with_name(f".{Path(name).name}.partial") for name in contents
+    }
     try:
         for name, data in contents.items():
             with temporary[name].open("wb") as handle:

@@ -1,7 +1,9 @@
-"""The blank spaCy pipeline of a corpus language, shared by the export, import and config.
+"""The blank spaCy pipeline of a language, shared by the export, import, config and snapping.
 
-The export tokenizes with ``spacy.blank(language)`` and writes the same language into
-``config.cfg``, so that ``spacy train`` tokenizes exactly as the alignment audit did.
+The export tokenizes each document with ``spacy.blank(language)`` of its language
+(:func:`document_language`: ``meta.lang``, else the corpus language) and writes the same
+language into that language's ``config.cfg``, so that ``spacy train`` tokenizes exactly
+as the alignment audit did.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from annotator.core.language import document_language, language_of
+
+__all__ = ["FALLBACK", "blank", "document_language", "language_of"]
+
 FALLBACK = "xx"
 """spaCy's multi-language pipeline, for languages spaCy cannot build (unknown code, or
 one that needs a tokenizer package that is not installed, such as ``ja``)."""
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def blank(language: str) -> Any:
     """``spacy.blank(language)``, or the ``xx`` pipeline when spaCy cannot build it.
 

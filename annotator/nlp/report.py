@@ -6,7 +6,20 @@
      "misaligned": [{"document", "annotator", "layer", "label", "start", "end", "text",
                      "contract": [s, e] | null, "expand": [s, e] | null}],
      "overlapping": [same fields],
-     "skipped": [{"document", "annotator", "reason"}]}
+     "skipped": [{"document", "annotator", "status", "reason"}],
+     "dropped": [same fields as misaligned],
+     "not_trained": ["entity" | "<span layer>" | "claim_stance" | "question:<name>"],
+     "language": "fr"}
+
+and, when the documents are in several languages, the top-level report (the sum of the
+per-language ones, which are in ``OUT/<lang>/report.json``) also has
+``"languages": {"en": {"folder": "en", "documents": N, "examples": {...}}, ...}``;
+a language whose examples train nothing is left out, with the reason under
+``"not_exported": {"en": "..."}`` (also when the other languages make one folder).
+
+``dropped`` are the misaligned spans ``contract`` or ``expand`` could not place (no whole
+token inside); they are in ``misaligned`` too. ``not_trained`` names what has examples
+only in dev, so that ``config.cfg`` has no component for it.
 
 This module imports no spaCy, so the window can show an audit without loading it.
 """
@@ -72,23 +85,42 @@ class SkippedSet:
     document: str
     annotator: str
     reason: str
+    status: str = ""
+    unfinished: bool = False
+    """Left out only because it is not marked done (``--include-unfinished`` takes it)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"document": self.document, "annotator": self.annotator, "reason": self.reason}
+        return {
+            "document": self.document,
+            "annotator": self.annotator,
+            "status": self.status,
+            "reason": self.reason,
+        }
 
 
 @dataclass(slots=True)
 class Audit:
-    """Spans that do not fit spaCy's tokens or ``doc.ents``, and sets left out."""
+    """Spans that do not fit spaCy's tokens or ``doc.ents``, and sets left out.
+
+    ``dropped`` are the misaligned spans that snapping could not place (also listed in
+    ``misaligned``): they are in ``user_data`` only, not in ``doc.ents``/``doc.spans``.
+    """
 
     misaligned: list[SpanIssue] = field(default_factory=list)
     overlapping: list[SpanIssue] = field(default_factory=list)
     skipped: list[SkippedSet] = field(default_factory=list)
+    dropped: list[SpanIssue] = field(default_factory=list)
 
     def extend(self, other: Audit) -> None:
         self.misaligned.extend(other.misaligned)
         self.overlapping.extend(other.overlapping)
         self.skipped.extend(other.skipped)
+        self.dropped.extend(other.dropped)
+
+    @property
+    def snapped(self) -> int:
+        """How many misaligned spans snapping placed (0 with ``strict``)."""
+        return len(self.misaligned) - len(self.dropped)
 
 
 @dataclass(slots=True)
@@ -99,6 +131,12 @@ class SpacyExportReport:
         language: the spaCy language whose tokenizer was used (``xx`` when spaCy has
             no tokenizer for ``corpus_language``).
         components: the trainable components of the generated ``config.cfg``.
+        not_trained: what has examples only in dev (``entity`` for doc.ents, a span
+            group, ``question:NAME``): the config has no component for it.
+        languages: with documents in several languages, the report of each language's
+            folder ``OUT/<lang>/``; this report is then their sum.
+        not_exported: languages whose examples train nothing (no entity, span or answer
+            in training), with the reason; the others are exported all the same.
     """
 
     alignment: Alignment
@@ -111,16 +149,50 @@ class SpacyExportReport:
     components: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     spans: int = 0
+    not_trained: list[str] = field(default_factory=list)
+    languages: dict[str, SpacyExportReport] = field(default_factory=dict)
+    not_exported: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """``report.json``, exactly the contract of DESIGN §5."""
-        return {
+        """``report.json``, the contract of DESIGN §5 (see the module docstring)."""
+        data: dict[str, Any] = {
             "documents": self.documents,
             "examples": {"train": self.train, "dev": self.dev},
             "misaligned": [issue.to_json() for issue in self.audit.misaligned],
             "overlapping": [issue.to_json() for issue in self.audit.overlapping],
             "skipped": [item.to_json() for item in self.audit.skipped],
+            "dropped": [issue.to_json() for issue in self.audit.dropped],
+            "not_trained": list(self.not_trained),
+            "language": self.language,
         }
+        if self.not_exported:
+            data["not_exported"] = dict(self.not_exported)
+        if self.languages:
+            data["languages"] = {
+                code: {
+                    "folder": code,
+                    "documents": part.documents,
+                    "examples": {"train": part.train, "dev": part.dev},
+                }
+                for code, part in self.languages.items()
+            }
+        return data
+
+    @classmethod
+    def combined(cls, parts: dict[str, SpacyExportReport]) -> SpacyExportReport:
+        """The sum of the per-language reports ``parts`` (two or more)."""
+        first = next(iter(parts.values()))
+        total = cls(first.alignment, "+".join(parts), first.corpus_language, languages=parts)
+        for code, part in parts.items():
+            total.documents += part.documents
+            total.train += part.train
+            total.dev += part.dev
+            total.spans += part.spans
+            total.audit.extend(part.audit)
+            total.components += [f"{code}:{name}" for name in part.components]
+            total.not_trained += [f"{code}:{name}" for name in part.not_trained]
+            total.files += part.files
+        return total
 
     @property
     def failed_strict(self) -> bool:

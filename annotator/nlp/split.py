@@ -8,8 +8,10 @@ would not do.
 
 A tiny corpus can draw no dev document at all (or only dev documents): when the fraction
 is above 0 and there are at least two documents, the document with the lowest score
-moves to dev (or the one with the highest score to train). That exception applies only
-when one side would otherwise be empty, which ``spacy train`` refuses.
+moves to dev. Train is never left empty while there is a document: the dev document with
+the highest score moves back to train, so a one-document corpus (or ``--dev-fraction 0``)
+trains on everything. These exceptions apply only when one side would otherwise be
+empty; an empty dev is then said plainly by the export, never blamed on the data.
 """
 
 from __future__ import annotations
@@ -43,13 +45,12 @@ def rebalance(
 ) -> str | None:
     """The document to move so that neither side is empty, or None when none must move.
 
-    Returns a train document (to move to dev) when dev is empty, a dev document (to move
-    to train) when train is empty.
+    Returns a dev document (to move to train) when train is empty, whatever the fraction
+    and however few documents there are; a train document (to move to dev) when dev is
+    empty, the fraction is above 0 and there are at least two documents.
     """
-    if fraction <= 0.0 or len(train) + len(dev) < 2:
-        return None
-    if not dev:
-        return min(train, key=lambda doc_id: (score(doc_id, seed), doc_id))
-    if not train:
+    if not train and dev:
         return max(dev, key=lambda doc_id: (score(doc_id, seed), doc_id))
+    if not dev and fraction > 0.0 and len(train) >= 2:
+        return min(train, key=lambda doc_id: (score(doc_id, seed), doc_id))
     return None

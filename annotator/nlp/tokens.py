@@ -1,6 +1,8 @@
-"""Token boundaries for snapping selections, from the corpus language's spaCy tokenizer.
+"""Token boundaries for snapping selections, from the document language's spaCy tokenizer.
 
-spaCy is imported on first use, never at start-up.
+spaCy is imported on first use, never at start-up. The tokenizer of a language is the
+export's (:func:`annotator.nlp.language.blank`), so a selection snaps to the tokens the
+exported examples have.
 """
 
 from __future__ import annotations
@@ -9,24 +11,25 @@ import bisect
 from functools import lru_cache
 from typing import Any
 
+from annotator.nlp.language import blank
 
-@lru_cache(maxsize=4)
-def _tokenizer(language: str) -> Any:
-    import spacy
 
-    try:
-        return spacy.blank(language).tokenizer
-    except (ImportError, KeyError, ValueError):
-        # A language spaCy has no defaults for: the multi-language tokenizer still splits
-        # on spaces and punctuation.
-        return spacy.blank("xx").tokenizer
+@lru_cache(maxsize=16)
+def tokenizer_for(language: str) -> Any:
+    """The spaCy tokenizer of ``language`` (the ``xx`` one when spaCy has none for it).
+
+    Cached per language: the first call for a language costs spaCy's import and the
+    tokenizer's construction (about a second), later calls nothing, so the window can
+    call it in the background when a document in a new language opens.
+    """
+    return blank(language).tokenizer
 
 
 class TokenBounds:
     """The tokens of one text, as sorted start and end offsets (code points)."""
 
     def __init__(self, text: str, language: str) -> None:
-        doc = _tokenizer(language)(text)
+        doc = tokenizer_for(language)(text)
         self.starts = [token.idx for token in doc if not token.is_space]
         self.ends = [token.idx + len(token.text) for token in doc if not token.is_space]
 

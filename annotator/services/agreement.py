@@ -105,8 +105,10 @@ def format_summary(report: AgreementReport, top: int = 10) -> str:
     if claims:
         lines.append(
             f"claims      {claims['matched']} matched: claimant agreement "
-            f"{_fmt(claims['claimant_agreement'])}, stance agreement "
-            f"{_fmt(claims['stance_agreement'])}"
+            f"{_fmt(claims['claimant_agreement'])}, cue agreement "
+            f"{_fmt(claims.get('cue_agreement'))}, stance agreement "
+            f"{_fmt(claims['stance_agreement'])}, whole frame "
+            f"{_fmt(claims.get('frame_agreement'))}"
         )
     for name, entry in figures.get("gold", {}).items():
         scores = ", ".join(

@@ -20,10 +20,22 @@ from annotator.core.edits import (
     apply,
 )
 from annotator.core.errors import AnnotationError
+from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
 from annotator.services.claims import ATTRIBUTION, CLAIMANT, UNATTRIBUTED
 from annotator.store.corpus import Corpus
+
+
+def tokenizer_for(language: str) -> object:
+    """Load (once per language, cached) the tokenizer that snapping uses for ``language``.
+
+    Cheap after the first call for a language; the window may call it off the GUI thread
+    when a document in a language not seen yet opens, so that snapping does not wait.
+    """
+    from annotator.nlp.tokens import tokenizer_for as load
+
+    return load(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +110,21 @@ class AnnotationSession:
 
     # -- building edits ---------------------------------------------------------------------
 
+    @property
+    def language(self) -> str:
+        """The open document's language (``meta.lang``, else the corpus language)."""
+        if self.document is None:
+            return self.scheme.language
+        return document_language(self.document, self.scheme.language)
+
     def snap(self, start: int, end: int) -> tuple[int, int] | None:
-        """The selection widened to whole tokens of the corpus language (spaCy, lazily)."""
+        """The selection widened to whole tokens of the document's language (spaCy, lazily)."""
         from annotator.nlp.tokens import TokenBounds
 
         if self.document is None:
             return None
         if not isinstance(self._tokens, TokenBounds):
-            self._tokens = TokenBounds(self.document.text, self.scheme.language)
+            self._tokens = TokenBounds(self.document.text, self.language)
         return self._tokens.snap(start, end)
 
     def label_edit(self, start: int, end: int, layer: str, label: str) -> Edit | None:

@@ -4,6 +4,12 @@ annotator's sets as ``suggested`` spans, which the annotator accepts or rejects.
 Model labels are mapped onto the scheme's labels by a mapping stored in the corpus
 (setting ``label_map``: ``{"model:NAME": {"PERSON": "PER"}}``); a label with no mapping
 and no namesake in the scheme is listed in the report, never guessed.
+
+Each document is pre-annotated by the model of its language (``meta.lang``, else the
+corpus language; a model's language is its ``nlp.lang``). Several models may be given,
+one per language; a multi-language (``xx``) model serves the languages no other model
+has. A document whose language no model has is left as it is and counted in
+``skipped_languages``: a French model does not read English.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Final
 
 from annotator.core.edits import AddRelation, AddSpan, Compound, Edit, RemoveSpan
 from annotator.core.errors import AnnotatorError
+from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name
@@ -24,14 +32,37 @@ from annotator.store.corpus import Corpus
 RULES = "model:rules"
 STANCE_GROUP = "claim_stance"
 LABEL_MAP = "label_map"
+MULTI_LANGUAGE: Final = "xx"
 
 
 @dataclass(slots=True)
 class PreannotationReport:
+    """What a pre-annotation run did.
+
+    Attributes:
+        documents: the documents a model read.
+        origin: the origin of the (first) model's suggestions, ``model:NAME``.
+        models: per language, the origin of the model that serves it.
+        skipped_languages: per language no model has, how many documents were left.
+    """
+
     documents: int = 0
     suggestions: Counter[str] = field(default_factory=Counter)
     unmapped: Counter[str] = field(default_factory=Counter)
     origin: str = ""
+    models: dict[str, str] = field(default_factory=dict)
+    skipped_languages: Counter[str] = field(default_factory=Counter)
+
+    def skipped_message(self) -> str | None:
+        """The sentence saying which documents no model could read, or None."""
+        if not self.skipped_languages:
+            return None
+        left = ", ".join(f"{n} in {lang!r}" for lang, n in sorted(self.skipped_languages.items()))
+        have = ", ".join(f"{origin} ({lang})" for lang, origin in self.models.items())
+        return (
+            f"skipped documents no model reads: {left}; the models are {have}. "
+            "Give a model of that language too (--model again)"
+        )
 
 
 def label_map(corpus: Corpus, origin: str) -> dict[str, str]:
@@ -48,7 +79,7 @@ def set_label_map(corpus: Corpus, origin: str, mapping: dict[str, str]) -> None:
 
 def preannotate(
     corpus: Corpus,
-    model: str,
+    model: str | Sequence[str],
     annotator: str,
     doc_ids: Sequence[str] | None = None,
     claims: bool = True,
@@ -57,37 +88,70 @@ def preannotate(
 ) -> PreannotationReport:
     """Run ``model`` over documents and add its suggestions to ``annotator``'s sets.
 
-    Suggestions this model made before and that are still pending are replaced; spans
-    the annotator made or accepted are never touched, and a suggestion identical to one
-    of them is not added. Each document is written in its own transaction, so a
-    cancelled run keeps the documents already done.
+    ``model`` is one pipeline or several (one per language). Suggestions a model made
+    before and that are still pending are replaced; spans the annotator made or accepted
+    are never touched, and a suggestion identical to one of them is not added. Each
+    document is written in its own transaction, so a cancelled run keeps the documents
+    already done.
+
+    Raises:
+        AnnotatorError: a model cannot be loaded, two models have one language, unknown
+            document ids, or no document is in a language a model has (nothing written).
     """
-    from annotator.nlp.suggest import load_pipeline, pipeline_name, suggest
+    from annotator.nlp.suggest import suggest
 
     check_annotator_name(annotator)
     scheme = corpus.scheme
-    nlp = load_pipeline(model)
-    origin = f"model:{pipeline_name(model)}"
+    pipelines = _pipelines([model] if isinstance(model, str) else list(model))
+    report = PreannotationReport(origin=next(iter(pipelines.values()))[1])
+    report.models = {language: origin for language, (_, origin) in pipelines.items()}
     if mapping:
-        set_label_map(corpus, origin, mapping)
-    labels = _entity_labels(scheme, label_map(corpus, origin))
+        for origin in report.models.values():
+            set_label_map(corpus, origin, mapping)
+    labels = {o: _entity_labels(scheme, label_map(corpus, o)) for o in report.models.values()}
     ids = list(doc_ids) if doc_ids is not None else corpus.document_ids()
     known = set(corpus.document_ids()) if doc_ids is not None else set(ids)
     missing = [d for d in ids if d not in known]
     if missing:
         raise AnnotatorError(f"no documents with these ids: {', '.join(missing[:10])}")
-    report = PreannotationReport(origin=origin)
     for number, doc_id in enumerate(ids):
         progress(number, len(ids), "documents")
         document = corpus.document(doc_id, annotators=[annotator])
+        language = document_language(document, scheme.language)
+        chosen = pipelines.get(language) or pipelines.get(MULTI_LANGUAGE)
+        if chosen is None:
+            report.skipped_languages[language] += 1
+            continue
+        nlp, origin = chosen
         aset = document.annotation_set(annotator) or AnnotationSet(annotator)
-        found = next(suggest(nlp, [document.text], scheme.language, claims))
-        edit = _suggestion_edit(scheme, aset, found, origin, labels, report)
+        found = next(suggest(nlp, [document.text], language, claims))
+        edit = _suggestion_edit(scheme, aset, found, origin, labels[origin], report)
         if edit.edits:
             corpus.apply_edit(doc_id, annotator, edit, record_decisions=False)
         report.documents += 1
     progress(len(ids), len(ids), "documents")
+    if ids and not report.documents:
+        raise AnnotatorError(f"nothing pre-annotated: {report.skipped_message()}")
     return report
+
+
+def _pipelines(models: list[str]) -> dict[str, tuple[Any, str]]:
+    """Each model loaded, by its language: ``{lang: (nlp, "model:NAME")}``."""
+    from annotator.nlp.suggest import load_pipeline, pipeline_name
+
+    if not models:
+        raise AnnotatorError("give a model to pre-annotate with (--model NAME_OR_PATH)")
+    pipelines: dict[str, tuple[Any, str]] = {}
+    for name in models:
+        nlp = load_pipeline(name)
+        language = str(nlp.lang)
+        if language in pipelines:
+            raise AnnotatorError(
+                f"two models for the language {language!r}: {pipelines[language][1]} and "
+                f"model:{pipeline_name(name)}; give one model per language"
+            )
+        pipelines[language] = (nlp, f"model:{pipeline_name(name)}")
+    return pipelines
 
 
 def _entity_labels(scheme: Scheme, mapping: dict[str, str]) -> dict[str, str]:

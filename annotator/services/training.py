@@ -12,6 +12,7 @@ spaCy is imported inside the functions only: importing this module stays cheap.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -50,6 +51,7 @@ def export_training_data(
     seed: int = 0,
     alignment: str = "strict",
     include_suggestions: bool = False,
+    include_unfinished: bool = False,
     progress: Progress = no_progress,
 ) -> SpacyExportReport:
     """Write ``train.spacy``, ``dev.spacy``, ``config.cfg`` and ``report.json`` into ``out``.
@@ -66,7 +68,7 @@ def export_training_data(
     if alignment not in ALIGNMENTS:
         raise AnnotatorError(f"alignment must be one of {', '.join(ALIGNMENTS)}, not {alignment!r}")
     mode = cast(Alignment, alignment)
-    options = SpacyExportOptions(dev_fraction, seed, mode, include_suggestions)
+    options = SpacyExportOptions(dev_fraction, seed, mode, include_suggestions, include_unfinished)
     options.check()
     chosen = resolve_source(corpus, FORMAT, source)
     documents = selected_documents(corpus, chosen, progress)
@@ -78,6 +80,7 @@ def alignment_audit(
     *,
     source: str | None = None,
     include_suggestions: bool = False,
+    include_unfinished: bool = False,
     progress: Progress = no_progress,
 ) -> Audit:
     """The spans of the exported sets that are misaligned or overlap in ``doc.ents``."""
@@ -85,7 +88,7 @@ def alignment_audit(
 
     chosen = resolve_source(corpus, FORMAT, source)
     documents = selected_documents(corpus, chosen, progress)
-    return audit_documents(documents, corpus.scheme, include_suggestions)[0]
+    return audit_documents(documents, corpus.scheme, include_suggestions, include_unfinished)[0]
 
 
 @dataclass(slots=True)
@@ -147,21 +150,46 @@ def snap_edits(
 
 def summary(report: SpacyExportReport, out: Path) -> str:
     """What the export wrote and what the user should know, for the CLI and the window."""
-    lines = [
-        f"wrote {out}: {_count(report.train, 'example')} in train.spacy, {report.dev} in "
-        f"dev.spacy, from {_count(report.documents, 'document')}; config.cfg trains "
-        f"{', '.join(report.components)} (spaCy language {report.language!r})"
-    ]
-    if report.corpus_language and report.language != report.corpus_language:
+    parts = report.languages or {"": report}
+    lines = []
+    for code, part in parts.items():
+        where = Path(out) / code if code else Path(out)
         lines.append(
-            f"spaCy cannot tokenize {report.corpus_language!r} here: used its multi-language "
-            f"{report.language!r} tokenizer (config.cfg says so too)"
+            f"wrote {where}: {_count(part.train, 'example')} in train.spacy, {part.dev} in "
+            f"dev.spacy, from {_count(part.documents, 'document')}; config.cfg trains "
+            f"{', '.join(part.components)} (spaCy language {part.language!r})"
+        )
+        if part.corpus_language and part.language != part.corpus_language:
+            lines.append(
+                f"spaCy cannot tokenize {part.corpus_language!r} here: used its multi-language "
+                f"{part.language!r} tokenizer (config.cfg says so too)"
+            )
+        if part.not_trained:
+            lines.append(
+                f"not trained{f' in {code}' if code else ''}: {', '.join(part.not_trained)} "
+                "(all their examples fell in dev.spacy, so config.cfg has no component for "
+                "them; export with another --seed, or annotate more documents)"
+            )
+        if not part.dev:
+            lines.append(_empty_dev(part, code))
+    for code, reason in report.not_exported.items():
+        lines.append(f"not exported: the {code!r} documents ({reason})")
+    if report.languages:
+        lines.append(
+            f"documents in {len(parts)} languages: one folder each; {out}/report.json sums up"
         )
     audit = report.audit
     if audit.misaligned and report.alignment != "strict":
         lines.append(
-            f"snapped {len(audit.misaligned)} spans that were not on token boundaries "
-            f"(--alignment {report.alignment}; listed in report.json)"
+            f"snapped {audit.snapped}, dropped {len(audit.dropped)} of "
+            f"{_count(len(audit.misaligned), 'span')} not on token boundaries "
+            f"(--alignment {report.alignment}; listed in report.json"
+            + (
+                ', the dropped ones under "dropped": no whole token inside, they are in '
+                "user_data only)"
+                if audit.dropped
+                else ")"
+            )
         )
     if audit.overlapping:
         lines.append(
@@ -169,14 +197,40 @@ def summary(report: SpacyExportReport, out: Path) -> str:
             "doc.spans and user_data; listed in report.json)"
         )
     if audit.skipped:
-        skipped = _count(len(audit.skipped), "annotation set")
-        lines.append(f"{skipped} skipped (listed in report.json)")
-    if not report.dev:
-        lines.append(
-            "dev.spacy is empty: spacy train needs dev examples (use --dev-fraction above 0 "
-            "with at least two annotated documents)"
-        )
+        lines.append(_skipped_line(audit))
     return "\n".join(lines)
+
+
+def _empty_dev(part: SpacyExportReport, code: str) -> str:
+    what = f"dev.spacy{f' ({code})' if code else ''} is empty"
+    if part.documents == 1:
+        why = "the only document went to train"
+    else:
+        why = "--dev-fraction 0 put every document in train"
+    return (
+        f"{what}: {why}. spacy train needs dev examples: export with --dev-fraction above 0 "
+        "once two documents are annotated, or give spacy train another --paths.dev"
+    )
+
+
+def _skipped_line(audit: Audit) -> str:
+    statuses = Counter(item.status for item in audit.skipped)
+    detail = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    line = (
+        f"{_count(len(audit.skipped), 'annotation set')} skipped ({detail}; listed in report.json)"
+    )
+    unfinished = sum(
+        1
+        for item in audit.skipped
+        if item.status in ("todo", "in_progress") and "done" in item.reason
+    )
+    if unfinished:
+        line += (
+            f": {_count(unfinished, 'set')} not marked done are not training data; "
+            "--include-unfinished (in the export dialog: Include unfinished sets) takes them "
+            "as they are"
+        )
+    return line
 
 
 def strict_failure(report: SpacyExportReport, out: Path) -> str:

@@ -606,7 +606,9 @@ def _load_sets(
             select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
         ):
             labels = by_pk[row.set_pk].doc_labels
-            if row.multi:
+            if row.multi == EMPTY_MULTI:
+                labels.setdefault(row.question, [])
+            elif row.multi:
                 current = labels.setdefault(row.question, [])
                 assert isinstance(current, list)
                 current.append(row.value)
@@ -648,9 +650,17 @@ def _span_row(set_pk: int, span: Span) -> dict[str, Any]:
     return dict(zip(SPAN_COLUMNS, _span_values(set_pk, span), strict=True))
 
 
+#: ``doc_labels.multi`` of the row that records an empty answer (``[]``, "none of these")
+#: to a multi-valued question: it is an answer, and must come back as one.
+EMPTY_MULTI = 2
+
+
 def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[str, Any]]:
     rows = []
     for question, answer in labels.items():
+        if answer == []:
+            rows.append({"set_pk": set_pk, "question": question, "value": "", "multi": EMPTY_MULTI})
+            continue
         multi = isinstance(answer, list)
         for value in answer if isinstance(answer, list) else [answer]:
             rows.append(

@@ -170,11 +170,16 @@ class AgreementDashboard(QDialog):
         claims = figures.get("claims")
         if claims:
             self.claim_table = _table(
-                ["Claims matched", "Claimant agreement", "Stance agreement", "Stance κ"],
-                [[claims["matched"], claims["claimant_agreement"], claims["stance_agreement"],
-                  claims.get("stance_kappa")]],
+                ["Claims matched", "Claimant agreement", "Cue agreement", "Stance agreement",
+                 "Stance κ", "Whole frame"],
+                [[claims["matched"], claims["claimant_agreement"], claims.get("cue_agreement"),
+                  claims["stance_agreement"], claims.get("stance_kappa"),
+                  claims.get("frame_agreement")]],
                 "agreementClaims",
             )  # fmt: skip
+            self.claim_table.setToolTip(
+                "Whole frame: the share of matched claims whose claimant, cue and stance all agree"
+            )
             layout.addWidget(self.claim_table, 1)
         return page
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class SpacyOptions(QWidget):
-    """Dev fraction, split seed and alignment mode of a spaCy export."""
+    """Dev fraction, split seed, alignment mode and unfinished sets of a spaCy export."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,11 +46,18 @@ class SpacyOptions(QWidget):
             "strict: stop on spans off token boundaries (and list them); contract/expand: "
             "snap them inward/outward in the exported data and list what changed"
         )
+        self.include_unfinished = QCheckBox("Include &unfinished sets (not marked done)")
+        self.include_unfinished.setObjectName("includeUnfinished")
+        self.include_unfinished.setToolTip(
+            "By default only sets marked done (and gold) are training data: in an unfinished "
+            "set every token nobody labelled yet would be taught as 'no entity'"
+        )
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Dev share", self.dev_fraction)
         form.addRow("Split seed", self.seed)
         form.addRow("Alignment", self.alignment)
+        form.addRow("", self.include_unfinished)
 
 
 class AuditDialog(QDialog):

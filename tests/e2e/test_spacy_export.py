@@ -28,31 +28,95 @@ def seeded(corpus_path: Path) -> Path:
 
 @pytest.fixture
 def misaligned(corpus_path: Path) -> Path:
-    documents = annotated_seeds()
+    """The French seeds, two of them with an entity ending inside the token "données"."""
+    documents = annotated_seeds("fr")
     for document in documents:
-        aset = document.annotations[0]
-        for number, name in enumerate(["Loopr", "company"]):
-            start = document.text.find(f"{name}’s")
-            if start != -1:  # "Loopr’s" is "Loopr’" + "s" to the French tokenizer
-                aset.spans.append(Span(f"x{number}", "entity", start, start + len(name), "ORG"))
+        start = document.text.find("données")
+        if start != -1:
+            aset = document.annotations[0]
+            aset.spans.append(Span("x", "entity", start, start + len("donn"), "ORG"))
     with init_corpus(corpus_path) as corpus:
         corpus.add_documents(documents)
     return corpus_path
 
 
-def test_export_writes_the_training_folder(seeded: Path, tmp_path: Path) -> None:
+def test_export_writes_the_training_folder(corpus_path: Path, tmp_path: Path) -> None:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(annotated_seeds("fr"))
     out = tmp_path / "out"
 
     done = annotator(
-        "export", seeded, out, "--format", "spacy", "--dev-fraction", "0.3", "--seed", "4"
+        "export", corpus_path, out, "--format", "spacy", "--dev-fraction", "0.3", "--seed", "4"
     )
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"wrote {out}: ")
     assert "config.cfg trains ner, spancat_claim, spancat_cue, spancat_claim_stance" in done.stdout
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["documents"] == 7 and sum(report["examples"].values()) == 7
+    assert report["documents"] == 4 and sum(report["examples"].values()) == 4
     assert (out / "train.spacy").stat().st_size > 0 and (out / "dev.spacy").stat().st_size > 0
+
+
+def test_french_and_english_seeds_export_to_one_folder_per_language(
+    seeded: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    done = annotator("export", seeded, out, "--format", "spacy")
+
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out / 'en'}: " in done.stdout and f"wrote {out / 'fr'}: " in done.stdout
+    for language, count in (("en", 3), ("fr", 4)):
+        report = json.loads((out / language / "report.json").read_text(encoding="utf-8"))
+        assert report["documents"] == count and report["language"] == language
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents"] == 7
+
+
+def test_a_one_document_corpus_exports_with_dev_fraction_0(
+    corpus_path: Path, tmp_path: Path
+) -> None:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(annotated_seeds("fr")[:1])
+    out = tmp_path / "out"
+
+    done = annotator("export", corpus_path, out, "--format", "spacy", "--dev-fraction", "0")
+
+    assert done.returncode == 0, done.stderr
+    assert "1 example in train.spacy, 0 in dev.spacy" in done.stdout
+    assert "dev.spacy is empty" in done.stdout and "nothing to train" not in done.stdout
+
+
+def test_unfinished_sets_are_left_out_unless_include_unfinished(
+    corpus_path: Path, tmp_path: Path
+) -> None:
+    documents = annotated_seeds("fr")
+    documents[0].annotations[0].status = "in_progress"
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(documents)
+
+    default = annotator("export", corpus_path, tmp_path / "a", "--format", "spacy")
+    taken = annotator(
+        "export", corpus_path, tmp_path / "b", "--format", "spacy", "--include-unfinished"
+    )
+
+    assert default.returncode == taken.returncode == 0, default.stderr + taken.stderr
+    [skipped] = json.loads((tmp_path / "a" / "report.json").read_text())["skipped"]
+    assert (skipped["document"], skipped["status"]) == (documents[0].id, "in_progress")
+    assert "--include-unfinished (in the export dialog" in default.stdout
+    assert json.loads((tmp_path / "b" / "report.json").read_text())["documents"] == 4
+
+
+def test_contract_alignment_says_what_it_snapped_and_dropped(
+    misaligned: Path, tmp_path: Path
+) -> None:
+    done = annotator(
+        "export", misaligned, tmp_path / "out", "--format", "spacy", "--alignment", "contract"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "snapped 0, dropped 2 of 2 spans not on token boundaries" in done.stdout
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert [entry["text"] for entry in report["dropped"]] == ["donn", "donn"]
 
 
 def test_strict_alignment_exits_1_saying_how_many_and_where(
@@ -65,7 +129,7 @@ def test_strict_alignment_exits_1_saying_how_many_and_where(
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("annotator: error: 2 spans not on spaCy 'fr' token boundaries")
-    assert "document 'high-court-loopr-ad-targeting' (alice) entity/ORG" in done.stderr
+    assert "document 'tiktok-oracle-donnees-americaines' (alice) entity/ORG" in done.stderr
     assert str(out / "report.json") in done.stderr and "for inspection" in done.stderr
     assert len(json.loads((out / "report.json").read_text(encoding="utf-8"))["misaligned"]) == 2
 
@@ -76,7 +140,7 @@ def test_expand_alignment_snaps_and_exits_0(misaligned: Path, tmp_path: Path) ->
     )
 
     assert done.returncode == 0, done.stderr
-    assert "snapped 2 spans that were not on token boundaries" in done.stdout
+    assert "snapped 2, dropped 0 of 2 spans not on token boundaries" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -84,6 +148,7 @@ def test_expand_alignment_snaps_and_exits_0(misaligned: Path, tmp_path: Path) ->
     [
         ("--format", "jsonl", "--seed", "3"),
         ("--format", "jsonl", "--alignment", "expand"),
+        ("--format", "jsonl", "--include-unfinished"),
         ("--format", "spacy", "--alignment", "sloppy"),
     ],
 )

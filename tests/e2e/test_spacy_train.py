@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core.model import Document
 from annotator.services.corpora import init_corpus, seed_documents
 from annotator.services.training import export_training_data
 from annotator.store.corpus import Corpus
-from tests.unit.nlp.spacy_samples import annotated_seeds, generated_documents
+from tests.unit.nlp.spacy_samples import SEEDS, annotate, annotated_seeds, generated_documents
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +34,7 @@ def test_spacy_trains_from_the_exported_seed_corpus_and_the_model_runs(
     corpus_path: Path, tmp_path: Path
 ) -> None:
     with init_corpus(corpus_path) as corpus:
-        corpus.add_documents(annotated_seeds())
+        corpus.add_documents(annotated_seeds("fr"))
         report = export_training_data(corpus, tmp_path / "out")
     out = tmp_path / "out"
 
@@ -95,3 +96,43 @@ def test_spacy_debug_data_finds_no_error_in_a_corpus_of_150_documents(
     assert "✘" not in done.stdout, done.stdout
     assert "checks passed" in done.stdout
     assert f"{report.train} training docs" in done.stdout
+
+
+def copies_of_the_seeds(per_language: dict[str, int]) -> list[Document]:
+    """The French and English seeds, each article copied under new ids with a numbered
+    first line (so that no two texts are the same), annotated as the seed is."""
+    documents = []
+    seeds = seed_documents()
+    for language, wanted in per_language.items():
+        mine = [d for d in seeds if d.meta["lang"] == language]
+        for number in range(wanted):
+            seed = mine[number % len(mine)]
+            heading = ("Dépêche" if language == "fr" else "Dispatch") + f" {number}.\n\n"
+            copy = Document(f"{seed.id}-{number}", heading + seed.text, dict(seed.meta))
+            copy.annotations.append(annotate(copy, SEEDS[seed.id]))
+            documents.append(copy)
+    return documents
+
+
+def test_spacy_debug_data_finds_no_error_in_a_multilingual_corpus_from_the_seeds(
+    corpus_path: Path, tmp_path: Path
+) -> None:
+    with init_corpus(corpus_path) as corpus:
+        corpus.add_documents(copies_of_the_seeds({"fr": 150, "en": 150}))
+        report = export_training_data(corpus, tmp_path / "out")
+    assert sorted(report.languages) == ["en", "fr"]
+    assert report.audit.misaligned == [] and report.audit.overlapping == []
+
+    for language, part in report.languages.items():
+        out = tmp_path / "out" / language
+        assert part.train >= 100  # spaCy calls fewer training docs an error
+        done = spacy_cli(
+            "debug", "data", out / "config.cfg",
+            "--paths.train", out / "train.spacy", "--paths.dev", out / "dev.spacy",
+            cwd=tmp_path,
+        )  # fmt: skip
+
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "✘" not in done.stdout, done.stdout
+        assert f"{part.train} training docs" in done.stdout
+        assert "checks passed" in done.stdout

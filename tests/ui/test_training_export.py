@@ -84,3 +84,43 @@ def test_strict_export_shows_the_audit_and_snapping_is_one_undo_step(
     with Corpus.open(misaligned_path) as corpus:
         span = corpus.annotation_set("d1", "alice").span("a")
     assert span is not None and TEXT[span.start : span.end] == "Francisco"
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_the_export_dialog_can_include_unfinished_sets(
+    open_window: Open,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    include: bool,
+):
+    import json
+
+    path = tmp_path / "u.annotator"
+    documents = []
+    for n, status in enumerate(["done", "in_progress"]):
+        text = f"Article {n} : Bytedance répond à Paris."
+        start = text.index("Bytedance")
+        entity = Span(f"o{n}", "entity", start, start + 9, "ORG", origin="manual")
+        documents.append(Document(f"d{n}", text, {}, [AnnotationSet("alice", status, [entity])]))
+    with init_corpus(path) as corpus:
+        corpus.add_documents(documents)
+    out = tmp_path / "train"
+    window = open_window(path)
+
+    def fill(self: ExportDialog) -> int:
+        self.format.setCurrentText("spacy")
+        self.out.edit.setText(str(out))
+        self.source.setCurrentText("alice")
+        self.spacy.dev_fraction.setValue(0.0)
+        self.spacy.include_unfinished.setChecked(include)
+        return 1
+
+    messages: list[str] = []
+    monkeypatch.setattr(ExportDialog, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    window.export_dialog()
+
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["documents"] == (2 if include else 1)
+    assert [s["status"] for s in report["skipped"]] == ([] if include else ["in_progress"])
+    assert ("Include unfinished sets) takes them" in messages[-1]) is not include

@@ -77,3 +77,17 @@ def test_writing_the_report_replaces_the_file_whole(tmp_path: Path) -> None:
 def test_writing_into_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(AnnotatorError, match="no such folder"):
         write_html(sample_report(), tmp_path / "nowhere" / "a.html", title="c")
+
+
+def test_the_claims_section_shows_cue_and_whole_frame_agreement() -> None:
+    from tests.unit.agreement.test_claims import FRAME_TEXT, frame_set
+
+    alice = frame_set("alice", ("le projet avance", "Jean Martin", "a déclaré", "FAVOR"))
+    bob = frame_set("bob", ("le projet avance", "Jean Martin", None, "FAVOR"))
+
+    page = render(report_of(document("d", alice, bob, text=FRAME_TEXT)), title="c")
+
+    claims = page[page.index("Claims (layer claim") :]
+    assert "<th>cue agreement</th>" in claims and "<th>whole frame</th>" in claims
+    # One matched claim: same claimant and stance, a cue on one side only.
+    assert claims.count(">0.000</td>") == 4  # cue and frame, in the summary and the pair

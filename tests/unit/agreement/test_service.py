@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from annotator.core.model import GOLD
 from annotator.services.agreement import (
     compute_agreement,
@@ -75,3 +77,50 @@ def test_document_differences_read_the_document_from_the_corpus(corpus: Corpus) 
 
 def test_the_report_names_a_file_corpus_by_its_file_name(corpus: Corpus) -> None:
     assert report_title(corpus) == "corpus.annotator"
+
+
+# -- an empty answer to a multi-valued question is an answer ----------------------------------
+
+TOPICS_SCHEME = {
+    "language": "fr",
+    "span_layers": [{"name": "entity", "labels": ["LOC"]}],
+    "questions": [{"name": "topics", "values": ["economy", "privacy"], "multi": True}],
+}
+
+
+def topics_corpus(tmp_path, answers: dict[str, dict[str, list[str]]]) -> Corpus:
+    import json
+
+    from annotator.services.corpora import init_corpus
+
+    scheme = tmp_path / "scheme.json"
+    scheme.write_text(json.dumps(TOPICS_SCHEME), encoding="utf-8")
+    corpus = init_corpus(tmp_path / "topics.annotator", scheme)
+    corpus.add_documents(
+        [
+            document(doc_id, *(aset(name, answers=given) for name, given in sets.items()))
+            for doc_id, sets in answers.items()
+        ]
+    )
+    return corpus
+
+
+def test_an_empty_multi_answer_is_stored_and_counted_in_agreement(tmp_path) -> None:
+    from sklearn.metrics import cohen_kappa_score
+
+    corpus = topics_corpus(
+        tmp_path,
+        {
+            "d1": {"alice": {"topics": []}, "bob": {"topics": []}},
+            "d2": {"alice": {"topics": []}, "bob": {"topics": ["privacy"]}},
+            "d3": {"alice": {"topics": ["economy"]}, "bob": {"topics": ["economy"]}},
+        },
+    )
+    with corpus:
+        assert corpus.annotation_set("d1", "alice").doc_labels == {"topics": []}
+        figures = compute_agreement(corpus).figures["questions"]["topics"]
+
+    assert figures["items"] == 3
+    assert figures["percent_agreement"] == 2 / 3
+    alice, bob = ["[]", "[]", "economy"], ["[]", "privacy", "economy"]
+    assert figures["cohen_kappa"] == pytest.approx(cohen_kappa_score(alice, bob), abs=1e-12)

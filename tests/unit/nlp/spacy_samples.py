@@ -216,9 +216,13 @@ def annotate(document: Document, spec: SeedAnnotation, annotator: str = "alice")
     return AnnotationSet(annotator, "done", spans, relations, {"stance": spec.stance})
 
 
-def annotated_seeds() -> list[Document]:
-    """The seed articles, each with alice's annotations."""
-    documents = seed_documents()
+def annotated_seeds(language: str | None = None) -> list[Document]:
+    """The seed articles (only those in ``language`` if given), each with alice's annotations.
+
+    The seeds are French and English (``meta.lang``): all of them export to one folder
+    per language, those of one language to one folder.
+    """
+    documents = [d for d in seed_documents() if language is None or d.meta.get("lang") == language]
     for document in documents:
         document.annotations.append(annotate(document, SEEDS[document.id]))
     return documents

@@ -184,7 +184,8 @@ def test_misaligned_spans_are_listed_with_what_contract_and_expand_give(scheme: 
     )
     assert claim.text == "Le groupe a répondu.\u00a0"
     assert claim.contract == (0, len("Le groupe a répondu."))
-    assert claim.expand == (0, len("Le groupe a répondu.\u00a0\u00a0\n\n"))
+    # Neither mode ends on whitespace, which spaCy refuses in entities.
+    assert claim.expand == (0, len("Le groupe a répondu."))
     assert by_id["g"].contract is None  # no whole token inside "grou"
     assert by_id["g"].expand == at("groupe", MISALIGNED)
 

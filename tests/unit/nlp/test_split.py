@@ -57,6 +57,14 @@ def test_nothing_moves_with_one_document_or_a_zero_fraction_or_both_sides_filled
     assert rebalance(["a"], ["b"], 0.5, seed=0) is None
 
 
+def test_a_single_document_drawn_into_dev_goes_back_to_train() -> None:
+    assert rebalance([], ["only"], 0.99, seed=0) == "only"
+
+
+def test_a_zero_fraction_still_never_leaves_train_empty() -> None:
+    assert rebalance([], ["a", "b"], 0.0, seed=0) == max("ab", key=lambda i: score(i, 0))
+
+
 @pytest.mark.parametrize("fraction", [-0.1, 1.0, 1.5])
 def test_a_fraction_outside_zero_to_one_is_refused(fraction: float) -> None:
     with pytest.raises(AnnotatorError, match="--dev-fraction"):

@@ -22,7 +22,17 @@ from annotator.services.training import (
 from annotator.store.corpus import Corpus
 from tests.unit.nlp.spacy_samples import SEEDS, annotate, annotated_seeds
 
-REPORT_KEYS = {"documents", "examples", "misaligned", "overlapping", "skipped"}
+REPORT_KEYS = {
+    "documents",
+    "examples",
+    "misaligned",
+    "overlapping",
+    "skipped",
+    "dropped",
+    "not_trained",
+    "language",
+}
+FRENCH_SEEDS = 4
 ISSUE_KEYS = {
     "document",
     "annotator",
@@ -49,7 +59,8 @@ def owners(path: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def seeded(corpus: Corpus) -> Corpus:
-    corpus.add_documents(annotated_seeds())
+    """The French seeds: one language, one folder."""
+    corpus.add_documents(annotated_seeds("fr"))
     return corpus
 
 
@@ -68,18 +79,19 @@ def test_the_export_writes_the_four_files_and_the_report_contract(
     ]
     written = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert set(written) == REPORT_KEYS
-    assert written["documents"] == 7
+    assert written["documents"] == FRENCH_SEEDS
     assert written["examples"] == {"train": report.train, "dev": report.dev}
-    assert report.train + report.dev == 7 and report.dev >= 1
+    assert report.train + report.dev == FRENCH_SEEDS and report.dev >= 1
     assert len(read_docs(out / "train.spacy")) == report.train
     assert written["misaligned"] == written["overlapping"] == written["skipped"] == []
+    assert written["dropped"] == [] and written["language"] == "fr"
     assert not report.failed_strict
 
 
 def test_a_document_never_lands_in_both_files_and_all_its_sets_stay_together(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    documents = annotated_seeds()
+    documents = annotated_seeds("fr")
     for document in documents:
         document.annotations.append(annotate(document, SEEDS[document.id], "bob"))
     corpus.add_documents(documents)
@@ -124,13 +136,15 @@ def test_two_documents_give_one_train_and_one_dev_example(corpus: Corpus, tmp_pa
     assert (report.train, report.dev) == (1, 1)
 
 
+MISALIGNED_DOC = "tiktok-oracle-donnees-americaines"
+
+
 def misaligned_corpus(corpus: Corpus) -> Corpus:
-    documents = annotated_seeds()
-    loopr = next(d for d in documents if d.id == "high-court-loopr-ad-targeting")
-    start = loopr.text.index("Loopr’s")
-    # The French tokenizer (the corpus language) reads the English "Loopr’s" as the
-    # elided "Loopr’" + "s": the entity "Loopr" ends inside a token.
-    loopr.annotations[0].spans.append(Span("x", "entity", start, start + 5, "ORG"))
+    """The French seeds with one entity that ends inside the token "données"."""
+    documents = annotated_seeds("fr")
+    tiktok = next(d for d in documents if d.id == MISALIGNED_DOC)
+    start = tiktok.text.index("données")
+    tiktok.annotations[0].spans.append(Span("x", "entity", start, start + 5, "ORG"))
     corpus.add_documents(documents)
     return corpus
 
@@ -144,18 +158,18 @@ def test_strict_alignment_writes_the_files_and_reports_where(
     assert report.failed_strict
     [entry] = json.loads((out / "report.json").read_text(encoding="utf-8"))["misaligned"]
     assert set(entry) == ISSUE_KEYS
-    assert entry["document"] == "high-court-loopr-ad-targeting"
+    assert entry["document"] == MISALIGNED_DOC
     assert (entry["annotator"], entry["layer"], entry["label"], entry["text"]) == (
         "alice",
         "entity",
         "ORG",
-        "Loopr",
+        "donné",
     )
     assert entry["contract"] is None
-    assert entry["expand"] == [entry["start"], entry["start"] + len("Loopr’")]
+    assert entry["expand"] == [entry["start"], entry["start"] + len("données")]
     message = strict_failure(report, out)
     assert message.startswith("1 span not on spaCy 'fr' token boundaries")
-    assert "high-court-loopr-ad-targeting" in message and str(out / "report.json") in message
+    assert MISALIGNED_DOC in message and str(out / "report.json") in message
 
 
 def test_expand_alignment_snaps_and_still_lists(corpus: Corpus, tmp_path: Path) -> None:
@@ -163,8 +177,8 @@ def test_expand_alignment_snaps_and_still_lists(corpus: Corpus, tmp_path: Path) 
 
     assert not report.failed_strict and len(report.audit.misaligned) == 1
     docs = read_docs(tmp_path / "out" / "train.spacy") + read_docs(tmp_path / "out" / "dev.spacy")
-    loopr = next(d for d in docs if d.user_data["annotator"]["document"]["id"].startswith("high"))
-    assert "Loopr’" in [e.text for e in loopr.ents]
+    tiktok = next(d for d in docs if d.user_data["annotator"]["document"]["id"] == MISALIGNED_DOC)
+    assert "données" in [e.text for e in tiktok.ents]
 
 
 def test_a_cancelled_export_leaves_the_folder_as_it_was(seeded: Corpus, tmp_path: Path) -> None:
@@ -202,9 +216,7 @@ def test_nothing_to_export_is_an_error_naming_the_skipped_sets(
 def test_the_audit_lists_misaligned_spans_without_writing(corpus: Corpus, tmp_path: Path) -> None:
     audit = alignment_audit(misaligned_corpus(corpus))
 
-    assert [(i.document, i.span_id) for i in audit.misaligned] == [
-        ("high-court-loopr-ad-targeting", "x")
-    ]
+    assert [(i.document, i.span_id) for i in audit.misaligned] == [(MISALIGNED_DOC, "x")]
     assert list(tmp_path.glob("**/*.spacy")) == []
 
 
@@ -216,7 +228,7 @@ def test_snapping_gives_undoable_edits_that_fix_the_audit(corpus: Corpus) -> Non
 
     assert plan.unsnappable == []
     [(key, edit)] = plan.edits.items()
-    assert key == ("high-court-loopr-ad-targeting", "alice")
+    assert key == (MISALIGNED_DOC, "alice")
     undo = corpus.apply_edit(*key, edit)
     assert alignment_audit(corpus).misaligned == []
     corpus.apply_edit(*key, undo)
@@ -258,7 +270,10 @@ def test_a_language_spacy_cannot_tokenize_falls_back_to_xx_and_says_so(tmp_path:
     from annotator.services.corpora import init_corpus
 
     with init_corpus(tmp_path / "qq.annotator", language="qq") as corpus:
-        corpus.add_documents(annotated_seeds()[:3])
+        documents = annotated_seeds()[:3]
+        for document in documents:
+            document.meta.pop("lang")  # in the corpus language
+        corpus.add_documents(documents)
         report = export_training_data(corpus, tmp_path / "out")
 
     assert (report.language, report.corpus_language) == ("xx", "qq")

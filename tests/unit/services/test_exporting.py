@@ -197,3 +197,35 @@ def test_random_spans_on_random_text_survive_import_and_export(tmp_path: Path) -
         round_trip()
     finally:
         corpus.close()
+
+
+def test_an_empty_answer_to_a_multi_valued_question_survives_the_round_trip(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    scheme = tmp_path / "scheme.json"
+    scheme.write_text(
+        json.dumps(
+            {
+                "span_layers": [{"name": "entity", "labels": ["LOC"]}],
+                "questions": [{"name": "topics", "values": ["economy", "privacy"], "multi": True}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    record = {
+        "id": "d",
+        "text": "Un texte.",
+        "meta": {},
+        "annotations": [
+            {"annotator": "alice", "status": "done", "spans": [], "relations": [],
+             "doc_labels": {"topics": []}},
+        ],
+    }  # fmt: skip
+    with init_corpus(tmp_path / "c.annotator", scheme) as corpus:
+        import_paths(corpus, [write_jsonl(tmp_path / "in.jsonl", [record])])
+        export(corpus, tmp_path / "out.jsonl")
+
+    [written] = read_jsonl(tmp_path / "out.jsonl")
+    assert written["annotations"][0]["doc_labels"] == {"topics": []}

@@ -158,3 +158,62 @@ def test_a_suggestion_never_replaces_an_annotators_span(seeded: Corpus):
     assert aset.span("mine") == mine
     overlapping = [s for s in aset.spans if s.overlaps(mine) and s.id != "mine"]
     assert overlapping and all(s.suggested for s in overlapping)
+
+
+# -- the model of each document's language ----------------------------------------------------
+
+
+def english_ruler(folder: Path) -> str:
+    """A real English pipeline saved to ``folder``: an entity ruler that knows Loopr."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "Loopr"}])
+    nlp.to_disk(folder)
+    return str(folder)
+
+
+@pytest.fixture
+def bilingual(corpus: Corpus) -> Corpus:
+    corpus.add_documents(seed_documents())
+    return corpus
+
+
+def english_ids(corpus: Corpus) -> list[str]:
+    return [d for d in corpus.document_ids() if corpus.document(d).meta["lang"] == "en"]
+
+
+def test_documents_the_model_cannot_read_are_skipped_and_said(bilingual: Corpus) -> None:
+    report = preannotate(bilingual, MODEL, "alice", claims=False)
+
+    assert report.documents == 4 and report.skipped_languages == {"en": 3}
+    assert report.skipped_message().startswith("skipped documents no model reads: 3 in 'en'")
+    for doc_id in english_ids(bilingual):
+        assert bilingual.annotation_set(doc_id, "alice").spans == []
+
+
+def test_each_document_gets_the_model_of_its_language(bilingual: Corpus, tmp_path: Path) -> None:
+    english = english_ruler(tmp_path / "en-ruler")
+
+    report = preannotate(bilingual, [MODEL, english], "alice", claims=False)
+
+    assert report.documents == 7 and not report.skipped_languages
+    assert report.models == {"fr": f"model:{MODEL}", "en": "model:en-ruler"}
+    loopr = next(d for d in english_ids(bilingual) if "loopr" in d)
+    aset = bilingual.annotation_set(loopr, "alice")
+    assert {s.origin for s in aset.spans} == {"model:en-ruler"}
+    french = bilingual.document_ids()[0]
+    assert {s.origin for s in bilingual.annotation_set(french, "alice").spans} == {f"model:{MODEL}"}
+
+
+def test_no_document_in_the_models_language_is_an_error_and_writes_nothing(
+    bilingual: Corpus,
+) -> None:
+    with pytest.raises(AnnotatorError, match="nothing pre-annotated: skipped documents"):
+        preannotate(bilingual, MODEL, "alice", english_ids(bilingual))
+    assert all(bilingual.annotation_set(d, "alice").spans == [] for d in english_ids(bilingual))
+
+
+def test_two_models_of_one_language_are_refused(bilingual: Corpus) -> None:
+    with pytest.raises(AnnotatorError, match="two models for the language 'fr'"):
+        preannotate(bilingual, [MODEL, MODEL], "alice")
