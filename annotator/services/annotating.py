@@ -7,6 +7,7 @@ The window calls this; nothing here knows about Qt. Every change goes through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from annotator.core.edits import (
     AddRelation,
@@ -23,7 +24,31 @@ from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
 from annotator.services.claims import ATTRIBUTION, CLAIMANT, UNATTRIBUTED
-from annotator.store.corpus import Corpus
+
+if TYPE_CHECKING:
+    from annotator.nlp.tokens import TokenBounds
+    from annotator.store.corpus import Corpus
+
+
+def document_language(document: Document, scheme: Scheme) -> str:
+    """A document's language: ``meta.lang`` when present, else the corpus language."""
+    lang = document.meta.get("lang")
+    return lang if isinstance(lang, str) and lang.strip() else scheme.language
+
+
+def snapping_bounds(text: str, language: str) -> TokenBounds:
+    """The token boundaries selections snap to, for ``text`` in ``language`` (spaCy's
+    tokenizer; slow the first time a language is used, as spaCy loads: call it off the
+    GUI thread). The one place the window's snapping reaches the tokenizer."""
+    from annotator.nlp.tokens import TokenBounds
+
+    return TokenBounds(text, language)
+
+
+def has_word(text: str) -> bool:
+    """Whether ``text`` holds a letter or digit: a selection of only spaces or
+    punctuation (``,``, ``«``, ``—``) is no annotation."""
+    return any(c.isalnum() for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +71,7 @@ class AnnotationSession:
         self.document: Document | None = None
         self.aset = AnnotationSet(annotator)
         self.revision = 0  # the set's revision as read: edits expect it (two windows)
-        self._tokens: object | None = None
+        self._tokens: TokenBounds | None = None
 
     @property
     def scheme(self) -> Scheme:
@@ -98,15 +123,38 @@ class AnnotationSession:
 
     # -- building edits ---------------------------------------------------------------------
 
-    def snap(self, start: int, end: int) -> tuple[int, int] | None:
-        """The selection widened to whole tokens of the corpus language (spaCy, lazily)."""
-        from annotator.nlp.tokens import TokenBounds
+    def language(self) -> str:
+        """The open document's language (:func:`document_language`)."""
+        if self.document is None:
+            return self.scheme.language
+        return document_language(self.document, self.scheme)
 
+    def snapping_ready(self) -> bool:
+        """Whether :meth:`snap` answers at once (the document's tokens are known)."""
+        return self._tokens is not None
+
+    def use_tokens(self, doc_id: str, tokens: TokenBounds) -> bool:
+        """Take token boundaries prepared elsewhere (a background thread) for ``doc_id``;
+        False, and ignored, when another document is open by now."""
+        if self.document is None or self.document.id != doc_id:
+            return False
+        self._tokens = tokens
+        return True
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        """The selection widened to whole tokens of the document's language (spaCy,
+        loaded here when :meth:`use_tokens` was not given them first).
+
+        Returns None when the selection holds no word: only white space or punctuation.
+        """
         if self.document is None:
             return None
-        if not isinstance(self._tokens, TokenBounds):
-            self._tokens = TokenBounds(self.document.text, self.scheme.language)
-        return self._tokens.snap(start, end)
+        if self._tokens is None:
+            self._tokens = snapping_bounds(self.document.text, self.language())
+        snapped = self._tokens.snap(start, end)
+        if snapped is None or not has_word(self.document.text[snapped[0] : snapped[1]]):
+            return None
+        return snapped
 
     def label_edit(self, start: int, end: int, layer: str, label: str) -> Edit | None:
         """The edit that labels ``[start, end)``: a relabel when a span of that layer has

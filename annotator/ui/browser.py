@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -37,9 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import STATUSES
-from annotator.store import browse
-from annotator.store.corpus import Corpus
 from annotator.ui.table_model import ColumnsModel
+
+if TYPE_CHECKING:
+    from annotator.store import browse
+    from annotator.store.corpus import Corpus
+
+ANY_STATUS = "any"
+"""The status filter that shows every document (``annotator.store.browse.ANY``; kept here
+so that the window can be built before the store, and SQLAlchemy, are imported)."""
 
 PAGE = 256
 _MAX_PAGES = 64
@@ -59,13 +65,21 @@ class DocumentTableModel(ColumnsModel):
 
     COLUMNS = _COLUMNS
 
-    def __init__(self, corpus: Corpus, annotator: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus | None, annotator: str, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._corpus = corpus
+        self._corpus = corpus  # None until the window has opened its corpus: no rows
         self._annotator = annotator
         self._keys: Sequence[int] = range(0)
         self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
-        self._filters: dict[str, str] = {"status": browse.ANY, "search": ""}
+        self._filters: dict[str, str] = {"status": ANY_STATUS, "search": ""}
+        self.refresh()
+
+    def set_corpus(self, corpus: Corpus, annotator: str) -> None:
+        """Show the documents of ``corpus`` (the window opened or switched corpus)."""
+        self._corpus = corpus
+        self._annotator = annotator
         self.refresh()
 
     # -- filtering ---------------------------------------------------------------------------
@@ -84,6 +98,13 @@ class DocumentTableModel(ColumnsModel):
     def refresh(self) -> None:
         """Re-run the filter (documents added or statuses changed)."""
         self.beginResetModel()
+        if self._corpus is None:
+            self._keys = range(0)
+            self._pages.clear()
+            self.endResetModel()
+            return
+        from annotator.store import browse
+
         self._keys = browse.document_keys(
             self._corpus,
             self._annotator,
@@ -108,6 +129,10 @@ class DocumentTableModel(ColumnsModel):
 
     def row_of(self, doc_id: str) -> int | None:
         """The row of ``doc_id`` under the current filter (keys are in ascending order)."""
+        from annotator.store import browse
+
+        if self._corpus is None:
+            return None
         key = browse.key_of(self._corpus, doc_id)
         if key is None:
             return None
@@ -121,6 +146,9 @@ class DocumentTableModel(ColumnsModel):
         number = row // PAGE
         page = self._pages.get(number)
         if page is None:
+            from annotator.store import browse
+
+            assert self._corpus is not None  # there are no rows without a corpus
             keys = self._keys[number * PAGE : (number + 1) * PAGE]
             page = browse.document_rows(self._corpus, keys, self._annotator)
             self._pages[number] = page
@@ -167,7 +195,7 @@ class BrowserPanel(QWidget):
         self.model = model
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
-        self.status.addItem("All statuses", browse.ANY)
+        self.status.addItem("All statuses", ANY_STATUS)
         for status in STATUSES:
             self.status.addItem(status.replace("_", " ").capitalize(), status)
         self.status.setToolTip("Show documents by your status")

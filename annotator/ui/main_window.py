@@ -7,15 +7,14 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QWidget,
@@ -33,12 +32,8 @@ from annotator.core.edits import (
 )
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Span, new_span_id
-from annotator.core.validation import check_annotator_name
-from annotator.services.annotating import AnnotationSession
+from annotator.services.annotating import AnnotationSession, has_word
 from annotator.services.claims import CLAIMANT, CUE, claim_rows, related_spans
-from annotator.services.corpora import CORPUS_SUFFIX, init_corpus, open_corpus
-from annotator.store.browse import progress as annotator_progress
-from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
@@ -50,23 +45,44 @@ from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
+from annotator.ui.view.snapping import SnappingPreparer
 from annotator.ui.window_base import WindowBase
 from annotator.ui.window_claims import ClaimActions
 from annotator.ui.window_review import ReviewActions
 from annotator.ui.window_suggestions import SuggestionActions
 from annotator.ui.window_tools import CorpusTools
 
+if TYPE_CHECKING:
+    from annotator.store.corpus import Corpus
+
 T = TypeVar("T")
+
+CORPUS_SUFFIX = ".annotator"  # annotator.services.corpora.CORPUS_SUFFIX, without SQLAlchemy
 
 
 class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, WindowBase):
-    """One corpus, one annotator, one document at a time."""
+    """One corpus, one annotator, one document at a time.
 
-    def __init__(self, corpus: Corpus, annotator: str, settings: QSettings) -> None:
+    The window can be built before its corpus is open (``corpus=None``), so that it
+    paints at once and opens the corpus after (:meth:`attach_corpus`); until then its
+    actions are disabled.
+
+    Args:
+        corpus: the open corpus, or None to attach one later.
+        annotator: whose annotations are shown and edited; None to take the package's
+            owner or the remembered name, asked once when there is none.
+        settings: the window's settings.
+
+    Signals:
+        corpusOpened(): the corpus is attached and its first document shown.
+    """
+
+    corpusOpened = Signal()  # noqa: N815 - Qt signal naming
+
+    def __init__(self, corpus: Corpus | None, annotator: str | None, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.corpus = corpus
-        self.session = AnnotationSession(corpus, annotator)
+        self.wanted_annotator = annotator
         self.undo_stack = QUndoStack(self)
         self.selected: Span | None = None
         self.character_mode = False
@@ -87,10 +103,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.theme = str(settings.value("theme", "light"))
 
         self.view = DocumentView()
-        self.view.spans_at = self.session.spans_at
         self.view.describe_at = self._describe_at
         self.setCentralWidget(self.view)
-        self.model = DocumentTableModel(corpus, annotator, self)
+        self.model = DocumentTableModel(None, annotator or "", self)
         self.browser = BrowserPanel(self.model)
         self.label_palette = LabelPalette()
         self.browser_dock = self._dock(
@@ -120,6 +135,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         )
         self._build_status_bar()
         self._build_menus()
+        self.snapping = SnappingPreparer(lambda: self.session, parent=self)
+        self.snapping.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
 
         self.view.labelKey.connect(self._on_label_key)
         self.view.spanClicked.connect(self._on_span_clicked)
@@ -135,7 +152,6 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
         self.view.set_point_size(float(str(settings.value("zoom", 12.0))))
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
-        self._show_corpus()
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -144,6 +160,34 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         state = settings.value("windowState")
         if state is not None:
             self.restoreState(state)
+        self._set_actions_enabled(False)
+        if corpus is not None:
+            self.attach_corpus(corpus)
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        for action in self.all_actions:
+            if action not in self.undo_actions:  # the undo stack enables those
+                action.setEnabled(enabled)
+        self.menuBar().setEnabled(enabled)
+
+    def has_corpus(self) -> bool:
+        return hasattr(self, "corpus")
+
+    def attach_corpus(self, corpus: Corpus) -> None:
+        """Show ``corpus``: the first one (after the first paint) or another one."""
+        from annotator.ui.identity import ask_annotator
+
+        owner = package_owner(corpus)
+        current = self.session.annotator if hasattr(self, "session") else None
+        # A work package is annotated under its annotator's name, whoever opens it.
+        name = owner or current or self.wanted_annotator or ask_annotator(self.settings)
+        self.corpus = corpus
+        self.session = AnnotationSession(corpus, name)
+        self.view.spans_at = self.session.spans_at
+        self.model.set_corpus(corpus, name)
+        self._show_corpus()
+        self._set_actions_enabled(True)
+        self.corpusOpened.emit()
 
     # -- building ----------------------------------------------------------------------------
 
@@ -211,6 +255,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_actions = (undo, redo)
         for action in (undo, redo):
             edit.addAction(action)
             self.addAction(action)
@@ -332,17 +377,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def switch_corpus(self, corpus: Corpus) -> None:
         old = self.corpus
-        self.corpus = corpus
-        owner = package_owner(corpus)
-        self.session = AnnotationSession(corpus, owner or self.session.annotator)
-        self.view.spans_at = self.session.spans_at
-        self.model.deleteLater()
-        self.model = DocumentTableModel(corpus, self.session.annotator, self)
-        self.browser.model = self.model
-        self.browser.table.setModel(self.model)
-        self.model.modelReset.connect(self.browser._update_count)
-        self.browser._update_count()
-        self._show_corpus()
+        self.attach_corpus(corpus)
         self._backup_on_close(old)
         old.close()
 
@@ -352,6 +387,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             f"Annotator corpus (*{CORPUS_SUFFIX})",
         )  # fmt: skip
         if path:
+            from annotator.services.corpora import init_corpus
+
             self._try(lambda: self.switch_corpus(init_corpus(path)))
 
     def open_corpus_dialog(self) -> None:
@@ -362,6 +399,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.open_location(path)
 
     def open_location(self, location: str) -> None:
+        from annotator.services.corpora import open_corpus
+
         self._try(lambda: self.switch_corpus(open_corpus(location)))
 
     def _fill_recent_menu(self) -> None:
@@ -384,6 +423,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.selected = None
         self.picking = None
         self.view.show_document(document.text, self.session.aset.spans, self.styles)
+        self.snapping.forget_pending()
+        self.snapping.prepare()  # the first label key must not wait for spaCy
         self._refresh_panels()
         self.browser.select_document(doc_id)
         self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
@@ -476,12 +517,33 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.statusBar().showMessage("Select some text first, then press a label key", 4000)
             return
         start, end = chosen
+        if self.character_mode:
+            self._label_range(start, end, layer, label)
+        elif not self.snapping.when_ready(lambda: self._label_range(start, end, layer, label)):
+            self.statusBar().showMessage(
+                "Preparing word boundaries for this language… the label follows in a moment",
+                4000,
+            )
+
+    def _label_range(self, start: int, end: int, layer: str, label: str) -> None:
+        """Label the stored range ``[start, end)`` (snapped to words unless in character
+        mode), or link it when a claimant or cue is being picked."""
+        document = self.session.document
+        if document is None:
+            return
         if not self.character_mode:
             snapped = self.session.snap(start, end)
             if snapped is None:
-                self.statusBar().showMessage("The selection holds no word to label", 4000)
+                self.statusBar().showMessage(
+                    "The selection holds no word to label (only spaces or punctuation)", 4000
+                )
                 return
             start, end = snapped
+        elif not has_word(document.text[start:end]):
+            self.statusBar().showMessage(
+                "The selection holds no word to label (only spaces or punctuation)", 4000
+            )
+            return
         if self.picking is not None:
             relation, claim_id = self.picking
             linked = self._try_edit(
@@ -623,6 +685,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         status = self.session.aset.status.replace("_", " ") if document else ""
         self.status_document.setText(f"{document.id} ({status})" if document else "No document")
         if progress:
+            from annotator.store.browse import progress as annotator_progress
+
             done, total = annotator_progress(self.corpus, annotator)
             self.status_progress.setText(f"{done}/{total} done")
         self.status_mode.setText("Characters" if self.character_mode else "Tokens")
@@ -630,18 +694,13 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     # -- identity ----------------------------------------------------------------------------
 
     def switch_annotator(self) -> None:
-        name, ok = QInputDialog.getText(
-            self, "Switch annotator", "Annotate as:", text=self.session.annotator
-        )
-        if not ok or not name.strip():
-            return
-        name = name.strip()
-        try:
-            check_annotator_name(name)
-        except AnnotatorError as error:
-            QMessageBox.warning(self, "Switch annotator", str(error))
-            return
-        self.switch_to(name)
+        """Annotate under another name (never the reserved ``gold``: the reason is shown)."""
+        from annotator.ui.identity import ask_name
+
+        current = self.session.annotator
+        name = ask_name(self, "Switch annotator", "" if current == "gold" else current)
+        if name is not None and name != current:
+            self.switch_to(name)
 
     def switch_to(self, name: str, remember: bool = True) -> None:
         """Annotate as ``name`` from now on (``remember``: also at the next start)."""
@@ -678,7 +737,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         self.backup_timer.stop()
-        self._backup_on_close(self.corpus)
+        if self.has_corpus():
+            self._backup_on_close(self.corpus)
         super().closeEvent(event)
 
 

@@ -9,7 +9,7 @@ Signals (ReviewPanel):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.services.review import Item
-from annotator.store.adjudication import Decision
 from annotator.ui.table_model import ColumnsModel
+
+if TYPE_CHECKING:
+    from annotator.store.adjudication import Decision
 
 _COLUMNS = ("Where", "What", "Versions", "Decision")
 Index = QModelIndex | QPersistentModelIndex

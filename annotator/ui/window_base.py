@@ -8,7 +8,7 @@ another are declared here, so that each part type-checks on its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QUndoStack
@@ -29,7 +29,6 @@ from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict
 from annotator.core.model import Span
 from annotator.services.annotating import AnnotationSession
 from annotator.services.progress import Cancelled, Progress
-from annotator.store.corpus import Corpus
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
 from annotator.ui.commands import EditCommand
@@ -40,6 +39,9 @@ from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.worker import run_with_progress
+
+if TYPE_CHECKING:
+    from annotator.store.corpus import Corpus
 
 T = TypeVar("T")
 

@@ -14,7 +14,6 @@ from annotator.core.edits import (
     Edit,
 )
 from annotator.core.errors import AnnotatorError
-from annotator.services.exporting import ALL
 from annotator.services.progress import Cancelled
 from annotator.ui.commands import SetsCommand
 from annotator.ui.dialogs import ExportDialog, ImportDialog
@@ -125,6 +124,8 @@ class CorpusTools(WindowBase):
         from annotator.services.exporting import export
 
         annotators = self.corpus.annotators()
+        from annotator.services.exporting import ALL
+
         dialog = ExportDialog([ALL, *annotators], self)
         if not dialog.exec() or not dialog.out.edit.text().strip():
             return
