@@ -25,7 +25,7 @@ from annotator.core.edits import (
     Edit,
     SetStatus,
 )
-from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict
+from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict, StorageError
 from annotator.core.model import Span
 from annotator.services.annotating import AnnotationSession
 from annotator.services.progress import Cancelled, Progress
@@ -116,8 +116,11 @@ class WindowBase(QMainWindow):
         if document is None:
             return False
         if self.offline is not None:
+            offline = self.connection_label.text().startswith("● offline")
             self.statusBar().showMessage(
-                "Offline: your last change is kept and is saved as soon as the corpus answers",
+                ("Offline" if offline else "Not saved yet")
+                + ": your last change is kept and is saved as soon as the corpus takes it; "
+                "this one is refused meanwhile",
                 6000,
             )
             QApplication.beep()
@@ -131,6 +134,9 @@ class WindowBase(QMainWindow):
             return False
         except ConnectionLost as error:
             self._go_offline(document.id, edit, text, str(error))
+            return False
+        except StorageError as error:
+            self._keep_unsaved(document.id, edit, text, error)
             return False
         except AnnotatorError as error:
             self.statusBar().showMessage(str(error), 8000)
@@ -168,6 +174,22 @@ class WindowBase(QMainWindow):
         )
         self.reconnect_timer.start()
 
+    def _keep_unsaved(self, doc_id: str, edit: Edit, text: str, error: StorageError) -> None:
+        """The corpus cannot take the edit now (disk full, read-only, damaged, server
+        busy): keep it, unacknowledged, marked not saved; say what to do; retry."""
+        self.offline = (doc_id, edit, text, self.session.revision)
+        self.connection_label.setText("● not saved — " + _storage_problem(error))
+        self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+        self.connection_label.setToolTip(str(error))
+        self.statusBar().showMessage(f"Your last change is kept, not saved: {error}", 15000)
+        self.reconnect_timer.start()
+        QMessageBox.warning(
+            self,
+            "Your last change is not saved",
+            f"{error}\n\nThe change is kept and saved as soon as the corpus takes it; "
+            "until then the window refuses further changes.",
+        )
+
     def _try_reconnect(self) -> None:
         """Ping the corpus; once it answers, save the kept edit (at most once)."""
         if self.offline is None:
@@ -199,6 +221,14 @@ class WindowBase(QMainWindow):
         except ConnectionLost as error:
             self._go_offline(doc_id, edit, text, str(error))
             return
+        except StorageError as error:
+            # Still not writable: stay as we were (the user was told once).
+            self.offline = (doc_id, edit, text, revision)
+            self.connection_label.setText("● not saved — " + _storage_problem(error))
+            self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+            self.connection_label.setToolTip(str(error))
+            self.reconnect_timer.start()
+            return
         self.session.reload()
         if self.session.document is not None and self.session.document.id == doc_id:
             self.view.show_document(
@@ -206,7 +236,7 @@ class WindowBase(QMainWindow):
             )
             self._refresh_panels()
         self.undo_stack.push(EditCommand(self._commit_from_stack, doc_id, edit, inverse, text))
-        self.statusBar().showMessage("Back online: your last change is saved", 6000)
+        self.statusBar().showMessage("Your last change is saved now", 6000)
 
     def commit(self, doc_id: str, edit: Edit) -> Edit:
         """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
@@ -259,6 +289,21 @@ class WindowBase(QMainWindow):
             self.statusBar().showMessage(str(error), 6000)
             QApplication.beep()
             return None
+
+
+def _storage_problem(error: StorageError) -> str:
+    """A few words for the status bar; the full message (what to do) is its tooltip."""
+    from annotator.core.errors import CorpusDamaged, CorpusReadOnly, DiskFull, ServerBusy
+
+    for kind, words in (
+        (DiskFull, "disk full"),
+        (CorpusReadOnly, "corpus read-only"),
+        (CorpusDamaged, "corpus damaged"),
+        (ServerBusy, "server busy"),
+    ):
+        if isinstance(error, kind):
+            return words
+    return "corpus not writable"
 
 
 def _changes_status(edit: Edit) -> bool:
