@@ -169,13 +169,33 @@ class AnnotationSession:
         layer_def = self.scheme.layer(layer)
         if layer_def is not None and not layer_def.overlap:
             replaced = [
-                RemoveSpan(s.id)
+                s.id
                 for s in self.aset.spans
                 if s.layer == layer and not s.suggested and s.overlaps(span)
             ]
             if replaced:
-                return Compound((*replaced, AddSpan(span)))
+                return self.replace_edit(replaced, span)
         return AddSpan(span)
+
+    def replace_edit(self, replaced: list[str], span: Span) -> Edit:
+        """Remove spans ``replaced`` and add ``span`` in their place, carrying their links
+        to it wherever the scheme allows the new span in that role (a claimant relabelled
+        or re-cut stays the claimant); links it cannot carry are removed (the window
+        says which, from :func:`link_changes`)."""
+        carried: list[Relation] = []
+        for relation in self.aset.relations:
+            head = span.id if relation.head in replaced else relation.head
+            child = span.id if relation.child in replaced else relation.child
+            if (head, child) == (relation.head, relation.child) or head == child:
+                continue
+            moved = Relation(head, child, relation.label)
+            kind = self.scheme.relation(relation.label)
+            if kind is None or moved in carried:
+                continue
+            role_layers = kind.head if head == span.id else kind.child
+            if span.layer in _layers(role_layers):
+                carried.append(moved)
+        return Compound((*(RemoveSpan(i) for i in replaced), AddSpan(span, tuple(carried))))
 
     def link_edit(self, relation: str, head_id: str, child_id: str) -> Edit:
         """Link claim ``head_id`` to ``child_id`` by ``relation`` (CLAIMANT or CUE),
@@ -257,6 +277,42 @@ class AnnotationSession:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def link_changes(self, before: AnnotationSet) -> list[str]:
+        """What an edit did to links, from the set ``before`` it to the current one:
+        one line per link carried to another span or removed, naming both ends by text."""
+        text = self.document.text if self.document is not None else ""
+        spans_before = {s.id: s for s in before.spans}
+        spans_now = {s.id: s for s in self.aset.spans}
+        now = set(self.aset.relations)
+        lines = []
+        for relation in before.relations:
+            if relation in now:
+                continue
+            head, child = spans_before.get(relation.head), spans_before.get(relation.child)
+            if head is None or child is None:
+                continue
+            carried = next(
+                (
+                    r
+                    for r in now
+                    if r.label == relation.label
+                    and r not in before.relations
+                    and (r.head == relation.head or r.child == relation.child)
+                ),
+                None,
+            )
+            ends = f"«{_quote(text, head)}» → «{_quote(text, child)}»"
+            what = f"the {relation.label.lower()} link {ends}"
+            if carried is not None:
+                target = spans_now.get(
+                    carried.child if carried.head == relation.head else carried.head
+                )
+                if target is not None:
+                    lines.append(f"moved {what} to «{_quote(text, target)}»")
+                    continue
+            lines.append(f"removed {what}")
+        return lines
+
     def spans_at(self, offset: int) -> list[Span]:
         """Spans containing ``offset``, innermost (shortest) first."""
         found = [s for s in self.aset.spans if s.start <= offset < s.end]
@@ -276,3 +332,12 @@ class AnnotationSession:
         if forward:
             return next((s for s in ordered if s.start >= offset), ordered[0])
         return next((s for s in reversed(ordered) if s.start < offset), ordered[-1])
+
+
+def _layers(names: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
+def _quote(text: str, span: Span, limit: int = 40) -> str:
+    excerpt = " ".join(text[span.start : span.end].split())
+    return excerpt if len(excerpt) <= limit else excerpt[: limit - 1] + "…"

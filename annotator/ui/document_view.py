@@ -9,15 +9,24 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QTextCursor
+from PySide6.QtGui import (
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from annotator.core.model import Span
+from annotator.core.model import Relation, Span
 from annotator.ui.highlighting import SpanHighlighter, SpanStyles
 from annotator.ui.offsets import OffsetMap
+from annotator.ui.view.decorations import Decorations
 
 _COMMAND_KEYS = {
     Qt.Key.Key_Delete: "delete",
@@ -53,6 +62,7 @@ class DocumentView(QPlainTextEdit):
             self.spans_at(offset)
         )
         self._press: QPoint | None = None
+        self.decorations = Decorations(self)
         self.set_point_size(12)
 
     # -- content -------------------------------------------------------------------------
@@ -66,14 +76,41 @@ class DocumentView(QPlainTextEdit):
         self.setPlainText(text)
         self.highlighter = SpanHighlighter(self.document(), self.offsets, styles)
         self.highlighter.set_spans(spans)
+        self.decorations.set_spans(spans, styles)
+        self.decorations.set_relations(())
+        self.decorations.selected = set()
 
     def update_spans(self, removed: list[Span], added: list[Span]) -> None:
         if self.highlighter is not None:
             self.highlighter.update_spans(removed, added)
+        self.decorations.update_spans(removed, added)
+        self.viewport().update()
+
+    def set_styles(self, styles: SpanStyles) -> None:
+        if self.highlighter is not None:
+            self.highlighter.set_styles(styles)
+        self.decorations.styles = styles
+        self.viewport().update()
+
+    def set_relations(self, relations: Iterable[Relation]) -> None:
+        """The links drawn as arcs (those of the highlighted spans, or all of them)."""
+        self.decorations.set_relations(relations)
+        self.viewport().update()
+
+    def show_all_links(self, shown: bool) -> None:
+        self.decorations.all_links = shown
+        self.viewport().update()
+
+    def set_highlighted(self, span_ids: Iterable[str]) -> None:
+        """Draw ``span_ids`` as selected (a span and those it is linked to)."""
+        ids = set(span_ids)
+        if self.highlighter is not None:
+            self.highlighter.set_selected(ids)
+        self.decorations.selected = ids
+        self.viewport().update()
 
     def set_selected_span(self, span: Span | None) -> None:
-        if self.highlighter is not None:
-            self.highlighter.set_selected([span.id] if span else [])
+        self.set_highlighted([span.id] if span else [])
         if span is not None:
             cursor = self.textCursor()
             cursor.setPosition(self.offsets.to_qt(span.start))
@@ -146,6 +183,14 @@ class DocumentView(QPlainTextEdit):
             spans = self.spans_at(self.offset_at(point))
             self.spanClicked.emit(spans[0].id if spans else "")
         self._press = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        try:
+            self.decorations.paint(painter)
+        finally:
+            painter.end()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

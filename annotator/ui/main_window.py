@@ -334,7 +334,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(corpus_menu, "&Statistics", self.show_statistics)
 
         view = bar.addMenu("&View")
-        self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
+        zoom_in = [*QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)]
+        zoom_in += [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")]
+        self._action(view, "Zoom &in", lambda: self.zoom(1.1), _unique(zoom_in))  # type: ignore[arg-type]
         self._action(
             view, "Zoom &out", lambda: self.zoom(1 / 1.1), QKeySequence.StandardKey.ZoomOut
         )
@@ -343,6 +345,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             view, "&Dark theme", self.toggle_theme, "Ctrl+Shift+D", checkable=True
         )
         self.dark_action.setChecked(self.theme == "dark")
+        self.links_action = self._action(
+            view, "Show every &link (arcs from claims to claimants, cues…)",
+            self.toggle_all_links, "Ctrl+Shift+L", checkable=True,
+        )  # fmt: skip
+        self.links_action.setChecked(ui_settings.flag(self.settings, "show-all-links"))
+        self.view.show_all_links(self.links_action.isChecked())
         view.addSeparator()
         view.addAction(self.browser_dock.toggleViewAction())
         view.addAction(self.palette_dock.toggleViewAction())
@@ -510,8 +518,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                     self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
             else:
                 moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
-                self.do(Compound((RemoveSpan(span.id), AddSpan(moved))), f"Make {label}")
-                self._select(moved.id)
+                if self.do(self.session.replace_edit([span.id], moved), f"Make {label}"):
+                    self._select(moved.id)
             return
         if chosen is None:
             self.statusBar().showMessage("Select some text first, then press a label key", 4000)
@@ -611,7 +619,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.set_selected_span(span)
         self._show_links()
         self.claims.select_claim(span.id if span else None)
-        if span is not None and self.picking is None:
+        if span is not None and self.picking is None and not self.links_told:
             text = (
                 self.session.document.text[span.start : span.end] if self.session.document else ""
             )
@@ -627,7 +635,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             ids = [self.selected.id, *related_spans(self.session.aset, self.selected.id)]
         if self.picking is not None:
             ids.append(self.picking[1])
-        self.view.highlighter.set_selected(ids)
+        self.view.set_relations(self.session.aset.relations)
+        self.view.set_highlighted(ids)
 
     def _refresh_panels(self) -> None:
         document = self.session.document
@@ -652,8 +661,13 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
         self.label_palette.set_scheme(self.corpus.scheme)  # its style sheet reads the palette
         self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
-        if self.view.highlighter is not None:
-            self.view.highlighter.set_styles(self.styles)
+        self.view.set_styles(self.styles)
+
+    def toggle_all_links(self) -> None:
+        """Draw every link of the document, not only the selected span's (remembered)."""
+        shown = self.links_action.isChecked()
+        self.settings.setValue("show-all-links", shown)
+        self.view.show_all_links(shown)
 
     def toggle_character_mode(self) -> None:
         self.character_mode = self.character_action.isChecked()
@@ -748,6 +762,14 @@ def package_owner(corpus: Corpus) -> str | None:
 
     info = package_info(corpus)
     return info.annotator if info else None
+
+
+def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:
+    seen: list[QKeySequence] = []
+    for sequence in sequences:
+        if sequence not in seen:
+            seen.append(sequence)
+    return seen
 
 
 def _quiet(work: Callable[..., object]) -> Callable[..., None]:

@@ -41,3 +41,11 @@ def recent_corpora(settings: QSettings) -> list[str]:
 def remember_corpus(settings: QSettings, location: str) -> None:
     recent = [location, *[r for r in recent_corpora(settings) if r != location]]
     settings.setValue("recent", recent[:MAX_RECENT])
+
+
+def flag(settings: QSettings, key: str, default: bool = False) -> bool:
+    """A remembered on/off setting (an INI file stores it as text)."""
+    value = settings.value(key, default)
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)

@@ -26,7 +26,7 @@ from annotator.core.edits import (
     SetStatus,
 )
 from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict, StorageError
-from annotator.core.model import Span
+from annotator.core.model import AnnotationSet, Span
 from annotator.services.annotating import AnnotationSession
 from annotator.services.progress import Cancelled, Progress
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
@@ -75,6 +75,7 @@ class WindowBase(QMainWindow):
     offline: tuple[str, Edit, str, int] | None
     curation: dict[str, tuple[int, int]] | None  # corpus curation progress, while reviewing
     connection_label: QLabel
+    links_told: bool = False  # the status bar tells what the last edit did to links
     reconnect_timer: QTimer
 
     # -- provided by MainWindow ------------------------------------------------------------
@@ -113,6 +114,7 @@ class WindowBase(QMainWindow):
     def do(self, edit: Edit, text: str) -> bool:
         """Commit ``edit`` on the current document and push it on the undo stack."""
         document = self.session.document
+        self.links_told = False
         if document is None:
             return False
         if self.offline is not None:
@@ -243,7 +245,19 @@ class WindowBase(QMainWindow):
         if self.session.document is None or self.session.document.id != doc_id:
             self.open_document(doc_id)
         before = {s.id: s for s in self.session.aset.spans}
+        linked = AnnotationSet(
+            self.session.annotator,
+            spans=list(self.session.aset.spans),
+            relations=list(self.session.aset.relations),
+        )
         inverse = self.session.apply(doc_id, edit)
+        changes = self.session.link_changes(linked) if linked.relations else []
+        if changes:
+            # An edit that moves or removes a link says so (it stays one undo step).
+            self.statusBar().showMessage(
+                _sentence("; ".join(changes)) + " (Ctrl+Z undoes it)", 12000
+            )
+            self.links_told = True
         after = {s.id: s for s in self.session.aset.spans}
         removed = [s for i, s in before.items() if after.get(i) != s]
         added = [s for i, s in after.items() if before.get(i) != s]
@@ -289,6 +303,10 @@ class WindowBase(QMainWindow):
             self.statusBar().showMessage(str(error), 6000)
             QApplication.beep()
             return None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _storage_problem(error: StorageError) -> str:

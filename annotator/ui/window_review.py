@@ -121,7 +121,7 @@ class ReviewActions(WindowBase):
             for key, (span, _) in self.overlay.items()
             if span.layer == item.layer and span.start < item.end and item.start < span.end
         ]
-        self.view.highlighter.set_selected(ids)
+        self.view.set_highlighted(ids)
         cursor = self.view.textCursor()
         cursor.setPosition(self.view.offsets.to_qt(item.start))
         self.view.setTextCursor(cursor)

@@ -1,0 +1,254 @@
+"""What the document view paints over the text: stacked underlines and link arcs.
+
+A character format has one underline, so two overlapping claims looked like one. Spans
+of the layers that allow overlaps (claims, cues) are given levels, as brat and
+INCEpTION stack them: an outer span on level 0, a span nested in or crossing it on
+level 1, and so on; each level is its own line under the text, in the label's colour.
+Links (claimant, cue and any scheme relation) are drawn as arcs above the text, from
+the head span to an arrow on the child, labelled with the relation: those of the
+selected span always, every link when the view is asked to (a remembered toggle).
+
+Only the spans and links over the visible text are painted; levels are recomputed
+only when a span of an overlapping layer changes (they are few beside entities).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QPlainTextEdit
+
+from annotator.core.model import Relation, Span
+from annotator.ui.highlighting import SpanStyles
+
+LINE_WIDTH = 2.0
+LINE_GAP = 3.0  # pixels between two stacked underlines
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of one span on one visual line, in viewport coordinates."""
+
+    left: float
+    right: float
+    top: float
+    baseline: float
+    bottom: float
+
+
+def stack_levels(spans: Iterable[Span]) -> dict[str, int]:
+    """A level for each span such that spans sharing a character never share a level:
+    longest first among equal starts, so an outer span sits under its nested ones."""
+    ends: list[int] = []  # ends[level]: where the last span put on that level ends
+    levels: dict[str, int] = {}
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
+        level = next((i for i, end in enumerate(ends) if end <= span.start), len(ends))
+        if level == len(ends):
+            ends.append(span.end)
+        else:
+            ends[level] = span.end
+        levels[span.id] = level
+    return levels
+
+
+class Decorations:
+    """The stacked underlines and link arcs of one document view.
+
+    Args:
+        view: the view painted on (its ``offsets`` map stored offsets to Qt positions).
+    """
+
+    def __init__(self, view: QPlainTextEdit) -> None:
+        self.view = view
+        self.styles: SpanStyles | None = None
+        self.spans: dict[str, Span] = {}
+        self.lined: dict[str, Span] = {}  # spans of overlapping layers, drawn as lines
+        self.levels: dict[str, int] = {}
+        self.relations: list[Relation] = []
+        self.selected: set[str] = set()
+        self.all_links = False
+
+    # -- what is shown -----------------------------------------------------------------
+
+    def set_spans(self, spans: Iterable[Span], styles: SpanStyles) -> None:
+        self.styles = styles
+        self.spans = {s.id: s for s in spans}
+        self.lined = {i: s for i, s in self.spans.items() if styles.lined(s)}
+        self.levels = stack_levels(self.lined.values())
+
+    def update_spans(self, removed: Iterable[Span], added: Iterable[Span]) -> None:
+        restack = False
+        for span in removed:
+            self.spans.pop(span.id, None)
+            restack |= self.lined.pop(span.id, None) is not None
+        for span in added:
+            self.spans[span.id] = span
+            if self.styles is not None and self.styles.lined(span):
+                self.lined[span.id] = span
+                restack = True
+        if restack:
+            self.levels = stack_levels(self.lined.values())
+
+    def set_relations(self, relations: Iterable[Relation]) -> None:
+        self.relations = list(relations)
+
+    def depth(self) -> int:
+        """How many underline levels the document uses."""
+        return max(self.levels.values(), default=-1) + 1
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter) -> None:
+        if self.styles is None:
+            return
+        lo, hi = self._visible_range()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for span in self.lined.values():
+            if span.start < hi and span.end > lo:
+                self._underline(painter, span)
+        for relation in self._shown_relations():
+            head, child = self.spans.get(relation.head), self.spans.get(relation.child)
+            if head is None or child is None:
+                continue
+            if (head.end <= lo and child.end <= lo) or (head.start >= hi and child.start >= hi):
+                continue
+            self._arc(painter, head, child, relation.label)
+
+    def _shown_relations(self) -> list[Relation]:
+        if self.all_links:
+            return self.relations
+        return [r for r in self.relations if r.head in self.selected or r.child in self.selected]
+
+    def _underline(self, painter: QPainter, span: Span) -> None:
+        assert self.styles is not None
+        color = self.styles.color(span)
+        if span.suggested:
+            color.setAlpha(120)
+        pen = QPen(color, LINE_WIDTH + (1.0 if span.id in self.selected else 0.0))
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        if span.suggested:
+            pen.setStyle(Qt.PenStyle.DotLine)
+        painter.setPen(pen)
+        offset = 1.5 + self.levels.get(span.id, 0) * (LINE_WIDTH + LINE_GAP)
+        for segment in self.segments(span.start, span.end):
+            y = segment.baseline + offset
+            painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
+
+    def _arc(self, painter: QPainter, head: Span, child: Span, label: str) -> None:
+        assert self.styles is not None
+        start = self._anchor(head)
+        end = self._anchor(child)
+        if start is None or end is None:
+            return
+        color = self.styles.color(head)
+        color.setAlpha(220)
+        painter.setPen(QPen(color, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        lift = min(18.0 + abs(end.x() - start.x()) / 8, 48.0)
+        top = min(start.y(), end.y()) - lift
+        middle = QPointF((start.x() + end.x()) / 2, top)
+        path = QPainterPath(start)
+        path.quadTo(middle, end)
+        painter.drawPath(path)
+        self._arrow(painter, path, end, color)
+        font = QFont(self.view.font())
+        font.setPointSizeF(max(font.pointSizeF() * 0.62, 6.0))
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        text = label.lower()
+        width = metrics.horizontalAdvance(text) + 6
+        peak = path.pointAtPercent(0.5)
+        box = QRectF(peak.x() - width / 2, peak.y() - metrics.height() / 2, width, metrics.height())
+        background = self.view.palette().base().color()
+        background.setAlpha(230)
+        painter.fillRect(box, background)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    @staticmethod
+    def _arrow(painter: QPainter, path: QPainterPath, tip: QPointF, color: QColor) -> None:
+        angle = math.radians(-path.angleAtPercent(0.97))
+        size = 6.0
+        left = QPointF(
+            tip.x() - size * math.cos(angle - 0.45), tip.y() - size * math.sin(angle - 0.45)
+        )
+        right = QPointF(
+            tip.x() - size * math.cos(angle + 0.45), tip.y() - size * math.sin(angle + 0.45)
+        )
+        painter.setBrush(color)
+        painter.drawPolygon(QPolygonF([tip, left, right]))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _anchor(self, span: Span) -> QPointF | None:
+        """Where an arc meets ``span``: the middle of the top of its first visual line
+        (a long claim is met at its start, not beyond the screen)."""
+        segments = self.segments(span.start, min(span.end, span.start + 40))
+        if not segments:
+            return None
+        first = segments[0]
+        return QPointF((first.left + first.right) / 2, first.top + 1)
+
+    # -- geometry ------------------------------------------------------------------------
+
+    def _visible_range(self) -> tuple[int, int]:
+        view = self.view
+        offsets = view.offsets  # type: ignore[attr-defined]
+        first = view.firstVisibleBlock()
+        position = first.position()
+        bottom = view.viewport().height()
+        block = first
+        last_end = position
+        while block.isValid():
+            top = view.blockBoundingGeometry(block).translated(view.contentOffset()).top()
+            if top > bottom:
+                break
+            last_end = block.position() + block.length()
+            block = block.next()
+        return offsets.from_qt(position), offsets.from_qt(min(last_end, offsets.qt_length))
+
+    def segments(self, start: int, end: int) -> list[Segment]:
+        """The visual-line stretches of stored offsets ``[start, end)`` in the viewport
+        (only those of laid out blocks: the visible ones)."""
+        view = self.view
+        offsets = view.offsets  # type: ignore[attr-defined]
+        document = view.document()
+        qs, qe = offsets.to_qt(start), offsets.to_qt(end)
+        block = document.findBlock(qs)
+        found: list[Segment] = []
+        offset = view.contentOffset()
+        while block.isValid() and block.position() < qe:
+            layout = block.layout()
+            if layout is not None and layout.lineCount() > 0:
+                origin = view.blockBoundingGeometry(block).translated(offset).topLeft()
+                base = block.position()
+                for number in range(layout.lineCount()):
+                    line = layout.lineAt(number)
+                    line_start = base + line.textStart()
+                    line_end = line_start + line.textLength()
+                    lo, hi = max(qs, line_start), min(qe, line_end)
+                    if lo >= hi:
+                        continue
+                    left = _x(line.cursorToX(lo - base))
+                    right = _x(line.cursorToX(hi - base))
+                    top = origin.y() + line.y()
+                    found.append(
+                        Segment(
+                            origin.x() + left,
+                            origin.x() + right,
+                            top,
+                            top + line.ascent(),
+                            top + line.height(),
+                        )
+                    )
+            block = block.next()
+        return found
+
+
+def _x(value: object) -> float:
+    """``QTextLine.cursorToX`` answers a float, or (float, int) in some PySide versions."""
+    if isinstance(value, tuple):
+        return float(value[0])
+    return float(value)  # type: ignore[arg-type]
