@@ -23,7 +23,7 @@ from annotator.core.edits import (
 from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
-from annotator.services.claims import ATTRIBUTION, CLAIMANT, UNATTRIBUTED
+from annotator.services.claims import ATTRIBUTION, CLAIMANT, CUE, UNATTRIBUTED
 
 if TYPE_CHECKING:
     from annotator.nlp.tokens import TokenBounds
@@ -198,20 +198,33 @@ class AnnotationSession:
         return Compound((*(RemoveSpan(i) for i in replaced), AddSpan(span, tuple(carried))))
 
     def link_edit(self, relation: str, head_id: str, child_id: str) -> Edit:
-        """Link claim ``head_id`` to ``child_id`` by ``relation`` (CLAIMANT or CUE),
-        replacing the claim's previous link of that kind (a claim has one claimant)."""
+        """Link ``head_id`` to ``child_id`` by any ``relation`` of the scheme. A claim has
+        one claimant and one cue: linking those replaces the claim's previous one; other
+        relations add a link (the same link twice is refused).
+
+        Raises:
+            AnnotationError: the scheme has no such relation between these layers.
+        """
         kind = self.scheme.relation(relation)
         head, child = self.aset.span(head_id), self.aset.span(child_id)
         if kind is None or head is None or child is None:
             raise AnnotationError(f"the scheme has no {relation} relation for these spans")
+        if head.layer != kind.head:
+            raise AnnotationError(f"a {relation} link starts from a {kind.head}, not {head.layer}")
         if child.layer not in kind.child:
             raise AnnotationError(
                 f"a {relation} must be a span of {', '.join(kind.child)}, not {child.layer}"
             )
+        if head_id == child_id:
+            raise AnnotationError("a span cannot be linked to itself")
+        new = Relation(head_id, child_id, relation)
+        single = relation in (CLAIMANT, CUE)
+        if not single and new in self.aset.relations:
+            raise AnnotationError(f"these spans are already linked by {relation}")
         edits: list[Edit] = [
             RemoveRelation(r)
             for r in self.aset.relations
-            if r.head == head_id and r.label == relation
+            if single and r.head == head_id and r.label == relation
         ]
         if relation == CLAIMANT and head.attrs.get(ATTRIBUTION) is not None:
             edits.append(SetAttr(head_id, ATTRIBUTION, None))
@@ -242,6 +255,45 @@ class AnnotationSession:
             relations=list(self.aset.relations),
         )
         return Compound((made, preview.link_edit(relation, head_id, added.span.id)))
+
+    def relations_from(self, span_id: str) -> list[str]:
+        """The scheme relations a link from ``span_id`` can be (its layer is their head)."""
+        span = self.aset.span(span_id)
+        if span is None:
+            return []
+        return [r.name for r in self.scheme.relations if r.head == span.layer]
+
+    def relabel_choices(self, relation: Relation) -> list[str]:
+        """The other relations that could join the same two spans."""
+        head, child = self.aset.span(relation.head), self.aset.span(relation.child)
+        if head is None or child is None:
+            return []
+        return [
+            r.name
+            for r in self.scheme.relations
+            if r.name != relation.label and r.head == head.layer and child.layer in r.child
+        ]
+
+    def relabel_link_edit(self, relation: Relation, label: str) -> Edit:
+        """Make ``relation`` a ``label`` link between the same spans (one undo step)."""
+        if relation not in self.aset.relations:
+            raise AnnotationError("this link is not in the annotation any more")
+        if label not in self.relabel_choices(relation):
+            raise AnnotationError(f"these spans cannot be linked by {label}")
+        preview = AnnotationSession(self.corpus, self.annotator)
+        preview.aset = AnnotationSet(
+            self.annotator,
+            spans=self.aset.spans,
+            relations=[r for r in self.aset.relations if r != relation],
+        )
+        return Compound(
+            (RemoveRelation(relation), preview.link_edit(label, relation.head, relation.child))
+        )
+
+    def unlink_edit(self, relation: Relation) -> Edit:
+        if relation not in self.aset.relations:
+            raise AnnotationError("this link is not in the annotation any more")
+        return RemoveRelation(relation)
 
     def unattributed_edit(self, claim_id: str) -> Edit:
         """Mark claim ``claim_id`` as having no claimant in the text."""

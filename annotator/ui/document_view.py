@@ -5,6 +5,7 @@ Signals:
     spanClicked(str): the user clicked a span (its id), or empty text to deselect.
     command(str): a view shortcut: "delete", "next-span", "previous-span", "deselect",
         "shortcuts", "confirm".
+    spanMenu(str, QPoint): the context menu was asked over a span (its id, where).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QFont,
     QHelpEvent,
     QKeyEvent,
@@ -44,6 +46,7 @@ class DocumentView(QPlainTextEdit):
     labelKey = Signal(str)  # noqa: N815 - Qt signal naming
     spanClicked = Signal(str)  # noqa: N815
     command = Signal(str)
+    spanMenu = Signal(str, QPoint)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +186,13 @@ class DocumentView(QPlainTextEdit):
             spans = self.spans_at(self.offset_at(point))
             self.spanClicked.emit(spans[0].id if spans else "")
         self._press = None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
+        spans = self.spans_at(self.offset_at(event.pos()))
+        if spans:
+            self.spanMenu.emit(spans[0].id, event.globalPos())
+            return
+        super().contextMenuEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)

@@ -43,6 +43,7 @@ from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.relations.controller import RelationsController
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
 from annotator.ui.view.snapping import SnappingPreparer
@@ -127,6 +128,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
+        self.relations = RelationsController(self)
+        self.links_dock = self._dock(
+            "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.splitDockWidget(self.claims_dock, self.links_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.claims_dock, self.links_dock], [700, 420], Qt.Orientation.Horizontal)
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.review_dock.hide()
@@ -141,6 +148,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.labelKey.connect(self._on_label_key)
         self.view.spanClicked.connect(self._on_span_clicked)
         self.view.command.connect(self._on_view_command)
+        self.view.spanMenu.connect(self.relations.show_span_menu)
         self.label_palette.labelChosen.connect(self.label_selection)
         self.questions.answered.connect(self.answer)
         self.claims.claimChosen.connect(self._select)
@@ -288,6 +296,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(claims, "Mark the claim &unattributed\t0", self.mark_unattributed)
         self._action(claims, "Set the &stance (1 FAVOR, 2 AGAINST, 3 NONE…)\t1-9", lambda: None)
         self._action(claims, "Next &incomplete claim", self.next_incomplete_claim, "Ctrl+J")
+        claims.addSeparator()
+        self._action(
+            claims, "&Link the selected span (any relation)…", self.relations.link_selected,
+            "Ctrl+K",
+        )  # fmt: skip
 
         document = bar.addMenu("&Document")
         self._action(
@@ -355,6 +368,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         view.addAction(self.browser_dock.toggleViewAction())
         view.addAction(self.palette_dock.toggleViewAction())
         view.addAction(self.claims_dock.toggleViewAction())
+        view.addAction(self.links_dock.toggleViewAction())
         view.addAction(self.questions_dock.toggleViewAction())
         view.addAction(self.guidelines_dock.toggleViewAction())
 
@@ -481,6 +495,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     def _on_label_key(self, key: str) -> None:
         if self.reviewing:
             self.review._key(key.lower())
+            return
+        if self.relations.handle_key(key):
             return
         if key == "w":
             self.start_linking(CLAIMANT)
@@ -645,6 +661,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.questions.show_answers({})
             return
         self.claims.show_rows(document.text, claim_rows(self.session.aset, self.corpus.scheme))
+        self.relations.refresh()
         self.questions.show_answers(self.session.aset.doc_labels)
         self.claims.select_claim(self.selected.id if self.selected else None)
 

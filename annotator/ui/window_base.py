@@ -42,6 +42,7 @@ from annotator.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
     from annotator.store.corpus import Corpus
+    from annotator.ui.relations.controller import RelationsController
 
 T = TypeVar("T")
 
@@ -69,6 +70,7 @@ class WindowBase(QMainWindow):
     guidelines: GuidelinesPanel
     claims: ClaimsPanel
     claims_dock: QDockWidget
+    relations: RelationsController
     review: ReviewPanel
     review_dock: QDockWidget
     review_action: QAction

@@ -220,9 +220,10 @@ class Decorations:
         found: list[Segment] = []
         offset = view.contentOffset()
         while block.isValid() and block.position() < qe:
+            # Asking the geometry first lays out a block an edit has just re-highlighted.
+            origin = view.blockBoundingGeometry(block).translated(offset).topLeft()
             layout = block.layout()
             if layout is not None and layout.lineCount() > 0:
-                origin = view.blockBoundingGeometry(block).translated(offset).topLeft()
                 base = block.position()
                 for number in range(layout.lineCount()):
                     line = layout.lineAt(number)
