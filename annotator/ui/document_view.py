@@ -82,6 +82,7 @@ class DocumentView(QPlainTextEdit):
         self.decorations.set_spans(spans, styles)
         self.decorations.set_relations(())
         self.decorations.selected = set()
+        self.decorations.set_extents(())
 
     def update_spans(self, removed: list[Span], added: list[Span]) -> None:
         if self.highlighter is not None:

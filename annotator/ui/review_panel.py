@@ -72,7 +72,7 @@ class ReviewItemsModel(ColumnsModel):
                 return item.what()
             if column == 2:
                 return "   ".join(
-                    f"{n}) {', '.join(v.annotators)}: {v.describe(self._text)}"
+                    f"{n}) {', '.join(v.annotators)}: {v.describe(self._text, item.versions)}"
                     for n, v in enumerate(item.versions, start=1)
                 )
             if column == 3:
@@ -83,7 +83,7 @@ class ReviewItemsModel(ColumnsModel):
             return QColor("#2e9d4a" if decision else "#d62728")
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return "\n".join(
-                f"{n}) {', '.join(v.annotators)}: {v.describe(self._text)}"
+                f"{n}) {', '.join(v.annotators)}: {v.describe(self._text, item.versions)}"
                 for n, v in enumerate(item.versions, start=1)
             )
         return None

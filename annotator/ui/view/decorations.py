@@ -25,6 +25,9 @@ from PySide6.QtWidgets import QPlainTextEdit
 from annotator.core.model import Relation, Span
 from annotator.ui.highlighting import SpanStyles
 
+VERSION_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+"""The colours of the versions of a reviewed item, in their order (1, 2, 3…)."""
+
 LINE_WIDTH = 2.0
 LINE_GAP = 3.0  # pixels between two stacked underlines
 
@@ -71,6 +74,12 @@ class Decorations:
         self.relations: list[Relation] = []
         self.selected: set[str] = set()
         self.all_links = False
+        self.extents: list[tuple[int, int, str]] = []  # a reviewed item's versions
+
+    def set_extents(self, extents: Iterable[tuple[int, int, str]]) -> None:
+        """Draw each ``(start, end, tag)`` as a bracketed line of its own colour under
+        the text: the extents of a boundary disagreement's versions."""
+        self.extents = list(extents)
 
     # -- what is shown -----------------------------------------------------------------
 
@@ -117,6 +126,34 @@ class Decorations:
             if (head.end <= lo and child.end <= lo) or (head.start >= hi and child.start >= hi):
                 continue
             self._arc(painter, head, child, relation.label)
+        for number, (start, end, tag) in enumerate(self.extents):
+            if start < hi and end > lo:
+                self._extent(painter, number, start, end, tag)
+
+    def _extent(self, painter: QPainter, number: int, start: int, end: int, tag: str) -> None:
+        color = QColor(VERSION_COLORS[number % len(VERSION_COLORS)])
+        pen = QPen(color, LINE_WIDTH + 1)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(pen)
+        offset = 1.5 + (self.depth() + number) * (LINE_WIDTH + 1 + LINE_GAP)
+        segments = self.segments(start, end)
+        for segment in segments:
+            y = segment.baseline + offset
+            painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
+        if not segments:
+            return
+        first, last = segments[0], segments[-1]
+        # Brackets at the two ends: where this version starts and stops.
+        for x, y_top, y in (
+            (first.left, first.top, first.baseline + offset),
+            (last.right, last.top, last.baseline + offset),
+        ):
+            painter.drawLine(QPointF(x, y_top + 2), QPointF(x, y))
+        font = QFont(self.view.font())
+        font.setPointSizeF(max(font.pointSizeF() * 0.6, 6.0))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(QPointF(last.right + 2, last.baseline + offset + 2), tag)
 
     def _shown_relations(self) -> list[Relation]:
         if self.all_links:
