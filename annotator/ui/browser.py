@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -213,8 +214,13 @@ class BrowserPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((150, 150, 80, 45)):
+        # Status and spans first after the id, so a narrow dock (1024 px screens) cuts the
+        # title rather than what the annotator steers by.
+        for column, width in enumerate((100, 150, 78, 46)):
             self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        header.moveSection(header.visualIndex(2), 1)
+        header.moveSection(header.visualIndex(3), 2)
         self.count = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.status)
@@ -230,7 +236,8 @@ class BrowserPanel(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.status.currentIndexChanged.connect(self._apply_status)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
-        self.search.returnPressed.connect(self._apply_search)
+        self.search.returnPressed.connect(self._open_first_match)
+        self.search.installEventFilter(self)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         model.modelReset.connect(self._update_count)
@@ -241,6 +248,30 @@ class BrowserPanel(QWidget):
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Down in the search box goes to the list of matches."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self._apply_search()
+            if self.model.rowCount() > 0:
+                self.table.setFocus()
+                row = max(self.table.currentIndex().row(), 0)
+                self.table.selectRow(row)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _open_first_match(self) -> None:
+        """Enter in the search box: search now and open the first match."""
+        self._apply_search()
+        doc_id = self.model.doc_id(0)
+        if doc_id is not None:
+            self.table.selectRow(0)
+            self.documentActivated.emit(doc_id)
 
     def _apply_status(self) -> None:
         self.model.set_filter(status=str(self.status.currentData()))

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
@@ -113,11 +115,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             "Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.palette_dock = self._dock(
-            "Labels", self.label_palette, Qt.DockWidgetArea.RightDockWidgetArea
+            "Labels", _scrolling(self.label_palette), Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.questions = QuestionsPanel()
         self.questions_dock = self._dock(
-            "Questions", self.questions, Qt.DockWidgetArea.RightDockWidgetArea
+            "Questions", _scrolling(self.questions), Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.guidelines = GuidelinesPanel()
         self.guidelines_dock = self._dock(
@@ -137,9 +139,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.review_dock.hide()
-        self.resizeDocks(
-            [self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal
-        )
+        self._size_side_docks(1280)
         self._build_status_bar()
         self._build_menus()
         self.snapping = SnappingPreparer(lambda: self.session, parent=self)
@@ -164,13 +164,24 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, screen.width()), min(800, screen.height()))
+            self._size_side_docks(self.width())
         state = settings.value("windowState")
         if state is not None:
             self.restoreState(state)
         self._set_actions_enabled(False)
         if corpus is not None:
             self.attach_corpus(corpus)
+
+    def _size_side_docks(self, width: int) -> None:
+        """Side docks that leave the article most of the window: at 1280 px the
+        documents take about 300 px, at 1024 px about 240 (the article keeps ~560)."""
+        documents = max(230, min(int(width * 0.235), 340))
+        labels = 180 if width < 1200 else 200
+        self.resizeDocks(
+            [self.browser_dock, self.palette_dock], [documents, labels], Qt.Orientation.Horizontal
+        )
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         for action in self.all_actions:
@@ -447,6 +458,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.show_document(document.text, self.session.aset.spans, self.styles)
         self.snapping.forget_pending()
         self.snapping.prepare()  # the first label key must not wait for spaCy
+        if self.corpus.scheme.questions and not self.questions_dock.isHidden():
+            # A document's questions are shown on opening it, even after the Guidelines
+            # tab was raised over them for the last one.
+            self.questions_dock.raise_()
         self._refresh_panels()
         self.browser.select_document(doc_id)
         self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
@@ -779,6 +794,17 @@ def package_owner(corpus: Corpus) -> str | None:
 
     info = package_info(corpus)
     return info.annotator if info else None
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """``panel`` in a scroll area, so that a long scheme never makes the window taller
+    than a 640-pixel screen."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
 
 
 def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:

@@ -70,6 +70,7 @@ class WindowBase(QMainWindow):
     guidelines: GuidelinesPanel
     claims: ClaimsPanel
     claims_dock: QDockWidget
+    links_dock: QDockWidget
     relations: RelationsController
     review: ReviewPanel
     review_dock: QDockWidget

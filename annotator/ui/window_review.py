@@ -37,6 +37,7 @@ class ReviewActions(WindowBase):
         if not self.reviewing or document is None:
             self.review_dock.hide()
             self.claims_dock.show()
+            self.links_dock.show()
             self.view.spans_at = self.session.spans_at
             self.view.describe_at = self._describe_at
             if document is not None:
@@ -46,6 +47,7 @@ class ReviewActions(WindowBase):
         self.review.set_reasons(reasons(self.corpus))
         self.curation = None
         self.claims_dock.hide()
+        self.links_dock.hide()
         self.review_dock.show()
         self.resizeDocks([self.review_dock], [280], Qt.Orientation.Vertical)
         self._load_review()

@@ -119,6 +119,7 @@ class CorpusTools(WindowBase):
             QMessageBox.information(self, "Import finished", "\n".join(lines))
         if self.session.document is None and self.model.doc_id(0):
             self.open_document(str(self.model.doc_id(0)))
+        self._update_status()  # "n/N done" counts the imported documents
 
     def export_dialog(self) -> None:
         from annotator.services.exporting import export

@@ -119,13 +119,16 @@ class Decorations:
         for span in self.lined.values():
             if span.start < hi and span.end > lo:
                 self._underline(painter, span)
+        from_head: dict[str, int] = {}
         for relation in self._shown_relations():
             head, child = self.spans.get(relation.head), self.spans.get(relation.child)
             if head is None or child is None:
                 continue
             if (head.end <= lo and child.end <= lo) or (head.start >= hi and child.start >= hi):
                 continue
-            self._arc(painter, head, child, relation.label)
+            # Links from one span rise to different heights, so their labels never meet.
+            rank = from_head[head.id] = from_head.get(head.id, -1) + 1
+            self._arc(painter, head, child, relation.label, rank)
         for number, (start, end, tag) in enumerate(self.extents):
             if start < hi and end > lo:
                 self._extent(painter, number, start, end, tag)
@@ -175,7 +178,7 @@ class Decorations:
             y = segment.baseline + offset
             painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
 
-    def _arc(self, painter: QPainter, head: Span, child: Span, label: str) -> None:
+    def _arc(self, painter: QPainter, head: Span, child: Span, label: str, rank: int) -> None:
         assert self.styles is not None
         start = self._anchor(head)
         end = self._anchor(child)
@@ -185,7 +188,8 @@ class Decorations:
         color.setAlpha(220)
         painter.setPen(QPen(color, 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        lift = min(18.0 + abs(end.x() - start.x()) / 8, 48.0)
+        line = QFontMetricsF(self.view.font()).lineSpacing()
+        lift = min(14.0 + abs(end.x() - start.x()) / 10, 36.0) + rank * line * 0.8
         top = min(start.y(), end.y()) - lift
         middle = QPointF((start.x() + end.x()) / 2, top)
         path = QPainterPath(start)
