@@ -182,6 +182,14 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.resizeDocks(
             [self.browser_dock, self.palette_dock], [documents, labels], Qt.Orientation.Horizontal
         )
+        # The labels get the height their buttons need, the questions the rest.
+        wanted = self.label_palette.sizeHint().height() + 30
+        height = max(self.height(), 400)
+        self.resizeDocks(
+            [self.palette_dock, self.questions_dock],
+            [min(wanted, int(height * 0.6)), max(height - wanted, int(height * 0.3))],
+            Qt.Orientation.Vertical,
+        )
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         for action in self.all_actions:
@@ -205,6 +213,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.spans_at = self.session.spans_at
         self.model.set_corpus(corpus, name)
         self._show_corpus()
+        if self.settings.value("windowState") is None:
+            # Once the palette's new buttons are laid out (its size is known then).
+            QTimer.singleShot(0, lambda: self._size_side_docks(self.width()))
         self._set_actions_enabled(True)
         self.corpusOpened.emit()
 
