@@ -87,8 +87,8 @@ class DocumentView(QPlainTextEdit):
     def update_spans(self, removed: list[Span], added: list[Span]) -> None:
         if self.highlighter is not None:
             self.highlighter.update_spans(removed, added)
-        self.decorations.update_spans(removed, added)
-        self.viewport().update()
+        if self.decorations.update_spans(removed, added):
+            self.viewport().update()  # entities alone: the highlighter repaints their blocks
 
     def set_styles(self, styles: SpanStyles) -> None:
         if self.highlighter is not None:
@@ -98,8 +98,10 @@ class DocumentView(QPlainTextEdit):
 
     def set_relations(self, relations: Iterable[Relation]) -> None:
         """The links drawn as arcs (those of the highlighted spans, or all of them)."""
-        self.decorations.set_relations(relations)
-        self.viewport().update()
+        relations = list(relations)
+        if relations != self.decorations.relations:
+            self.decorations.set_relations(relations)
+            self.viewport().update()
 
     def show_all_links(self, shown: bool) -> None:
         self.decorations.all_links = shown
@@ -110,8 +112,10 @@ class DocumentView(QPlainTextEdit):
         ids = set(span_ids)
         if self.highlighter is not None:
             self.highlighter.set_selected(ids)
+        changed = ids ^ self.decorations.selected
         self.decorations.selected = ids
-        self.viewport().update()
+        if self.decorations.draws_any(changed):
+            self.viewport().update()  # else the highlighter repaints the blocks concerned
 
     def set_selected_span(self, span: Span | None) -> None:
         self.set_highlighted([span.id] if span else [])

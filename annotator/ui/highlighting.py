@@ -173,6 +173,10 @@ class _SpanIndex:
             self._by_id.pop(gone.id, None)
 
 
+SpanIndex = _SpanIndex
+"""The index, for the view's other painters (the stacked underlines)."""
+
+
 class SpanHighlighter(QSyntaxHighlighter):
     """Draws the spans of one annotation set on a document of one text."""
 

@@ -8,8 +8,11 @@ Links (claimant, cue and any scheme relation) are drawn as arcs above the text, 
 the head span to an arrow on the child, labelled with the relation: those of the
 selected span always, every link when the view is asked to (a remembered toggle).
 
-Only the spans and links over the visible text are painted; levels are recomputed
-only when a span of an overlapping layer changes (they are few beside entities).
+Only the spans and links over the visible text are painted. Levels are computed at
+paint time for the visible spans' overlap components (every span sharing a character,
+directly or through others, with a visible one): greedy levels over a whole component
+equal those over the whole document, and opening or editing a long article never pays
+for the spans off screen.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.core.model import Relation, Span
-from annotator.ui.highlighting import SpanStyles
+from annotator.ui.highlighting import SpanIndex, SpanStyles
 
 VERSION_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 """The colours of the versions of a reviewed item, in their order (1, 2, 3…)."""
@@ -68,13 +71,15 @@ class Decorations:
     def __init__(self, view: QPlainTextEdit) -> None:
         self.view = view
         self.styles: SpanStyles | None = None
-        self.spans: dict[str, Span] = {}
-        self.lined: dict[str, Span] = {}  # spans of overlapping layers, drawn as lines
-        self.levels: dict[str, int] = {}
+        self.spans: list[Span] = []
+        self._by_id: dict[str, Span] | None = None  # built when a link is drawn
+        self.lined = SpanIndex(())  # spans of overlapping layers, drawn as lines
+        self._lined_ids: set[str] = set()
         self.relations: list[Relation] = []
         self.selected: set[str] = set()
         self.all_links = False
         self.extents: list[tuple[int, int, str]] = []  # a reviewed item's versions
+        self._origins: dict[int, QPointF] = {}
 
     def set_extents(self, extents: Iterable[tuple[int, int, str]]) -> None:
         """Draw each ``(start, end, tag)`` as a bracketed line of its own colour under
@@ -85,43 +90,80 @@ class Decorations:
 
     def set_spans(self, spans: Iterable[Span], styles: SpanStyles) -> None:
         self.styles = styles
-        self.spans = {s.id: s for s in spans}
-        self.lined = {i: s for i, s in self.spans.items() if styles.lined(s)}
-        self.levels = stack_levels(self.lined.values())
+        self.spans = list(spans)
+        self._by_id = None
+        lined_layers = {s.name for s in styles.scheme.span_layers if s.overlap}
+        lined = [s for s in self.spans if s.layer in lined_layers]
+        self.lined = SpanIndex(lined)
+        self._lined_ids = {s.id for s in lined}
 
-    def update_spans(self, removed: Iterable[Span], added: Iterable[Span]) -> None:
-        restack = False
+    def update_spans(self, removed: Iterable[Span], added: Iterable[Span]) -> bool:
+        """Follow an edit; True when something these decorations draw changed (an
+        underlined span, or an end of a drawn link), so the view must repaint."""
+        removed, added = list(removed), list(added)
+        linked = {r.head for r in self.relations} | {r.child for r in self.relations}
+        changed = any(s.id in linked for s in (*removed, *added))
+        by_id = self._ids()
         for span in removed:
-            self.spans.pop(span.id, None)
-            restack |= self.lined.pop(span.id, None) is not None
+            by_id.pop(span.id, None)
         for span in added:
-            self.spans[span.id] = span
+            by_id[span.id] = span
+        for span in removed:
+            if span.id in self._lined_ids:
+                self.lined.remove(span)
+                self._lined_ids.discard(span.id)
+                changed = True
+        for span in added:
             if self.styles is not None and self.styles.lined(span):
-                self.lined[span.id] = span
-                restack = True
-        if restack:
-            self.levels = stack_levels(self.lined.values())
+                self.lined.add(span)
+                self._lined_ids.add(span.id)
+                changed = True
+        return changed
+
+    def span(self, span_id: str) -> Span | None:
+        return self._ids().get(span_id)
+
+    def _ids(self) -> dict[str, Span]:
+        if self._by_id is None:  # built at the first edit or drawn link, then followed
+            self._by_id = {s.id: s for s in self.spans}
+            self.spans = []
+        return self._by_id
 
     def set_relations(self, relations: Iterable[Relation]) -> None:
         self.relations = list(relations)
 
-    def depth(self) -> int:
-        """How many underline levels the document uses."""
-        return max(self.levels.values(), default=-1) + 1
+    def draws_any(self, span_ids: set[str]) -> bool:
+        """Whether these decorations draw something for one of ``span_ids`` (an
+        underline, or a link end)."""
+        if any(i in self._lined_ids for i in span_ids):
+            return True
+        return any(r.head in span_ids or r.child in span_ids for r in self.relations)
+
+    def levels_over(self, lo: int, hi: int) -> dict[str, int]:
+        """The levels of the lined spans over ``[lo, hi)``, computed over their whole
+        overlap components (so a span keeps its level wherever the view scrolls)."""
+        while True:
+            found = self.lined.overlapping(lo, hi)
+            wider = (min([lo, *(s.start for s in found)]), max([hi, *(s.end for s in found)]))
+            if wider == (lo, hi):
+                return stack_levels(found)
+            lo, hi = wider
 
     # -- painting ------------------------------------------------------------------------
 
     def paint(self, painter: QPainter) -> None:
         if self.styles is None:
             return
+        self._origins = {}  # block origins, asked once per paint
         lo, hi = self._visible_range()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for span in self.lined.values():
-            if span.start < hi and span.end > lo:
-                self._underline(painter, span)
+        levels = self.levels_over(lo, hi)
+        for span in self.lined.overlapping(lo, hi):
+            self._underline(painter, span, levels.get(span.id, 0))
+        depth = max(levels.values(), default=-1) + 1
         from_head: dict[str, int] = {}
         for relation in self._shown_relations():
-            head, child = self.spans.get(relation.head), self.spans.get(relation.child)
+            head, child = self.span(relation.head), self.span(relation.child)
             if head is None or child is None:
                 continue
             if (head.end <= lo and child.end <= lo) or (head.start >= hi and child.start >= hi):
@@ -131,15 +173,17 @@ class Decorations:
             self._arc(painter, head, child, relation.label, rank)
         for number, (start, end, tag) in enumerate(self.extents):
             if start < hi and end > lo:
-                self._extent(painter, number, start, end, tag)
+                self._extent(painter, number, start, end, tag, depth)
 
-    def _extent(self, painter: QPainter, number: int, start: int, end: int, tag: str) -> None:
+    def _extent(
+        self, painter: QPainter, number: int, start: int, end: int, tag: str, depth: int
+    ) -> None:
         color = QColor(VERSION_COLORS[number % len(VERSION_COLORS)])
         pen = QPen(color, LINE_WIDTH + 1)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         painter.setPen(pen)
-        offset = 1.5 + (self.depth() + number) * (LINE_WIDTH + 1 + LINE_GAP)
-        segments = self.segments(start, end)
+        offset = 1.5 + (depth + number) * (LINE_WIDTH + 1 + LINE_GAP)
+        segments = self.segments(start, end, cached=True)
         for segment in segments:
             y = segment.baseline + offset
             painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
@@ -163,7 +207,7 @@ class Decorations:
             return self.relations
         return [r for r in self.relations if r.head in self.selected or r.child in self.selected]
 
-    def _underline(self, painter: QPainter, span: Span) -> None:
+    def _underline(self, painter: QPainter, span: Span, level: int) -> None:
         assert self.styles is not None
         color = self.styles.color(span)
         if span.suggested:
@@ -173,8 +217,8 @@ class Decorations:
         if span.suggested:
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
-        offset = 1.5 + self.levels.get(span.id, 0) * (LINE_WIDTH + LINE_GAP)
-        for segment in self.segments(span.start, span.end):
+        offset = 1.5 + level * (LINE_WIDTH + LINE_GAP)
+        for segment in self.segments(span.start, span.end, cached=True):
             y = segment.baseline + offset
             painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
 
@@ -226,7 +270,7 @@ class Decorations:
     def _anchor(self, span: Span) -> QPointF | None:
         """Where an arc meets ``span``: the middle of the top of its first visual line
         (a long claim is met at its start, not beyond the screen)."""
-        segments = self.segments(span.start, min(span.end, span.start + 40))
+        segments = self.segments(span.start, min(span.end, span.start + 40), cached=True)
         if not segments:
             return None
         first = segments[0]
@@ -250,9 +294,11 @@ class Decorations:
             block = block.next()
         return offsets.from_qt(position), offsets.from_qt(min(last_end, offsets.qt_length))
 
-    def segments(self, start: int, end: int) -> list[Segment]:
+    def segments(self, start: int, end: int, cached: bool = False) -> list[Segment]:
         """The visual-line stretches of stored offsets ``[start, end)`` in the viewport
         (only those of laid out blocks: the visible ones)."""
+        if not cached:
+            self._origins = {}
         view = self.view
         offsets = view.offsets  # type: ignore[attr-defined]
         document = view.document()
@@ -262,13 +308,21 @@ class Decorations:
         offset = view.contentOffset()
         while block.isValid() and block.position() < qe:
             # Asking the geometry first lays out a block an edit has just re-highlighted.
-            origin = view.blockBoundingGeometry(block).translated(offset).topLeft()
+            number = block.blockNumber()
+            origin = self._origins.get(number)
+            if origin is None:
+                origin = view.blockBoundingGeometry(block).translated(offset).topLeft()
+                self._origins[number] = origin
             layout = block.layout()
             if layout is not None and layout.lineCount() > 0:
                 base = block.position()
-                for number in range(layout.lineCount()):
+                first = layout.lineForTextPosition(max(qs - base, 0))
+                start_at = first.lineNumber() if first.isValid() else 0
+                for number in range(start_at, layout.lineCount()):
                     line = layout.lineAt(number)
                     line_start = base + line.textStart()
+                    if line_start >= qe:
+                        break
                     line_end = line_start + line.textLength()
                     lo, hi = max(qs, line_start), min(qe, line_end)
                     if lo >= hi:
