@@ -27,6 +27,9 @@ from annotator.ui.smoke import quit_after_first_paint_if_asked
 if TYPE_CHECKING:
     from annotator.store.corpus import Corpus
 
+UNPAINTED_OPEN_MS = 3000
+"""When the window has not been painted after this long, the corpus is opened anyway."""
+
 __all__ = ["application", "ask_annotator", "build_window", "main", "start_window"]
 
 
@@ -80,11 +83,15 @@ class _OpenAfterFirstPaint(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Paint and not self.started:
-            self.started = True
             QTimer.singleShot(0, self.open_now)
         return False
 
     def open_now(self) -> None:
+        """Open the corpus (once): after the first paint, or when no paint came in time
+        (a window started minimised is never painted)."""
+        if self.started:
+            return
+        self.started = True
         try:
             self.window.attach_corpus(self.open_it())
         except AnnotatorError as error:
@@ -97,8 +104,10 @@ def start_window(location: str | None, annotator: str | None = None) -> MainWind
     """Show a window at once; it opens ``location`` (or the default corpus) right after
     its first paint (``corpusOpened`` is emitted then)."""
     window = _window(annotator)
-    window.view.viewport().installEventFilter(_OpenAfterFirstPaint(window, _opener(location)))
+    opener = _OpenAfterFirstPaint(window, _opener(location))
+    window.view.viewport().installEventFilter(opener)
     window.show()
+    QTimer.singleShot(UNPAINTED_OPEN_MS, opener.open_now)
     return window
 
 
