@@ -39,7 +39,6 @@ from annotator.services.claims import CLAIMANT, CUE, claim_rows, related_spans
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.dialogs import ShortcutsSheet
 from annotator.ui.document_view import DocumentView
 from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
@@ -726,6 +725,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             (key, f"{binding.label} ({binding.layer})")
             for key, binding in self.session.key_bindings().items()
         ]
+        from annotator.ui.dialogs import ShortcutsSheet
+
         ShortcutsSheet(self.all_actions, keys, self).exec()
 
     def about(self) -> None:

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.services.review import Item
 from annotator.ui.table_model import ColumnsModel
 
 if TYPE_CHECKING:
+    from annotator.services.review import Item
     from annotator.store.adjudication import Decision
 
 _COLUMNS = ("Where", "What", "Versions", "Decision")
