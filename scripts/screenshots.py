@@ -2,8 +2,11 @@
 
 Run: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
 (default OUT_DIR: docs/screenshots). It builds a throw-away default corpus, annotates
-the seed article through the same session the window uses, and grabs the window in the
-light and the dark theme.
+the seed article through the same session the window uses (with a claim nested in
+another, to show the stacked underlines, and every link drawn), and grabs the window
+in the light and the dark theme at 1400×860 (window-light/dark.png) and at 1024×640,
+1280×800 and 1920×1080 (window-WIDTH-THEME.png), then review mode (review.png) on a
+boundary disagreement.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ CLAIMS = [
     "n’avoir jamais reçu de telle requête",
 ]
 CUES = ["a expliqué", "indique"]
+NESTED = "pas le gouvernement chinois"  # a claim inside CLAIMS[0]: drawn one level deeper
+SIZES = [(1024, 640), (1280, 800), (1920, 1080)]
 
 
 def main(out: Path) -> None:
@@ -51,7 +56,7 @@ def main(out: Path) -> None:
         window.character_action.trigger()
         for layer, label, needles in [
             ("entity", None, ENTITIES),
-            ("claim", "CLAIM", [(c, "CLAIM") for c in CLAIMS]),
+            ("claim", "CLAIM", [(c, "CLAIM") for c in [*CLAIMS, NESTED]]),
             ("cue", "CUE", [(c, "CUE") for c in CUES]),
         ]:
             for needle, name in needles:
@@ -80,6 +85,12 @@ def main(out: Path) -> None:
                 window.do(edit, "link")
             window._select(claim.id)
             window.set_attribute(stance)
+        nested = next(s for s in window.session.aset.spans if text[s.start : s.end] == NESTED)
+        window._select(nested.id)
+        window.mark_unattributed()
+        window.set_attribute(1)
+        window.links_action.setChecked(True)
+        window.toggle_all_links()
         window.answer("stance", "NONE")
         window.view.clear_selection()
         window._select(
@@ -92,6 +103,14 @@ def main(out: Path) -> None:
             for _ in range(5):
                 QApplication.processEvents()
             window.grab().save(str(out / f"window-{theme}.png"))
+            for width, height in SIZES:
+                window.resize(width, height)
+                window._size_side_docks(width)
+                for _ in range(5):
+                    QApplication.processEvents()
+                window.grab().save(str(out / f"window-{width}-{theme}.png"))
+            window.resize(1400, 860)
+            window._size_side_docks(1400)
         window.dark_action.setChecked(False)
         window.toggle_theme()
         review_screenshot(window, text, out)
@@ -127,8 +146,9 @@ def review_screenshot(window: object, text: str, out: Path) -> None:
             )
         )
     start = text.index(CLAIMS[0])
+    end = start + len(CLAIMS[0]) - len(", pas le gouvernement chinois")  # a shorter claim
     edits.append(
-        AddSpan(Span(new_span_id(), "claim", start, start + len(CLAIMS[0]), "CLAIM",
+        AddSpan(Span(new_span_id(), "claim", start, end, "CLAIM",
                      {"stance": "NONE"}, origin="manual"))
     )  # fmt: skip
     edits.append(SetStatus("done"))
@@ -136,7 +156,10 @@ def review_screenshot(window: object, text: str, out: Path) -> None:
     window.switch_to("lead", remember=False)
     window.review_action.setChecked(True)
     window.toggle_review()
-    window.review.select_row(2)
+    boundary = next(
+        (i for i, item in enumerate(window.review_items) if item.what() == "boundary"), 2
+    )
+    window.review.select_row(boundary)
     for _ in range(5):
         QApplication.processEvents()
     window.grab().save(str(out / "review.png"))

@@ -25,11 +25,43 @@ class Version:
     annotators: tuple[str, ...]
     spans: tuple[Span, ...] = ()  # span items: the spans of the first annotator listed
     value: str | None = None  # attribute, link and question items: the value given
+    shown: str | None = None  # how the value reads (a link: its target's text)
 
-    def describe(self, text: str) -> str:
+    def describe(self, text: str, others: tuple[Version, ...] = ()) -> str:
+        """The version as a reviewer reads it. Given the item's ``others`` versions, the
+        text of each span is cut where the versions differ, so that differing ends show
+        (two claims of 70 and 68 characters no longer read the same)."""
         if self.spans:
-            return "; ".join(f"{s.label} «{text[s.start : s.end][:40]}»" for s in self.spans)
+            return "; ".join(
+                f"{s.label} «{extent_text(text, s, _other_spans(others, self, s))}»"
+                for s in self.spans
+            )
+        if self.shown is not None:
+            return self.shown
         return self.value if self.value is not None else ABSENT
+
+
+def extent_text(text: str, span: Span, others: list[Span], room: int = 40) -> str:
+    """``span``'s text, shortened in its middle only: its start and end are kept whole
+    when they differ from those of ``others`` (the overlapping spans of other versions),
+    with ``[`` and ``]`` marking an edge no other version shares."""
+    words = " ".join(text[span.start : span.end].split())
+    opens = "[" if others and all(o.start != span.start for o in others) else ""
+    closes = "]" if others and all(o.end != span.end for o in others) else ""
+    if len(words) > room:
+        head = max(room // 2, 12)
+        words = words[:head].rstrip() + " … " + words[-(room - head) :].lstrip()
+    return f"{opens}{words}{closes}"
+
+
+def _other_spans(others: tuple[Version, ...], mine: Version, span: Span) -> list[Span]:
+    return [
+        o
+        for version in others
+        if version is not mine
+        for o in version.spans
+        if o.layer == span.layer and o.start < span.end and span.start < o.end
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +109,7 @@ def items(document: Document, scheme: Scheme) -> list[Item]:
     for layer, start, end, members in clusters:
         found.append(_span_item(layer, start, end, members, sets))
         found.extend(_attribute_items(layer, start, end, members, sets, scheme))
-        found.extend(_link_items(layer, start, end, members, sets, scheme, clusters))
+        found.extend(_link_items(document.text, layer, start, end, members, sets, scheme, clusters))
     for question in scheme.questions:
         answers = {a.annotator: a.doc_labels.get(question.name) for a in sets}
         if all(v is None for v in answers.values()):
@@ -93,11 +125,14 @@ def items(document: Document, scheme: Scheme) -> list[Item]:
                 question.name,
             )
         )
-    found.sort(key=lambda i: (i.start < 0, i.start, i.end, i.key))  # questions last
+    # A span before its attributes and links (deciding those needs the span in gold
+    # first), questions last.
+    found.sort(key=lambda i: (i.start < 0, i.start, -i.end, _KIND_ORDER[i.kind], i.key))
     return found
 
 
 Member = dict[str, list[Span]]
+_KIND_ORDER = {"span": 0, "attribute": 1, "link": 2, "question": 3}
 
 
 def _accepted(aset: AnnotationSet) -> list[Span]:
@@ -184,6 +219,7 @@ def _attribute_items(
 
 
 def _link_items(
+    text: str,
     layer: str,
     start: int,
     end: int,
@@ -198,6 +234,7 @@ def _link_items(
         return
     for relation in relations:
         values = {}
+        shown: dict[str, str] = {}
         for aset in sets:
             head = members[aset.annotator][0]
             spans = {s.id: s for s in aset.spans}
@@ -207,9 +244,10 @@ def _link_items(
                 if r.head == head.id and r.label == relation.name and r.child in spans
             ]
             if children:
-                values[aset.annotator] = "; ".join(
-                    f"{c.layer}:{c.start}-{c.end}" for c in sorted(children, key=lambda c: c.start)
-                )
+                ordered = sorted(children, key=lambda c: c.start)
+                value = "; ".join(f"{c.layer}:{c.start}-{c.end}" for c in ordered)
+                values[aset.annotator] = value
+                shown[value] = "; ".join(_quoted(text, c) for c in ordered)
             elif head.attrs.get("attribution") == "UNATTRIBUTED" and relation.name == "CLAIMANT":
                 values[aset.annotator] = "unattributed"
             else:
@@ -222,9 +260,20 @@ def _link_items(
             layer,
             start,
             end,
-            _group(values),
+            tuple(
+                Version(v.annotators, value=v.value, shown=shown.get(v.value or ""))
+                for v in _group(values)
+            ),
             relation.name,
         )
+
+
+def _quoted(text: str, span: Span) -> str:
+    """A linked span named by its text (never by offsets), with its layer."""
+    words = " ".join(text[span.start : span.end].split())
+    if len(words) > 40:
+        words = words[:39] + "…"
+    return f"«{words}» ({span.layer})"
 
 
 def _answer_text(answer: str | list[str] | None) -> str:

@@ -1,24 +1,37 @@
-"""Starting the window: ``annotator [CORPUS] [--annotator NAME]``."""
+"""Starting the window: ``annotator [CORPUS] [--annotator NAME]``.
+
+The window paints first and opens its corpus after (DESIGN §10: startup to first paint
+within 1.5× a bare QMainWindow): opening a corpus imports SQLAlchemy and reads the
+database, which together take several times what Qt needs to show an empty window.
+Nothing on the way to the first paint imports the store.
+"""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
-from annotator.core.validation import check_annotator_name
-from annotator.services.corpora import open_corpus, open_default_corpus
 from annotator.ui.app_icon import app_icon
-from annotator.ui.main_window import MainWindow, package_owner
+from annotator.ui.identity import ask_annotator, check_chosen_name
+from annotator.ui.main_window import MainWindow
 from annotator.ui.platform_check import report_display_problem
 from annotator.ui.settings import open_settings
 from annotator.ui.smoke import quit_after_first_paint_if_asked
+
+if TYPE_CHECKING:
+    from annotator.store.corpus import Corpus
+
+UNPAINTED_OPEN_MS = 3000
+"""When the window has not been painted after this long, the corpus is opened anyway."""
+
+__all__ = ["application", "ask_annotator", "build_window", "main", "start_window"]
 
 
 def application() -> QApplication:
@@ -34,39 +47,69 @@ def application() -> QApplication:
     return app
 
 
-def ask_annotator(settings: QSettings) -> str:
-    """The annotator's name: from the settings, else asked once and remembered."""
-    stored = settings.value("annotator")
-    if stored:
-        return str(stored)
-    default = getpass.getuser() or "annotator"
-    while True:
-        name, ok = QInputDialog.getText(
-            None,
-            "Welcome to Annotator",
-            "Your name as an annotator (it marks your annotations):",
-            text=default,
-        )
-        name = name.strip() if ok else default
-        try:
-            check_annotator_name(name)
-        except AnnotatorError:
-            continue
-        settings.setValue("annotator", name)
-        return name
+def _opener(location: str | None) -> Callable[[], Corpus]:
+    def open_it() -> Corpus:
+        from annotator.services.corpora import open_corpus, open_default_corpus
+
+        return open_corpus(location) if location else open_default_corpus()
+
+    return open_it
+
+
+def _window(annotator: str | None) -> MainWindow:
+    application()
+    settings = open_settings()
+    if annotator:
+        check_chosen_name(annotator)
+        settings.setValue("annotator", annotator)
+    return MainWindow(None, annotator, settings)
 
 
 def build_window(location: str | None, annotator: str | None = None) -> MainWindow:
-    """Open ``location`` (or the default corpus, created and seeded on first use)."""
-    application()
-    settings = open_settings()
-    corpus = open_corpus(location) if location else open_default_corpus()
-    if annotator:
-        check_annotator_name(annotator)
-        settings.setValue("annotator", annotator)
-    # A work package is annotated under its annotator's name, whoever opens it.
-    owner = package_owner(corpus)
-    return MainWindow(corpus, owner or annotator or ask_annotator(settings), settings)
+    """A window on ``location`` (or the default corpus, created and seeded on first use),
+    opened before it returns (tests, screenshots; the command uses :func:`start_window`)."""
+    window = _window(annotator)
+    window.attach_corpus(_opener(location)())
+    return window
+
+
+class _OpenAfterFirstPaint(QObject):
+    """Opens the window's corpus once its document view has been painted."""
+
+    def __init__(self, window: MainWindow, open_it: Callable[[], Corpus]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.open_it = open_it
+        self.started = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self.started:
+            QTimer.singleShot(0, self.open_now)
+        return False
+
+    def open_now(self) -> None:
+        """Open the corpus (once): after the first paint, or when no paint came in time
+        (a window started minimised is never painted)."""
+        if self.started:
+            return
+        self.started = True
+        try:
+            self.window.attach_corpus(self.open_it())
+        except AnnotatorError as error:
+            print(f"annotator: error: {error}", file=sys.stderr)
+            QMessageBox.critical(self.window, "Annotator", str(error))
+            QApplication.exit(1)
+
+
+def start_window(location: str | None, annotator: str | None = None) -> MainWindow:
+    """Show a window at once; it opens ``location`` (or the default corpus) right after
+    its first paint (``corpusOpened`` is emitted then)."""
+    window = _window(annotator)
+    opener = _OpenAfterFirstPaint(window, _opener(location))
+    window.view.viewport().installEventFilter(opener)
+    window.show()
+    QTimer.singleShot(UNPAINTED_OPEN_MS, opener.open_now)
+    return window
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,11 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     app = application()
     try:
-        window = build_window(args.corpus, args.annotator)
+        window = start_window(args.corpus, args.annotator)
     except AnnotatorError as error:
         print(f"annotator: error: {error}", file=sys.stderr)
         return 1
-    window.show()
     quit_after_first_paint_if_asked(window)
     return app.exec()
 

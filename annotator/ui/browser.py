@@ -13,9 +13,10 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,9 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.model import STATUSES
-from annotator.store import browse
-from annotator.store.corpus import Corpus
 from annotator.ui.table_model import ColumnsModel
+
+if TYPE_CHECKING:
+    from annotator.store import browse
+    from annotator.store.corpus import Corpus
+
+ANY_STATUS = "any"
+"""The status filter that shows every document (``annotator.store.browse.ANY``; kept here
+so that the window can be built before the store, and SQLAlchemy, are imported)."""
 
 PAGE = 256
 _MAX_PAGES = 64
@@ -59,13 +66,21 @@ class DocumentTableModel(ColumnsModel):
 
     COLUMNS = _COLUMNS
 
-    def __init__(self, corpus: Corpus, annotator: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus | None, annotator: str, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._corpus = corpus
+        self._corpus = corpus  # None until the window has opened its corpus: no rows
         self._annotator = annotator
         self._keys: Sequence[int] = range(0)
         self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
-        self._filters: dict[str, str] = {"status": browse.ANY, "search": ""}
+        self._filters: dict[str, str] = {"status": ANY_STATUS, "search": ""}
+        self.refresh()
+
+    def set_corpus(self, corpus: Corpus, annotator: str) -> None:
+        """Show the documents of ``corpus`` (the window opened or switched corpus)."""
+        self._corpus = corpus
+        self._annotator = annotator
         self.refresh()
 
     # -- filtering ---------------------------------------------------------------------------
@@ -84,6 +99,13 @@ class DocumentTableModel(ColumnsModel):
     def refresh(self) -> None:
         """Re-run the filter (documents added or statuses changed)."""
         self.beginResetModel()
+        if self._corpus is None:
+            self._keys = range(0)
+            self._pages.clear()
+            self.endResetModel()
+            return
+        from annotator.store import browse
+
         self._keys = browse.document_keys(
             self._corpus,
             self._annotator,
@@ -108,6 +130,10 @@ class DocumentTableModel(ColumnsModel):
 
     def row_of(self, doc_id: str) -> int | None:
         """The row of ``doc_id`` under the current filter (keys are in ascending order)."""
+        from annotator.store import browse
+
+        if self._corpus is None:
+            return None
         key = browse.key_of(self._corpus, doc_id)
         if key is None:
             return None
@@ -121,6 +147,9 @@ class DocumentTableModel(ColumnsModel):
         number = row // PAGE
         page = self._pages.get(number)
         if page is None:
+            from annotator.store import browse
+
+            assert self._corpus is not None  # there are no rows without a corpus
             keys = self._keys[number * PAGE : (number + 1) * PAGE]
             page = browse.document_rows(self._corpus, keys, self._annotator)
             self._pages[number] = page
@@ -167,7 +196,7 @@ class BrowserPanel(QWidget):
         self.model = model
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
-        self.status.addItem("All statuses", browse.ANY)
+        self.status.addItem("All statuses", ANY_STATUS)
         for status in STATUSES:
             self.status.addItem(status.replace("_", " ").capitalize(), status)
         self.status.setToolTip("Show documents by your status")
@@ -185,8 +214,13 @@ class BrowserPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((150, 150, 80, 45)):
+        # Status and spans first after the id, so a narrow dock (1024 px screens) cuts the
+        # title rather than what the annotator steers by.
+        for column, width in enumerate((100, 150, 78, 46)):
             self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        header.moveSection(header.visualIndex(2), 1)
+        header.moveSection(header.visualIndex(3), 2)
         self.count = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.status)
@@ -202,7 +236,8 @@ class BrowserPanel(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.status.currentIndexChanged.connect(self._apply_status)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
-        self.search.returnPressed.connect(self._apply_search)
+        self.search.returnPressed.connect(self._open_first_match)
+        self.search.installEventFilter(self)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         model.modelReset.connect(self._update_count)
@@ -213,6 +248,30 @@ class BrowserPanel(QWidget):
         if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Down in the search box goes to the list of matches."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self._apply_search()
+            if self.model.rowCount() > 0:
+                self.table.setFocus()
+                row = max(self.table.currentIndex().row(), 0)
+                self.table.selectRow(row)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _open_first_match(self) -> None:
+        """Enter in the search box: search now and open the first match."""
+        self._apply_search()
+        doc_id = self.model.doc_id(0)
+        if doc_id is not None:
+            self.table.selectRow(0)
+            self.documentActivated.emit(doc_id)
 
     def _apply_status(self) -> None:
         self.model.set_filter(status=str(self.status.currentData()))

@@ -64,7 +64,8 @@ class ClaimsModel(ColumnsModel):
         row, column = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return _excerpt(self._text[row.claim.start : row.claim.end])
+                # The whole claim: the view elides it at the column's width, not before.
+                return _excerpt(self._text[row.claim.start : row.claim.end], 1000)
             if column == 1:
                 if row.claimant is not None:
                     return _excerpt(self._text[row.claimant.start : row.claimant.end], 30)
@@ -76,6 +77,8 @@ class ClaimsModel(ColumnsModel):
             if column == 4:
                 return "✓" if row.complete else "!"
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 0:
+                return " ".join(self._text[row.claim.start : row.claim.end].split())
             if row.complete:
                 return "Complete"
             return "Missing: " + ", ".join(row.missing)

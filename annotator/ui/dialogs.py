@@ -169,7 +169,7 @@ class ExportDialog(QDialog):
         self.suggestions = QCheckBox("Include model suggestions")
         from annotator.ui.training_dialogs import SpacyOptions
 
-        self.spacy = SpacyOptions()
+        self.spacy = SpacyOptions(own_layout=False)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -180,12 +180,19 @@ class ExportDialog(QDialog):
         form.addRow("Write to", self.out)
         form.addRow("Annotations of", self.source)
         form.addRow("", self.suggestions)
-        form.addRow(self.spacy)
+        # The spaCy fields are rows of this form, so their labels align with the others.
+        for label, field in self.spacy.rows:
+            form.addRow(label, field)
         form.addRow(buttons)
+        self.form = form
         self.out.button.clicked.connect(self._choose)
-        self.format.currentTextChanged.connect(lambda name: self.spacy.setVisible(name == "spacy"))
-        self.spacy.setVisible(self.format.currentText() == "spacy")
+        self.format.currentTextChanged.connect(self._show_spacy_options)
+        self._show_spacy_options(self.format.currentText())
         self.resize(560, self.sizeHint().height())
+
+    def _show_spacy_options(self, name: str) -> None:
+        for _, field in self.spacy.rows:
+            self.form.setRowVisible(field, name == "spacy")
 
     def _choose(self) -> None:
         if self.format.currentText() in FOLDER_FORMATS:

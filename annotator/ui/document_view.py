@@ -5,19 +5,30 @@ Signals:
     spanClicked(str): the user clicked a span (its id), or empty text to deselect.
     command(str): a view shortcut: "delete", "next-span", "previous-span", "deselect",
         "shortcuts", "confirm".
+    spanMenu(str, QPoint): the context menu was asked over a span (its id, where).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QTextCursor
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from annotator.core.model import Span
+from annotator.core.model import Relation, Span
 from annotator.ui.highlighting import SpanHighlighter, SpanStyles
 from annotator.ui.offsets import OffsetMap
+from annotator.ui.view.decorations import Decorations
 
 _COMMAND_KEYS = {
     Qt.Key.Key_Delete: "delete",
@@ -35,6 +46,7 @@ class DocumentView(QPlainTextEdit):
     labelKey = Signal(str)  # noqa: N815 - Qt signal naming
     spanClicked = Signal(str)  # noqa: N815
     command = Signal(str)
+    spanMenu = Signal(str, QPoint)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +65,7 @@ class DocumentView(QPlainTextEdit):
             self.spans_at(offset)
         )
         self._press: QPoint | None = None
+        self.decorations = Decorations(self)
         self.set_point_size(12)
 
     # -- content -------------------------------------------------------------------------
@@ -66,14 +79,46 @@ class DocumentView(QPlainTextEdit):
         self.setPlainText(text)
         self.highlighter = SpanHighlighter(self.document(), self.offsets, styles)
         self.highlighter.set_spans(spans)
+        self.decorations.set_spans(spans, styles)
+        self.decorations.set_relations(())
+        self.decorations.selected = set()
+        self.decorations.set_extents(())
 
     def update_spans(self, removed: list[Span], added: list[Span]) -> None:
         if self.highlighter is not None:
             self.highlighter.update_spans(removed, added)
+        if self.decorations.update_spans(removed, added):
+            self.viewport().update()  # entities alone: the highlighter repaints their blocks
+
+    def set_styles(self, styles: SpanStyles) -> None:
+        if self.highlighter is not None:
+            self.highlighter.set_styles(styles)
+        self.decorations.styles = styles
+        self.viewport().update()
+
+    def set_relations(self, relations: Iterable[Relation]) -> None:
+        """The links drawn as arcs (those of the highlighted spans, or all of them)."""
+        relations = list(relations)
+        if relations != self.decorations.relations:
+            self.decorations.set_relations(relations)
+            self.viewport().update()
+
+    def show_all_links(self, shown: bool) -> None:
+        self.decorations.all_links = shown
+        self.viewport().update()
+
+    def set_highlighted(self, span_ids: Iterable[str]) -> None:
+        """Draw ``span_ids`` as selected (a span and those it is linked to)."""
+        ids = set(span_ids)
+        if self.highlighter is not None:
+            self.highlighter.set_selected(ids)
+        changed = ids ^ self.decorations.selected
+        self.decorations.selected = ids
+        if self.decorations.draws_any(changed):
+            self.viewport().update()  # else the highlighter repaints the blocks concerned
 
     def set_selected_span(self, span: Span | None) -> None:
-        if self.highlighter is not None:
-            self.highlighter.set_selected([span.id] if span else [])
+        self.set_highlighted([span.id] if span else [])
         if span is not None:
             cursor = self.textCursor()
             cursor.setPosition(self.offsets.to_qt(span.start))
@@ -146,6 +191,21 @@ class DocumentView(QPlainTextEdit):
             spans = self.spans_at(self.offset_at(point))
             self.spanClicked.emit(spans[0].id if spans else "")
         self._press = None
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
+        spans = self.spans_at(self.offset_at(event.pos()))
+        if spans:
+            self.spanMenu.emit(spans[0].id, event.globalPos())
+            return
+        super().contextMenuEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        try:
+            self.decorations.paint(painter)
+        finally:
+            painter.end()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

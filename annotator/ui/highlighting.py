@@ -24,7 +24,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QFontMetricsF,
     QSyntaxHighlighter,
     QTextBlock,
@@ -45,7 +44,11 @@ _FormatKey = tuple[tuple[str, str, str, bool, bool], ...]
 
 class SpanStyles:
     """How each layer and label is drawn: fills for layers without overlaps (entities),
-    underlines for layers with overlaps (claims, cues); nesting deepens the colour."""
+    tints with stacked underlines for layers with overlaps (claims, cues; the lines are
+    painted by :class:`annotator.ui.view.decorations.Decorations`, one level each).
+    Every extra level of overlap or nesting deepens the colour, so an overlap shows in
+    the text itself; selection deepens it too but never changes the font (a bold span
+    re-wrapped the paragraph under the mouse)."""
 
     def __init__(self, scheme: Scheme, dark: bool = False, partial: set[str] | None = None) -> None:
         self.scheme = scheme
@@ -57,11 +60,26 @@ class SpanStyles:
     def color(self, span: Span) -> QColor:
         return QColor(self.scheme.color_of(span.layer, span.label))
 
+    def lined(self, span: Span) -> bool:
+        """Whether ``span`` is drawn as a tint and an underline of its own level."""
+        return not self._filled.get(span.layer, False)
+
     def fill(self, span: Span, depth: int = 1, selected: bool = False) -> QColor:
         color = self.color(span)
         alpha = 200 if selected else min(90 + 50 * (depth - 1), 200)
         if span.suggested and not selected:
             alpha = 40  # a suggestion is only a pale wash until it is accepted
+        color.setAlpha(alpha)
+        return color
+
+    def tint(self, span: Span, depth: int, selected: bool) -> QColor:
+        """The wash of a lined span's text: deeper for each span stacked over it (two
+        overlapping claims show their overlap darker in light and dark themes)."""
+        color = self.color(span)
+        base = 55 if self.dark else 40
+        alpha = 130 if selected else min(base + 55 * (depth - 1), 170)
+        if span.suggested and not selected:
+            alpha = 25
         color.setAlpha(alpha)
         return color
 
@@ -81,37 +99,20 @@ class SpanStyles:
                 fmt.setBackground(
                     QBrush(self.fill(top, 2, top.id in selected), Qt.BrushStyle.BDiagPattern)
                 )
-            if top.suggested and not lines:
+            if top.suggested:
                 fmt.setUnderlineColor(self.color(top))
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-        if lines:
+        if lines and not fills:
             top = lines[0]
-            fmt.setUnderlineColor(self.color(top))
-            same_layer = sum(1 for s in lines if s.layer == top.layer)
-            if top.suggested:
-                style = QTextCharFormat.UnderlineStyle.DotLine
-            elif same_layer > 1:
-                style = QTextCharFormat.UnderlineStyle.WaveUnderline
-            elif self._rank.get(top.layer, 0) % 2:
-                style = QTextCharFormat.UnderlineStyle.DashUnderline
-            else:
-                style = QTextCharFormat.UnderlineStyle.SingleUnderline
-            fmt.setUnderlineStyle(style)
-            if not fills:
-                tint = self.color(top)
-                tint.setAlpha(110 if any(s.id in selected for s in lines) else 35)
-                pattern = (
-                    Qt.BrushStyle.BDiagPattern
-                    if top.id in self.partial
-                    else Qt.BrushStyle.SolidPattern
-                )
-                if top.id in self.partial:
-                    tint.setAlpha(160)
-                fmt.setBackground(QBrush(tint, pattern))
+            chosen = any(s.id in selected for s in lines)
+            tint = self.tint(top, len(lines), chosen)
+            pattern = Qt.BrushStyle.SolidPattern
+            if top.id in self.partial:
+                pattern = Qt.BrushStyle.BDiagPattern
+                tint.setAlpha(160)
+            fmt.setBackground(QBrush(tint, pattern))
         if any(s.suggested for s in covering):
             fmt.setFontItalic(True)
-        if any(s.id in selected for s in covering):
-            fmt.setFontWeight(QFont.Weight.Bold)
         return fmt
 
 
@@ -170,6 +171,10 @@ class _SpanIndex:
             self._long = [s for s in self._long if s.id != gone.id]
         if self._by_id is not None:
             self._by_id.pop(gone.id, None)
+
+
+SpanIndex = _SpanIndex
+"""The index, for the view's other painters (the stacked underlines)."""
 
 
 class SpanHighlighter(QSyntaxHighlighter):

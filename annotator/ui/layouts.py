@@ -11,4 +11,5 @@ def clear_layout(layout: QLayout) -> None:
         item = layout.takeAt(0)
         widget = item.widget() if item is not None else None
         if widget is not None:
+            widget.hide()  # gone at once, not only when the event loop deletes it
             widget.deleteLater()

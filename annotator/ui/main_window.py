@@ -7,17 +7,18 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
+    QFrame,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
@@ -33,40 +34,57 @@ from annotator.core.edits import (
 )
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Span, new_span_id
-from annotator.core.validation import check_annotator_name
-from annotator.services.annotating import AnnotationSession
+from annotator.services.annotating import AnnotationSession, has_word
 from annotator.services.claims import CLAIMANT, CUE, claim_rows, related_spans
-from annotator.services.corpora import CORPUS_SUFFIX, init_corpus, open_corpus
-from annotator.store.browse import progress as annotator_progress
-from annotator.store.corpus import Corpus
 from annotator.ui import settings as ui_settings
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.dialogs import ShortcutsSheet
 from annotator.ui.document_view import DocumentView
 from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.relations.controller import RelationsController
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
+from annotator.ui.view.snapping import SnappingPreparer
 from annotator.ui.window_base import WindowBase
 from annotator.ui.window_claims import ClaimActions
 from annotator.ui.window_review import ReviewActions
 from annotator.ui.window_suggestions import SuggestionActions
 from annotator.ui.window_tools import CorpusTools
 
+if TYPE_CHECKING:
+    from annotator.store.corpus import Corpus
+
 T = TypeVar("T")
+
+CORPUS_SUFFIX = ".annotator"  # annotator.services.corpora.CORPUS_SUFFIX, without SQLAlchemy
 
 
 class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, WindowBase):
-    """One corpus, one annotator, one document at a time."""
+    """One corpus, one annotator, one document at a time.
 
-    def __init__(self, corpus: Corpus, annotator: str, settings: QSettings) -> None:
+    The window can be built before its corpus is open (``corpus=None``), so that it
+    paints at once and opens the corpus after (:meth:`attach_corpus`); until then its
+    actions are disabled.
+
+    Args:
+        corpus: the open corpus, or None to attach one later.
+        annotator: whose annotations are shown and edited; None to take the package's
+            owner or the remembered name, asked once when there is none.
+        settings: the window's settings.
+
+    Signals:
+        corpusOpened(): the corpus is attached and its first document shown.
+    """
+
+    corpusOpened = Signal()  # noqa: N815 - Qt signal naming
+
+    def __init__(self, corpus: Corpus | None, annotator: str | None, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.corpus = corpus
-        self.session = AnnotationSession(corpus, annotator)
+        self.wanted_annotator = annotator
         self.undo_stack = QUndoStack(self)
         self.selected: Span | None = None
         self.character_mode = False
@@ -87,21 +105,20 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.theme = str(settings.value("theme", "light"))
 
         self.view = DocumentView()
-        self.view.spans_at = self.session.spans_at
         self.view.describe_at = self._describe_at
         self.setCentralWidget(self.view)
-        self.model = DocumentTableModel(corpus, annotator, self)
+        self.model = DocumentTableModel(None, annotator or "", self)
         self.browser = BrowserPanel(self.model)
         self.label_palette = LabelPalette()
         self.browser_dock = self._dock(
             "Documents", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.palette_dock = self._dock(
-            "Labels", self.label_palette, Qt.DockWidgetArea.RightDockWidgetArea
+            "Labels", _scrolling(self.label_palette), Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.questions = QuestionsPanel()
         self.questions_dock = self._dock(
-            "Questions", self.questions, Qt.DockWidgetArea.RightDockWidgetArea
+            "Questions", _scrolling(self.questions), Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.guidelines = GuidelinesPanel()
         self.guidelines_dock = self._dock(
@@ -112,18 +129,25 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
+        self.relations = RelationsController(self)
+        self.links_dock = self._dock(
+            "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.splitDockWidget(self.claims_dock, self.links_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.claims_dock, self.links_dock], [700, 420], Qt.Orientation.Horizontal)
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.review_dock.hide()
-        self.resizeDocks(
-            [self.browser_dock, self.palette_dock], [430, 190], Qt.Orientation.Horizontal
-        )
+        self._size_side_docks(1280)
         self._build_status_bar()
         self._build_menus()
+        self.snapping = SnappingPreparer(lambda: self.session, parent=self)
+        self.snapping.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
 
         self.view.labelKey.connect(self._on_label_key)
         self.view.spanClicked.connect(self._on_span_clicked)
         self.view.command.connect(self._on_view_command)
+        self.view.spanMenu.connect(self.relations.show_span_menu)
         self.label_palette.labelChosen.connect(self.label_selection)
         self.questions.answered.connect(self.answer)
         self.claims.claimChosen.connect(self._select)
@@ -135,15 +159,64 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
         self.view.set_point_size(float(str(settings.value("zoom", 12.0))))
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
-        self._show_corpus()
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, screen.width()), min(800, screen.height()))
+            self._size_side_docks(self.width())
         state = settings.value("windowState")
         if state is not None:
             self.restoreState(state)
+        self._set_actions_enabled(False)
+        if corpus is not None:
+            self.attach_corpus(corpus)
+
+    def _size_side_docks(self, width: int) -> None:
+        """Side docks that leave the article most of the window: at 1280 px the
+        documents take about 300 px, at 1024 px about 240 (the article keeps ~560)."""
+        documents = max(230, min(int(width * 0.235), 340))
+        labels = 180 if width < 1200 else 200
+        self.resizeDocks(
+            [self.browser_dock, self.palette_dock], [documents, labels], Qt.Orientation.Horizontal
+        )
+        # The labels get the height their buttons need, the questions the rest.
+        wanted = self.label_palette.sizeHint().height() + 30
+        height = max(self.height(), 400)
+        self.resizeDocks(
+            [self.palette_dock, self.questions_dock],
+            [min(wanted, int(height * 0.6)), max(height - wanted, int(height * 0.3))],
+            Qt.Orientation.Vertical,
+        )
+
+    def _set_actions_enabled(self, enabled: bool) -> None:
+        for action in self.all_actions:
+            if action not in self.undo_actions:  # the undo stack enables those
+                action.setEnabled(enabled)
+        self.menuBar().setEnabled(enabled)
+
+    def has_corpus(self) -> bool:
+        return hasattr(self, "corpus")
+
+    def attach_corpus(self, corpus: Corpus) -> None:
+        """Show ``corpus``: the first one (after the first paint) or another one."""
+        from annotator.ui.identity import ask_annotator
+
+        owner = package_owner(corpus)
+        current = self.session.annotator if hasattr(self, "session") else None
+        # A work package is annotated under its annotator's name, whoever opens it.
+        name = owner or current or self.wanted_annotator or ask_annotator(self.settings)
+        self.corpus = corpus
+        self.session = AnnotationSession(corpus, name)
+        self.view.spans_at = self.session.spans_at
+        self.model.set_corpus(corpus, name)
+        self._show_corpus()
+        if self.settings.value("windowState") is None:
+            # Once the palette's new buttons are laid out (its size is known then).
+            QTimer.singleShot(0, lambda: self._size_side_docks(self.width()))
+        self._set_actions_enabled(True)
+        self.corpusOpened.emit()
 
     # -- building ----------------------------------------------------------------------------
 
@@ -211,6 +284,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_actions = (undo, redo)
         for action in (undo, redo):
             edit.addAction(action)
             self.addAction(action)
@@ -243,6 +317,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(claims, "Mark the claim &unattributed\t0", self.mark_unattributed)
         self._action(claims, "Set the &stance (1 FAVOR, 2 AGAINST, 3 NONE…)\t1-9", lambda: None)
         self._action(claims, "Next &incomplete claim", self.next_incomplete_claim, "Ctrl+J")
+        claims.addSeparator()
+        self._action(
+            claims, "&Link the selected span (any relation)…", self.relations.link_selected,
+            "Ctrl+K",
+        )  # fmt: skip
 
         document = bar.addMenu("&Document")
         self._action(
@@ -289,7 +368,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(corpus_menu, "&Statistics", self.show_statistics)
 
         view = bar.addMenu("&View")
-        self._action(view, "Zoom &in", lambda: self.zoom(1.1), QKeySequence.StandardKey.ZoomIn)
+        zoom_in = [*QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)]
+        zoom_in += [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")]
+        self._action(view, "Zoom &in", lambda: self.zoom(1.1), _unique(zoom_in))  # type: ignore[arg-type]
         self._action(
             view, "Zoom &out", lambda: self.zoom(1 / 1.1), QKeySequence.StandardKey.ZoomOut
         )
@@ -298,10 +379,17 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             view, "&Dark theme", self.toggle_theme, "Ctrl+Shift+D", checkable=True
         )
         self.dark_action.setChecked(self.theme == "dark")
+        self.links_action = self._action(
+            view, "Show every &link (arcs from claims to claimants, cues…)",
+            self.toggle_all_links, "Ctrl+Shift+L", checkable=True,
+        )  # fmt: skip
+        self.links_action.setChecked(ui_settings.flag(self.settings, "show-all-links"))
+        self.view.show_all_links(self.links_action.isChecked())
         view.addSeparator()
         view.addAction(self.browser_dock.toggleViewAction())
         view.addAction(self.palette_dock.toggleViewAction())
         view.addAction(self.claims_dock.toggleViewAction())
+        view.addAction(self.links_dock.toggleViewAction())
         view.addAction(self.questions_dock.toggleViewAction())
         view.addAction(self.guidelines_dock.toggleViewAction())
 
@@ -332,17 +420,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def switch_corpus(self, corpus: Corpus) -> None:
         old = self.corpus
-        self.corpus = corpus
-        owner = package_owner(corpus)
-        self.session = AnnotationSession(corpus, owner or self.session.annotator)
-        self.view.spans_at = self.session.spans_at
-        self.model.deleteLater()
-        self.model = DocumentTableModel(corpus, self.session.annotator, self)
-        self.browser.model = self.model
-        self.browser.table.setModel(self.model)
-        self.model.modelReset.connect(self.browser._update_count)
-        self.browser._update_count()
-        self._show_corpus()
+        self.attach_corpus(corpus)
         self._backup_on_close(old)
         old.close()
 
@@ -352,6 +430,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             f"Annotator corpus (*{CORPUS_SUFFIX})",
         )  # fmt: skip
         if path:
+            from annotator.services.corpora import init_corpus
+
             self._try(lambda: self.switch_corpus(init_corpus(path)))
 
     def open_corpus_dialog(self) -> None:
@@ -362,6 +442,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.open_location(path)
 
     def open_location(self, location: str) -> None:
+        from annotator.services.corpora import open_corpus
+
         self._try(lambda: self.switch_corpus(open_corpus(location)))
 
     def _fill_recent_menu(self) -> None:
@@ -384,6 +466,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.selected = None
         self.picking = None
         self.view.show_document(document.text, self.session.aset.spans, self.styles)
+        self.snapping.forget_pending()
+        self.snapping.prepare()  # the first label key must not wait for spaCy
+        if self.corpus.scheme.questions and not self.questions_dock.isHidden():
+            # A document's questions are shown on opening it, even after the Guidelines
+            # tab was raised over them for the last one.
+            self.questions_dock.raise_()
         self._refresh_panels()
         self.browser.select_document(doc_id)
         self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
@@ -433,6 +521,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         if self.reviewing:
             self.review._key(key.lower())
             return
+        if self.relations.handle_key(key):
+            return
         if key == "w":
             self.start_linking(CLAIMANT)
             return
@@ -469,19 +559,40 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                     self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
             else:
                 moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
-                self.do(Compound((RemoveSpan(span.id), AddSpan(moved))), f"Make {label}")
-                self._select(moved.id)
+                if self.do(self.session.replace_edit([span.id], moved), f"Make {label}"):
+                    self._select(moved.id)
             return
         if chosen is None:
             self.statusBar().showMessage("Select some text first, then press a label key", 4000)
             return
         start, end = chosen
+        if self.character_mode:
+            self._label_range(start, end, layer, label)
+        elif not self.snapping.when_ready(lambda: self._label_range(start, end, layer, label)):
+            self.statusBar().showMessage(
+                "Preparing word boundaries for this language… the label follows in a moment",
+                4000,
+            )
+
+    def _label_range(self, start: int, end: int, layer: str, label: str) -> None:
+        """Label the stored range ``[start, end)`` (snapped to words unless in character
+        mode), or link it when a claimant or cue is being picked."""
+        document = self.session.document
+        if document is None:
+            return
         if not self.character_mode:
             snapped = self.session.snap(start, end)
             if snapped is None:
-                self.statusBar().showMessage("The selection holds no word to label", 4000)
+                self.statusBar().showMessage(
+                    "The selection holds no word to label (only spaces or punctuation)", 4000
+                )
                 return
             start, end = snapped
+        elif not has_word(document.text[start:end]):
+            self.statusBar().showMessage(
+                "The selection holds no word to label (only spaces or punctuation)", 4000
+            )
+            return
         if self.picking is not None:
             relation, claim_id = self.picking
             linked = self._try_edit(
@@ -549,7 +660,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.set_selected_span(span)
         self._show_links()
         self.claims.select_claim(span.id if span else None)
-        if span is not None and self.picking is None:
+        if span is not None and self.picking is None and not self.links_told:
             text = (
                 self.session.document.text[span.start : span.end] if self.session.document else ""
             )
@@ -565,7 +676,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             ids = [self.selected.id, *related_spans(self.session.aset, self.selected.id)]
         if self.picking is not None:
             ids.append(self.picking[1])
-        self.view.highlighter.set_selected(ids)
+        self.view.set_relations(self.session.aset.relations)
+        self.view.set_highlighted(ids)
 
     def _refresh_panels(self) -> None:
         document = self.session.document
@@ -574,6 +686,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.questions.show_answers({})
             return
         self.claims.show_rows(document.text, claim_rows(self.session.aset, self.corpus.scheme))
+        self.relations.refresh()
         self.questions.show_answers(self.session.aset.doc_labels)
         self.claims.select_claim(self.selected.id if self.selected else None)
 
@@ -590,8 +703,13 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
         self.label_palette.set_scheme(self.corpus.scheme)  # its style sheet reads the palette
         self.styles = SpanStyles(self.corpus.scheme, dark=self.theme == "dark")
-        if self.view.highlighter is not None:
-            self.view.highlighter.set_styles(self.styles)
+        self.view.set_styles(self.styles)
+
+    def toggle_all_links(self) -> None:
+        """Draw every link of the document, not only the selected span's (remembered)."""
+        shown = self.links_action.isChecked()
+        self.settings.setValue("show-all-links", shown)
+        self.view.show_all_links(shown)
 
     def toggle_character_mode(self) -> None:
         self.character_mode = self.character_action.isChecked()
@@ -607,6 +725,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             (key, f"{binding.label} ({binding.layer})")
             for key, binding in self.session.key_bindings().items()
         ]
+        from annotator.ui.dialogs import ShortcutsSheet
+
         ShortcutsSheet(self.all_actions, keys, self).exec()
 
     def about(self) -> None:
@@ -623,6 +743,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         status = self.session.aset.status.replace("_", " ") if document else ""
         self.status_document.setText(f"{document.id} ({status})" if document else "No document")
         if progress:
+            from annotator.store.browse import progress as annotator_progress
+
             done, total = annotator_progress(self.corpus, annotator)
             self.status_progress.setText(f"{done}/{total} done")
         self.status_mode.setText("Characters" if self.character_mode else "Tokens")
@@ -630,18 +752,13 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     # -- identity ----------------------------------------------------------------------------
 
     def switch_annotator(self) -> None:
-        name, ok = QInputDialog.getText(
-            self, "Switch annotator", "Annotate as:", text=self.session.annotator
-        )
-        if not ok or not name.strip():
-            return
-        name = name.strip()
-        try:
-            check_annotator_name(name)
-        except AnnotatorError as error:
-            QMessageBox.warning(self, "Switch annotator", str(error))
-            return
-        self.switch_to(name)
+        """Annotate under another name (never the reserved ``gold``: the reason is shown)."""
+        from annotator.ui.identity import ask_name
+
+        current = self.session.annotator
+        name = ask_name(self, "Switch annotator", "" if current == "gold" else current)
+        if name is not None and name != current:
+            self.switch_to(name)
 
     def switch_to(self, name: str, remember: bool = True) -> None:
         """Annotate as ``name`` from now on (``remember``: also at the next start)."""
@@ -678,7 +795,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         self.backup_timer.stop()
-        self._backup_on_close(self.corpus)
+        if self.has_corpus():
+            self._backup_on_close(self.corpus)
         super().closeEvent(event)
 
 
@@ -688,6 +806,25 @@ def package_owner(corpus: Corpus) -> str | None:
 
     info = package_info(corpus)
     return info.annotator if info else None
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """``panel`` in a scroll area, so that a long scheme never makes the window taller
+    than a 640-pixel screen."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:
+    seen: list[QKeySequence] = []
+    for sequence in sequences:
+        if sequence not in seen:
+            seen.append(sequence)
+    return seen
 
 
 def _quiet(work: Callable[..., object]) -> Callable[..., None]:

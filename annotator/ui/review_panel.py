@@ -9,7 +9,7 @@ Signals (ReviewPanel):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.services.review import Item
-from annotator.store.adjudication import Decision
 from annotator.ui.table_model import ColumnsModel
+
+if TYPE_CHECKING:
+    from annotator.services.review import Item
+    from annotator.store.adjudication import Decision
 
 _COLUMNS = ("Where", "What", "Versions", "Decision")
 Index = QModelIndex | QPersistentModelIndex
@@ -70,7 +72,7 @@ class ReviewItemsModel(ColumnsModel):
                 return item.what()
             if column == 2:
                 return "   ".join(
-                    f"{n}) {', '.join(v.annotators)}: {v.describe(self._text)}"
+                    f"{n}) {', '.join(v.annotators)}: {v.describe(self._text, item.versions)}"
                     for n, v in enumerate(item.versions, start=1)
                 )
             if column == 3:
@@ -81,7 +83,7 @@ class ReviewItemsModel(ColumnsModel):
             return QColor("#2e9d4a" if decision else "#d62728")
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return "\n".join(
-                f"{n}) {', '.join(v.annotators)}: {v.describe(self._text)}"
+                f"{n}) {', '.join(v.annotators)}: {v.describe(self._text, item.versions)}"
                 for n, v in enumerate(item.versions, start=1)
             )
         return None

@@ -6,15 +6,27 @@ test or a second identity completely.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+import os
+from pathlib import Path
 
-from annotator.services.corpora import data_dir
+from PySide6.QtCore import QSettings
 
 MAX_RECENT = 8
 
 
+def settings_dir() -> Path:
+    """Where the default corpus lives (``annotator.services.corpora.data_dir``, repeated
+    here because that module imports the store, and SQLAlchemy, which the first paint
+    must not wait for; a test keeps the two equal)."""
+    if os.environ.get("ANNOTATOR_HOME"):
+        return Path(os.environ["ANNOTATOR_HOME"])
+    import platformdirs
+
+    return platformdirs.user_data_path("annotator", appauthor=False)
+
+
 def open_settings() -> QSettings:
-    folder = data_dir()
+    folder = settings_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
 
@@ -29,3 +41,11 @@ def recent_corpora(settings: QSettings) -> list[str]:
 def remember_corpus(settings: QSettings, location: str) -> None:
     recent = [location, *[r for r in recent_corpora(settings) if r != location]]
     settings.setValue("recent", recent[:MAX_RECENT])
+
+
+def flag(settings: QSettings, key: str, default: bool = False) -> bool:
+    """A remembered on/off setting (an INI file stores it as text)."""
+    value = settings.value(key, default)
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)

@@ -39,6 +39,9 @@ class _QuitAfterFirstPaint(QObject):
         return False
 
     def finish(self) -> None:
+        if not self.window.has_corpus():  # painted first, the corpus opens right after
+            self.window.corpusOpened.connect(self.finish)
+            return
         corpus = self.window.corpus
         print(
             f"annotator smoke: painted {corpus.location} "

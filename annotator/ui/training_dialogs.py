@@ -30,9 +30,15 @@ if TYPE_CHECKING:
 
 
 class SpacyOptions(QWidget):
-    """Dev fraction, split seed, alignment mode and unfinished sets of a spaCy export."""
+    """Dev fraction, split seed, alignment mode and unfinished sets of a spaCy export.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Args:
+        parent: the parent widget.
+        own_layout: lay the fields out in this widget; False leaves :attr:`rows` to be
+            added to the caller's form, so that their labels align with its own.
+    """
+
+    def __init__(self, parent: QWidget | None = None, own_layout: bool = True) -> None:
         super().__init__(parent)
         self.dev_fraction = QDoubleSpinBox()
         self.dev_fraction.setRange(0.0, 0.9)
@@ -52,12 +58,17 @@ class SpacyOptions(QWidget):
             "By default only sets marked done (and gold) are training data: in an unfinished "
             "set every token nobody labelled yet would be taught as 'no entity'"
         )
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Dev share", self.dev_fraction)
-        form.addRow("Split seed", self.seed)
-        form.addRow("Alignment", self.alignment)
-        form.addRow("", self.include_unfinished)
+        self.rows: list[tuple[str, QWidget]] = [
+            ("Dev share", self.dev_fraction),
+            ("Split seed", self.seed),
+            ("Alignment", self.alignment),
+            ("", self.include_unfinished),
+        ]
+        if own_layout:
+            form = QFormLayout(self)
+            form.setContentsMargins(0, 0, 0, 0)
+            for label, field in self.rows:
+                form.addRow(label, field)
 
 
 class AuditDialog(QDialog):

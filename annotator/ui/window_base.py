@@ -8,7 +8,7 @@ another are declared here, so that each part type-checks on its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QUndoStack
@@ -25,11 +25,10 @@ from annotator.core.edits import (
     Edit,
     SetStatus,
 )
-from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict
-from annotator.core.model import Span
+from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict, StorageError
+from annotator.core.model import AnnotationSet, Span
 from annotator.services.annotating import AnnotationSession
 from annotator.services.progress import Cancelled, Progress
-from annotator.store.corpus import Corpus
 from annotator.ui.browser import BrowserPanel, DocumentTableModel
 from annotator.ui.claims_panel import ClaimsPanel
 from annotator.ui.commands import EditCommand
@@ -40,6 +39,10 @@ from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.worker import run_with_progress
+
+if TYPE_CHECKING:
+    from annotator.store.corpus import Corpus
+    from annotator.ui.relations.controller import RelationsController
 
 T = TypeVar("T")
 
@@ -67,12 +70,15 @@ class WindowBase(QMainWindow):
     guidelines: GuidelinesPanel
     claims: ClaimsPanel
     claims_dock: QDockWidget
+    links_dock: QDockWidget
+    relations: RelationsController
     review: ReviewPanel
     review_dock: QDockWidget
     review_action: QAction
     offline: tuple[str, Edit, str, int] | None
     curation: dict[str, tuple[int, int]] | None  # corpus curation progress, while reviewing
     connection_label: QLabel
+    links_told: bool = False  # the status bar tells what the last edit did to links
     reconnect_timer: QTimer
 
     # -- provided by MainWindow ------------------------------------------------------------
@@ -111,11 +117,15 @@ class WindowBase(QMainWindow):
     def do(self, edit: Edit, text: str) -> bool:
         """Commit ``edit`` on the current document and push it on the undo stack."""
         document = self.session.document
+        self.links_told = False
         if document is None:
             return False
         if self.offline is not None:
+            offline = self.connection_label.text().startswith("● offline")
             self.statusBar().showMessage(
-                "Offline: your last change is kept and is saved as soon as the corpus answers",
+                ("Offline" if offline else "Not saved yet")
+                + ": your last change is kept and is saved as soon as the corpus takes it; "
+                "this one is refused meanwhile",
                 6000,
             )
             QApplication.beep()
@@ -129,6 +139,9 @@ class WindowBase(QMainWindow):
             return False
         except ConnectionLost as error:
             self._go_offline(document.id, edit, text, str(error))
+            return False
+        except StorageError as error:
+            self._keep_unsaved(document.id, edit, text, error)
             return False
         except AnnotatorError as error:
             self.statusBar().showMessage(str(error), 8000)
@@ -166,6 +179,22 @@ class WindowBase(QMainWindow):
         )
         self.reconnect_timer.start()
 
+    def _keep_unsaved(self, doc_id: str, edit: Edit, text: str, error: StorageError) -> None:
+        """The corpus cannot take the edit now (disk full, read-only, damaged, server
+        busy): keep it, unacknowledged, marked not saved; say what to do; retry."""
+        self.offline = (doc_id, edit, text, self.session.revision)
+        self.connection_label.setText("● not saved — " + _storage_problem(error))
+        self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+        self.connection_label.setToolTip(str(error))
+        self.statusBar().showMessage(f"Your last change is kept, not saved: {error}", 15000)
+        self.reconnect_timer.start()
+        QMessageBox.warning(
+            self,
+            "Your last change is not saved",
+            f"{error}\n\nThe change is kept and saved as soon as the corpus takes it; "
+            "until then the window refuses further changes.",
+        )
+
     def _try_reconnect(self) -> None:
         """Ping the corpus; once it answers, save the kept edit (at most once)."""
         if self.offline is None:
@@ -197,6 +226,14 @@ class WindowBase(QMainWindow):
         except ConnectionLost as error:
             self._go_offline(doc_id, edit, text, str(error))
             return
+        except StorageError as error:
+            # Still not writable: stay as we were (the user was told once).
+            self.offline = (doc_id, edit, text, revision)
+            self.connection_label.setText("● not saved — " + _storage_problem(error))
+            self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+            self.connection_label.setToolTip(str(error))
+            self.reconnect_timer.start()
+            return
         self.session.reload()
         if self.session.document is not None and self.session.document.id == doc_id:
             self.view.show_document(
@@ -204,14 +241,26 @@ class WindowBase(QMainWindow):
             )
             self._refresh_panels()
         self.undo_stack.push(EditCommand(self._commit_from_stack, doc_id, edit, inverse, text))
-        self.statusBar().showMessage("Back online: your last change is saved", 6000)
+        self.statusBar().showMessage("Your last change is saved now", 6000)
 
     def commit(self, doc_id: str, edit: Edit) -> Edit:
         """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
         if self.session.document is None or self.session.document.id != doc_id:
             self.open_document(doc_id)
         before = {s.id: s for s in self.session.aset.spans}
+        linked = AnnotationSet(
+            self.session.annotator,
+            spans=list(self.session.aset.spans),
+            relations=list(self.session.aset.relations),
+        )
         inverse = self.session.apply(doc_id, edit)
+        changes = self.session.link_changes(linked) if linked.relations else []
+        if changes:
+            # An edit that moves or removes a link says so (it stays one undo step).
+            self.statusBar().showMessage(
+                _sentence("; ".join(changes)) + " (Ctrl+Z undoes it)", 12000
+            )
+            self.links_told = True
         after = {s.id: s for s in self.session.aset.spans}
         removed = [s for i, s in before.items() if after.get(i) != s]
         added = [s for i, s in after.items() if before.get(i) != s]
@@ -257,6 +306,25 @@ class WindowBase(QMainWindow):
             self.statusBar().showMessage(str(error), 6000)
             QApplication.beep()
             return None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _storage_problem(error: StorageError) -> str:
+    """A few words for the status bar; the full message (what to do) is its tooltip."""
+    from annotator.core.errors import CorpusDamaged, CorpusReadOnly, DiskFull, ServerBusy
+
+    for kind, words in (
+        (DiskFull, "disk full"),
+        (CorpusReadOnly, "corpus read-only"),
+        (CorpusDamaged, "corpus damaged"),
+        (ServerBusy, "server busy"),
+    ):
+        if isinstance(error, kind):
+            return words
+    return "corpus not writable"
 
 
 def _changes_status(edit: Edit) -> bool:

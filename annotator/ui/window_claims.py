@@ -55,6 +55,8 @@ class ClaimActions(WindowBase):
         self._select(claim_id)
 
     def cancel_or_deselect(self) -> None:
+        if self.relations.cancel():
+            return
         if self.picking is not None:
             claim_id = self.picking[1]
             self.picking = None

@@ -37,6 +37,7 @@ class ReviewActions(WindowBase):
         if not self.reviewing or document is None:
             self.review_dock.hide()
             self.claims_dock.show()
+            self.links_dock.show()
             self.view.spans_at = self.session.spans_at
             self.view.describe_at = self._describe_at
             if document is not None:
@@ -46,6 +47,7 @@ class ReviewActions(WindowBase):
         self.review.set_reasons(reasons(self.corpus))
         self.curation = None
         self.claims_dock.hide()
+        self.links_dock.hide()
         self.review_dock.show()
         self.resizeDocks([self.review_dock], [280], Qt.Orientation.Vertical)
         self._load_review()
@@ -121,7 +123,17 @@ class ReviewActions(WindowBase):
             for key, (span, _) in self.overlay.items()
             if span.layer == item.layer and span.start < item.end and item.start < span.end
         ]
-        self.view.highlighter.set_selected(ids)
+        self.view.set_highlighted(ids)
+        # A boundary disagreement: each version's extent drawn apart, numbered as listed.
+        extents = []
+        if item.kind == "span" and item.what() == "boundary":
+            extents = [
+                (span.start, span.end, str(number))
+                for number, version in enumerate(item.versions, start=1)
+                for span in version.spans
+            ]
+        self.view.decorations.set_extents(extents)
+        self.view.viewport().update()
         cursor = self.view.textCursor()
         cursor.setPosition(self.view.offsets.to_qt(item.start))
         self.view.setTextCursor(cursor)
@@ -164,7 +176,7 @@ class ReviewActions(WindowBase):
                 self.corpus, doc_id, item, chosen, reason, self.session.annotator
             )
         except AnnotatorError as error:
-            self.statusBar().showMessage(str(error), 8000)
+            self.statusBar().showMessage(self._decide_first(item) or str(error), 8000)
             QApplication.beep()
             return
         from annotator.store.adjudication import Decision
@@ -177,6 +189,23 @@ class ReviewActions(WindowBase):
         self._reload_review_decisions()
         self.review.select_row(row + 1 if row + 1 < len(self.review_items) else row)
         self.review.table.setFocus()
+
+    def _decide_first(self, item: Any) -> str | None:
+        """For an attribute or link refused because its span is undecided: name that
+        span by its text and row, and select it."""
+        if item.kind not in ("attribute", "link") or self.session.document is None:
+            return None
+        key = f"span:{item.layer}:{item.start}-{item.end}"
+        row = next((i for i, it in enumerate(self.review_items) if it.key == key), None)
+        if row is None:
+            return None
+        words = " ".join(self.session.document.text[item.start : item.end].split())
+        excerpt = words if len(words) <= 50 else words[:49] + "…"
+        self.review.select_row(row)
+        return (
+            f"Decide the {item.layer} «{excerpt}» first (row {row + 1}, now selected): its "
+            f"{item.detail} goes into gold once gold has that {item.layer}"
+        )
 
     def mark_item_edited(self, row: int) -> None:
         from annotator.services.adjudicating import mark_edited
@@ -204,12 +233,30 @@ class ReviewActions(WindowBase):
         doc_id = self.session.document.id
         report = auto_adjudicate(self.corpus, [doc_id], decided_by=self.session.annotator)
         self.undo_stack.clear()  # several transactions: not one undo step
-        self.statusBar().showMessage(
-            f"Took {report.items} agreed items into gold; {report.left} left to decide", 6000
-        )
+        self.statusBar().showMessage(self._items_summary(doc_id, report.items), 8000)
         if self.reviewing:
             self._reload_review_decisions()
         self.model.refresh_document(doc_id)
+
+    def _items_summary(self, doc_id: str, copied: int) -> str:
+        """What a take of agreed items did, in counts that add up with the item list:
+        copied now + decided before + left = every item."""
+        from annotator.services.review import items
+        from annotator.store.adjudication import decisions
+
+        document = self.corpus.document(doc_id)
+        found = items(document, self.corpus.scheme)
+        decided = decisions(self.corpus, doc_id)
+        left = [i for i in found if i.key not in decided]
+        waiting = sum(1 for i in left if i.agreed)
+        settled = len(found) - len(left)
+        text = (
+            f"Took {copied} agreed items into gold; {settled - copied} were decided before; "
+            f"{len(left)} of {len(found)} left to decide"
+        )
+        if waiting:
+            text += f" ({waiting} agreed, waiting for their span to be decided first)"
+        return text
 
     def auto_adjudicate_corpus(self) -> None:
         from annotator.services.adjudicating import auto_adjudicate
@@ -221,11 +268,17 @@ class ReviewActions(WindowBase):
         )
         self.undo_stack.clear()
         if report is not None:
+            from annotator.services.adjudicating import curation_progress
+
+            overview = curation_progress(self.corpus)
+            total = sum(n for _, n in overview.values())
+            decided = sum(d for d, _ in overview.values())
             QMessageBox.information(
                 self,
                 "Auto-adjudication",
-                f"{report.documents} documents with two or more annotators: {report.items} "
-                f"agreed items copied into gold; {report.left} disagreements left to review.",
+                f"{report.documents} documents with two or more annotators, {total} items: "
+                f"{report.items} agreed items copied into gold now, {decided - report.items} "
+                f"decided before, {total - decided} left to review.",
             )
         if self.reviewing:
             self.curation = None  # every document may have changed

@@ -95,17 +95,9 @@ class SuggestionActions(WindowBase):
             return
         model = model.strip()
         self.settings.setValue("last-model", model)
-        scope = QMessageBox.question(
-            self,
-            "Pre-annotate",
-            "Pre-annotate every document of the corpus?\n(No: only the open document)",
-            QMessageBox.StandardButton.Yes
-            | QMessageBox.StandardButton.No
-            | QMessageBox.StandardButton.Cancel,
-        )
-        if scope == QMessageBox.StandardButton.Cancel:
+        chosen, docs = self._preannotation_scope()
+        if not chosen:
             return
-        docs = None if scope == QMessageBox.StandardButton.Yes else [self.session.document.id]
         annotator = self.session.annotator
         report = self._run(
             "Pre-annotating",
@@ -120,6 +112,36 @@ class SuggestionActions(WindowBase):
                     f"{k} ({v})" for k, v in report.unmapped.most_common()
                 )
             QMessageBox.information(self, "Pre-annotation finished", message)
+
+    def _preannotation_scope(self) -> tuple[bool, list[str] | None]:
+        """Ask which documents to pre-annotate, with buttons naming the choices.
+
+        Returns:
+            (False, None) when cancelled; else (True, the open document's id in a list)
+            or (True, None) for every document.
+        """
+        assert self.session.document is not None
+        box = QMessageBox(self)
+        box.setWindowTitle("Pre-annotate")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText("Which documents should the model pre-annotate?")
+        box.setInformativeText(
+            "Its entities become suggestions, to accept or reject; nothing else changes."
+        )
+        this = box.addButton("Only this document", QMessageBox.ButtonRole.AcceptRole)
+        every = box.addButton(
+            f"Every document ({self.corpus.document_count()})", QMessageBox.ButtonRole.AcceptRole
+        )
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(this)
+        self.scope_box = box  # tests answer it
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is this:
+            return True, [self.session.document.id]
+        if clicked is every:
+            return True, None
+        return False, None
 
     def _reopen_current(self) -> None:
         """Show the current document again after work that changed it outside the window."""

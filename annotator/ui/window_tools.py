@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -14,15 +14,14 @@ from annotator.core.edits import (
     Edit,
 )
 from annotator.core.errors import AnnotatorError
-from annotator.services.exporting import ALL
 from annotator.services.progress import Cancelled
 from annotator.ui.commands import SetsCommand
-from annotator.ui.dialogs import ExportDialog, ImportDialog
-from annotator.ui.guidelines_panel import GuidelinesEditor
 from annotator.ui.highlighting import SpanStyles
-from annotator.ui.training_dialogs import AuditDialog
 from annotator.ui.window_base import WindowBase
 from annotator.ui.worker import run_with_progress
+
+if TYPE_CHECKING:
+    from annotator.ui.dialogs import ExportDialog
 
 T = TypeVar("T")
 
@@ -85,6 +84,8 @@ class CorpusTools(WindowBase):
 
     def edit_guidelines(self) -> None:
         current = self.corpus.guidelines()
+        from annotator.ui.guidelines_panel import GuidelinesEditor
+
         editor = GuidelinesEditor(current[1] if current else "# Guidelines\n\n", self)
         if not editor.exec():
             return
@@ -96,6 +97,7 @@ class CorpusTools(WindowBase):
 
     def import_dialog(self) -> None:
         from annotator.services.importing import import_paths
+        from annotator.ui.dialogs import ImportDialog
 
         dialog = ImportDialog(self.session.annotator, self.corpus.scheme, self)
         if not dialog.exec() or not dialog.chosen_paths():
@@ -120,11 +122,15 @@ class CorpusTools(WindowBase):
             QMessageBox.information(self, "Import finished", "\n".join(lines))
         if self.session.document is None and self.model.doc_id(0):
             self.open_document(str(self.model.doc_id(0)))
+        self._update_status()  # "n/N done" counts the imported documents
 
     def export_dialog(self) -> None:
         from annotator.services.exporting import export
 
         annotators = self.corpus.annotators()
+        from annotator.services.exporting import ALL
+        from annotator.ui.dialogs import ExportDialog
+
         dialog = ExportDialog([ALL, *annotators], self)
         if not dialog.exec() or not dialog.out.edit.text().strip():
             return
@@ -170,6 +176,8 @@ class CorpusTools(WindowBase):
         if not (audit.misaligned or audit.overlapping):
             QMessageBox.information(self, "Export finished", message)
             return
+        from annotator.ui.training_dialogs import AuditDialog
+
         review = AuditDialog(audit.misaligned, audit.overlapping, message, self)
         review.exec()
         if review.choice is not None:

@@ -49,6 +49,8 @@ def open_window(qtbot: QtBot) -> Iterator[Callable[..., MainWindow]]:
             window.show()
             window.activateWindow()
         window.view.setFocus()
+        # Settled: the word boundaries for snapping are prepared in the background.
+        qtbot.waitUntil(window.session.snapping_ready, timeout=60_000)
         windows.append(window)
         return window
 

@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from annotator.core.errors import ConnectionLost
+from annotator.core.errors import (
+    ConnectionLost,
+    CorpusDamaged,
+    CorpusReadOnly,
+    DiskFull,
+    ServerBusy,
+    StorageError,
+)
 from annotator.store.corpus import Corpus
 from annotator.ui.main_window import MainWindow
 from tests.ui.conftest import drag_select, find_in_view
@@ -79,3 +87,52 @@ def test_an_edit_made_while_the_corpus_is_unreachable_is_kept_and_saved_on_recon
     assert [s.label for s in window.session.aset.spans] == ["ORG"]
     window.undo_stack.undo()
     assert stored(seeded_path, doc_id) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (DiskFull("corpus.annotator: the disk is full; free some space, then retry"), "disk full"),
+        (CorpusReadOnly("corpus.annotator: read-only; make it writable"), "corpus read-only"),
+        (CorpusDamaged("corpus.annotator: damaged; annotator restore …"), "corpus damaged"),
+        (ServerBusy("the server is busy; retrying"), "server busy"),
+    ],
+)
+def test_a_store_error_is_shown_with_what_to_do_and_the_edit_is_saved_when_possible(
+    open_window: Open,
+    seeded_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    error: StorageError,
+    shown: str,
+):
+    window = open_window(seeded_path)
+    doc_id = window.session.document.id  # type: ignore[union-attr]
+    real_apply = Corpus.apply_edit
+    failing = {"times": 3}  # the first try and two retries fail
+
+    def apply_edit(self: Corpus, *args: object, **kwargs: object) -> object:
+        if failing["times"]:
+            failing["times"] -= 1
+            raise error
+        return real_apply(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    monkeypatch.setattr(Corpus, "apply_edit", apply_edit)
+    window.reconnect_timer.setInterval(20)
+    window.reconnect_timer.stop()
+
+    label(window, "Bytedance", "o")
+
+    assert len(warnings) == 1 and str(error) in warnings[0]  # with what to do
+    assert window.connection_label.text() == f"● not saved — {shown}"
+    assert window.undo_stack.count() == 0  # not acknowledged
+    assert stored(seeded_path, doc_id) == []
+    label(window, "Oracle", "o")  # refused meanwhile, not queued
+    assert "Not saved yet" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.offline is None, timeout=5000)
+    assert len(warnings) == 1  # told once, not at every retry
+    assert stored(seeded_path, doc_id) == ["Bytedance"]
+    assert window.connection_label.text() == ""
+    assert window.undo_stack.count() == 1

@@ -262,14 +262,26 @@ def test_opening_another_corpus_from_the_window(
     assert window.recent_menu.actions()[0].text() == str(other)
 
 
-def test_first_window_does_not_import_spacy(tmp_path: Path):
-    """The window of a fresh default corpus shows without loading spaCy (about 1 s)."""
+def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Path):
+    """The window of a fresh default corpus paints without spaCy (about 1 s) or
+    SQLAlchemy; it opens the corpus after, and prepares snapping in the background."""
     script = (
         "import sys\n"
+        "from PySide6.QtCore import QEvent, QObject, QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from annotator.ui.app import build_window\n"
-        "w = build_window(None, 'alice'); w.show(); QApplication.processEvents()\n"
-        "print(w.model.rowCount(), 'spacy' in sys.modules, w.session.document.id)\n"
+        "from annotator.ui.app import application, start_window\n"
+        "app = application()\n"
+        "seen = []\n"
+        "class Paint(QObject):\n"
+        "    def eventFilter(self, obj, event):\n"
+        "        if event.type() == QEvent.Type.Paint and not seen:\n"
+        "            seen.append(('spacy' in sys.modules, 'sqlalchemy' in sys.modules))\n"
+        "        return False\n"
+        "w = start_window(None, 'alice')\n"
+        "w.view.viewport().installEventFilter(Paint(w))\n"
+        "w.snapping.ready.connect(lambda _id: QTimer.singleShot(0, app.quit))\n"
+        "app.exec()\n"
+        "print(w.model.rowCount(), *seen[0], w.session.document.id, w.session.snapping_ready())\n"
     )
     env = {"ANNOTATOR_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"}
     import os
@@ -284,10 +296,11 @@ def test_first_window_does_not_import_spacy(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     seeds = json.loads((REPO / "seeds" / "index.json").read_text(encoding="utf-8"))
-    count, spacy_loaded, first = result.stdout.split()
+    count, spacy_at_paint, store_at_paint, first, ready = result.stdout.split()
     assert int(count) == len(seeds)
-    assert spacy_loaded == "False"
+    assert (spacy_at_paint, store_at_paint) == ("False", "False")
     assert first == seeds[0]["id"]
+    assert ready == "True"
 
 
 def test_shortcuts_sheet_is_a_dialog(open_window: Open, seeded_path: Path):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -113,10 +113,19 @@ def test_preannotate_from_the_window(
 ):
     window = open_window(seeded_path)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (MODEL, True))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    offered: list[str] = []
+
+    def only_this_document() -> None:
+        buttons = window.scope_box.buttons()
+        offered.extend(b.text() for b in buttons)
+        next(b for b in buttons if b.text() == "Only this document").click()
+
+    QTimer.singleShot(0, only_this_document)
     window.preannotate_dialog()
+    # The buttons name the choices (not Yes/No under a question spelling out what No means).
+    assert set(offered) >= {"Only this document", "Every document (7)"}
     spans = window.session.aset.spans
     assert spans and all(s.suggested for s in spans)
     assert shown and shown[0].startswith("1 documents:")

@@ -1,0 +1,1 @@
+"""Links between spans, of every relation the scheme defines: list, commands, menus."""

@@ -1,0 +1,1 @@
+"""The document view's controllers: snapping preparation, overlaps, link arcs."""
