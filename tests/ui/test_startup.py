@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.ui.app import start_window
@@ -36,6 +36,10 @@ def test_a_corpus_that_cannot_be_opened_is_reported_in_the_window(
     monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path / "home"))
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    # The application then exits with 1; a real exit() would also end every event loop
+    # that later tests start in this process (QEventLoop.exec returns at once after it).
+    exits: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", lambda code=0: exits.append(code))
     broken = tmp_path / "not-a-corpus.annotator"
     broken.write_text("plain text, not SQLite", encoding="utf-8")
 
@@ -45,3 +49,4 @@ def test_a_corpus_that_cannot_be_opened_is_reported_in_the_window(
 
     assert "not-a-corpus.annotator" in shown[0]
     assert not window.has_corpus()
+    assert exits == [1]

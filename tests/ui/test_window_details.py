@@ -81,11 +81,13 @@ def test_the_export_dialogs_spacy_fields_align_with_the_other_fields(qtbot: QtBo
     QApplication.processEvents()
     form = dialog.form
     left = {form.labelForField(field).x() for field in (dialog.format, dialog.source)}
-    left |= {form.labelForField(field).x() for _, field in dialog.spacy.rows}
+    left |= {form.labelForField(field).x() for label, field in dialog.spacy.rows if label}
     fields = {dialog.format.x(), dialog.spacy.dev_fraction.x(), dialog.spacy.alignment.x()}
+    fields.add(dialog.spacy.include_unfinished.x())
     assert len(left) == 1 and len(fields) == 1
     dialog.format.setCurrentText("jsonl")
     assert not dialog.spacy.alignment.isVisibleTo(dialog)
+    assert not dialog.spacy.include_unfinished.isVisibleTo(dialog)
 
 
 def test_the_status_bar_counts_imported_documents_at_once(

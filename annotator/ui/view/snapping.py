@@ -17,9 +17,10 @@ Signals (SnappingPreparer):
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -79,15 +80,24 @@ class SnappingPreparer(QObject):
             try:
                 bounds = self.build(text, language)
             except Exception as error:
-                self._broken.emit(f"Word boundaries for snapping could not be built: {error}")
+                self._deliver(
+                    self._broken, f"Word boundaries for snapping could not be built: {error}"
+                )
                 return
             finally:
                 self._running.discard((id(session), doc_id))
             with self._lock:
                 self._loaded.add(language)
-            self._built.emit(doc_id, session, bounds)
+            self._deliver(self._built, doc_id, session, bounds)
 
         threading.Thread(target=work, name=f"snapping-{doc_id}", daemon=True).start()
+
+    @staticmethod
+    def _deliver(signal: Any, *values: object) -> None:
+        """Emit from the worker thread; nothing to deliver when the window (and this
+        object with it) was closed and deleted while the boundaries were being built."""
+        with contextlib.suppress(RuntimeError):  # "Signal source has been deleted"
+            signal.emit(*values)
 
     def when_ready(self, action: Callable[[], None]) -> bool:
         """Run ``action`` now when the boundaries are known (True), else keep it (the
