@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.errors import (
@@ -81,7 +81,7 @@ def import_paths(
                         progress(len(records), 0, f"documents read from {path.name}")
                 imported = _import_records(corpus, path, name, records, extend_scheme, report)
                 records.clear()  # freed before the collector resumes, so it never walks them
-            imported.warnings = options.warnings
+            imported.warnings = options.warnings + imported.warnings
             report.files.append(imported)
     except AnnotatorError as error:
         if report.files:  # say what is in, so that nobody imports those files twice
@@ -120,6 +120,9 @@ def _import_records(
     report: ImportReport,
 ) -> FileImport:
     scheme = corpus.scheme
+    warnings: list[str] = []
+    if extend_scheme and name != "jsonl":  # the native format names its layers itself
+        warnings += _spread_overlaps(records, scheme)
     if extend_scheme:
         extended = extend_for(scheme, (a for r in records for a in r.document.annotations))
         if extended != scheme:
@@ -150,7 +153,43 @@ def _import_records(
         annotation_sets=len(sets),
         spans=sum(len(a.spans) for a in sets),
         relations=sum(len(a.relations) for a in sets),
+        warnings=warnings,
     )
+
+
+OVERLAP_SUFFIX = "_overlapping"
+"""Layer that takes, under ``--extend-scheme``, the spans a non-overlap layer refuses."""
+
+
+def _spread_overlaps(records: list[Record], scheme: Scheme) -> list[str]:
+    """Move the accepted spans that overlap another span of a layer forbidding overlaps
+    to the layer ``<layer>_overlapping`` (which allows them), as the formats other than
+    the native one only guess the layer; return what was moved, as warnings.
+
+    In each set, spans are kept in text order, longest first at one start; a span that
+    overlaps one kept before it moves.
+    """
+    moved: dict[tuple[str, str], int] = {}  # (file, layer moved to) -> spans
+    for record in records:
+        for aset in record.document.annotations:
+            ends: dict[str, int] = {}
+            spans = aset.spans
+            for index in sorted(range(len(spans)), key=lambda i: (spans[i].start, -spans[i].end)):
+                span = spans[index]
+                layer = scheme.layer(span.layer)
+                if span.suggested or layer is None or layer.overlap:
+                    continue
+                if span.start < ends.get(span.layer, 0):
+                    target = span.layer + OVERLAP_SUFFIX
+                    spans[index] = replace(span, layer=target)
+                    moved[(record.path, target)] = moved.get((record.path, target), 0) + 1
+                else:
+                    ends[span.layer] = span.end
+    return [
+        f"{path}: {count} spans overlap others in a layer that forbids overlaps; they were "
+        f"imported into the layer {target!r}, which allows them"
+        for (path, target), count in moved.items()
+    ]
 
 
 def _validate(records: list[Record], scheme: Scheme) -> None:
