@@ -107,6 +107,14 @@ def import_(
     extend_scheme: Annotated[
         bool, typer.Option("--extend-scheme", help="Add unknown labels to the scheme.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the documents (en, fr...) where the file does not say it; "
+            "default: the corpus language. Kept in each document's meta.lang.",
+        ),
+    ] = None,
 ) -> None:
     """Import documents (and their annotations); each file whole or not at all."""
     from annotator.services.importing import import_paths
@@ -119,6 +127,7 @@ def import_(
             annotator=annotator,
             extend_scheme=extend_scheme,
             progress=terminal_progress("importing"),
+            language=lang,
         )
         for item in report.files:
             present = f", {item.already_present} already present" if item.already_present else ""

@@ -27,6 +27,8 @@ class Record:
     document: Document
     path: str
     line: int | None = None
+    unit: str = "line"
+    """What ``line`` counts in messages: ``line``, or ``doc`` for a DocBin's Docs."""
 
 
 @dataclass(slots=True)
@@ -35,6 +37,8 @@ class ReadOptions:
     """Annotator name for annotations the file does not attribute to anyone."""
     scheme: Scheme | None = None
     """The corpus scheme, so that readers put known labels in their layer."""
+    language: str | None = None
+    """``--lang``: the language of documents whose file does not say it."""
     warnings: list[str] = field(default_factory=list)
     """What was read but not imported (e.g. rejected Prodigy answers): readers append
     a message, the caller shows them."""

@@ -104,8 +104,10 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
             sets = [] if aset.is_empty() else [aset]
         if "cats" in obj:  # the set of the line's one annotator, else one of their own
             name = sets[0].annotator if len(sets) == 1 else None
-            target = sets[0] if name else AnnotationSet(
-                annotator_for(options, DEFAULT_ANNOTATOR), IMPORTED_STATUS
+            target = (
+                sets[0]
+                if name
+                else AnnotationSet(annotator_for(options, DEFAULT_ANNOTATOR), IMPORTED_STATUS)
             )
             _cats(target, obj["cats"], where, options)
             if target not in sets and not target.is_empty():

@@ -366,9 +366,7 @@ def _relations_apart(spans: list[Span], relations: list[Relation]) -> int:
     return sum(1 for r in relations if group[r.head] != group[r.child])
 
 
-def _predictions(
-    text: str, spans: list[Span], relations: list[Relation]
-) -> list[dict[str, Any]]:
+def _predictions(text: str, spans: list[Span], relations: list[Relation]) -> list[dict[str, Any]]:
     """The suggested spans of ``aset`` as one prediction per model."""
     models: dict[str, list[Span]] = {}
     for span in spans:

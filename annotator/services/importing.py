@@ -1,8 +1,16 @@
-"""Importing files into a corpus: each file whole or not at all."""
+"""Importing files into a corpus: each file whole or not at all.
+
+Every imported document records its language in ``meta.lang`` (DESIGN §4), so that
+tokenizing it later (snapping, export) uses its rules whatever the corpus language
+becomes: the language the file gives (the native format's ``meta.lang``, a DocBin
+exported by this application), else ``--lang``, else the corpus language. The native
+format is lossless: its documents get ``meta.lang`` only from ``--lang``.
+"""
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -55,8 +63,13 @@ def import_paths(
     annotator: str | None = None,
     extend_scheme: bool = False,
     progress: Progress = no_progress,
+    language: str | None = None,
 ) -> ImportReport:
     """Import files or folders one after the other, each in one transaction.
+
+    Args:
+        language: ``--lang``, the language of the documents whose file does not say it
+            (see the module docstring).
 
     Raises:
         AnnotatorError: at the first file that cannot be imported (naming it, and the
@@ -64,6 +77,10 @@ def import_paths(
     """
     if annotator is not None:
         check_annotator_name(annotator)
+    if language is not None and not LANGUAGE.fullmatch(language):
+        raise AnnotatorError(
+            f"--lang {language!r} is not a language code; give one such as 'en' or 'fr'"
+        )
     report = ImportReport()
     try:
         for number, path in enumerate(paths):
@@ -73,9 +90,10 @@ def import_paths(
                 raise InputError(str(path), "no such file or folder")
             name = detect(path) if format == "auto" else format
             records: list[Record] = []
-            options = ReadOptions(annotator=annotator, scheme=corpus.scheme)
+            options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
             with _collector_paused():
                 for record in reader(name).read(path, options):
+                    _record_language(record, name, language or corpus.scheme.language, language)
                     records.append(record)
                     if len(records) % 1000 == 0:
                         progress(len(records), 0, f"documents read from {path.name}")
@@ -90,6 +108,22 @@ def import_paths(
         raise
     progress(len(paths), len(paths), "files")
     return report
+
+
+LANGUAGE = re.compile(r"[a-z]{2,3}|xx")
+#: Formats whose documents may say their language; the others get ``--lang`` or the
+#: corpus language.
+SAYS_LANGUAGE = ("jsonl", "spacy")
+
+
+def _record_language(record: Record, format: str, default: str, given: str | None) -> None:
+    """Set ``meta.lang`` of a document whose file does not say it (module docstring)."""
+    meta = record.document.meta
+    if "lang" in meta:
+        return
+    if format in SAYS_LANGUAGE and given is None:
+        return  # lossless: a document that had no language keeps having none
+    meta["lang"] = default
 
 
 @contextmanager
@@ -138,6 +172,7 @@ def _import_records(
                 f"document {record.document.id!r} is already in the corpus with another "
                 "text; give this one another id",
                 line=record.line,
+                unit=record.unit,
             )
     docs = [r.document for r in records]
     try:
@@ -199,9 +234,12 @@ def _validate(records: list[Record], scheme: Scheme) -> None:
         doc = record.document
         if doc.id in seen:
             first = seen[doc.id]
-            where = f" (first at line {first})" if first is not None else ""
+            where = f" (first at {record.unit} {first})" if first is not None else ""
             raise InputError(
-                record.path, f"document id {doc.id!r} appears twice{where}", line=record.line
+                record.path,
+                f"document id {doc.id!r} appears twice{where}",
+                line=record.line,
+                unit=record.unit,
             )
         seen[doc.id] = record.line
         annotators: set[str] = set()
@@ -217,7 +255,9 @@ def _validate(records: list[Record], scheme: Scheme) -> None:
                 annotators.add(aset.annotator)
                 check_set(doc.id, doc.text, aset, scheme)
             except AnnotatorError as error:
-                raise InputError(record.path, str(error), line=record.line) from None
+                raise InputError(
+                    record.path, str(error), line=record.line, unit=record.unit
+                ) from None
 
 
 def _note_added_labels(old: Scheme, new: Scheme, report: ImportReport) -> None:

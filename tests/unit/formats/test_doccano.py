@@ -200,8 +200,12 @@ def test_cats_are_document_answers_not_meta(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path / "intents.jsonl",
         [
-            {"id": 1, "text": "Réserve un vol pour Paris", "entities": [[20, 25, "LOC"]],
-             "cats": ["book_flight"]},
+            {
+                "id": 1,
+                "text": "Réserve un vol pour Paris",
+                "entities": [[20, 25, "LOC"]],
+                "cats": ["book_flight"],
+            },
             {"id": 2, "text": "Quel temps fait-il ?", "entities": [], "cats": ["weather"]},
             {"id": 3, "text": "Bonjour", "cats": {"greeting": 1.0, "weather": 0.0}},
         ],
@@ -226,10 +230,22 @@ def test_label_and_user_names_of_a_1x_export_are_kept(tmp_path: Path) -> None:
                 "id": 7,
                 "text": "Emmanuel Macron à Paris",
                 "annotations": [
-                    {"label": 3, "label_name": "PER", "start_offset": 0, "end_offset": 15,
-                     "user": 1, "user_name": "alice"},
-                    {"label": 4, "label_name": "LOC", "start_offset": 18, "end_offset": 23,
-                     "user": 2, "user_name": "bob"},
+                    {
+                        "label": 3,
+                        "label_name": "PER",
+                        "start_offset": 0,
+                        "end_offset": 15,
+                        "user": 1,
+                        "user_name": "alice",
+                    },
+                    {
+                        "label": 4,
+                        "label_name": "LOC",
+                        "start_offset": 18,
+                        "end_offset": 23,
+                        "user": 2,
+                        "user_name": "bob",
+                    },
                 ],
             }
         ],
@@ -257,9 +273,7 @@ def test_lines_without_an_id_are_separate_documents_even_with_the_same_text(
     with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
         (item,) = import_paths(corpus, [path], annotator="ana").files
         assert item.documents == 2
-        labels = sorted(
-            s.label for d in corpus.documents() for a in d.annotations for s in a.spans
-        )
+        labels = sorted(s.label for d in corpus.documents() for a in d.annotations for s in a.spans)
     assert labels == ["LOC", "ORG"]
 
 
