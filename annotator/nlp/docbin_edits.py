@@ -40,8 +40,7 @@ def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> Annot
     ents_layer = entity_layer(scheme) if scheme is not None else "entity"
     shown: dict[str, set[Key]] = {}
     for layer in layers:
-        group = doc.spans[layer] if layer in doc.spans else ()
-        shown[layer] = _keys(group)
+        shown[layer] = _keys(doc.spans.get(layer, ()))
     if ents_layer is not None:
         placed = [s for s in stored.spans if s.layer == ents_layer and _aligned(doc, s)]
         exported = _exported_ents(placed)
