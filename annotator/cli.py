@@ -443,12 +443,21 @@ def _package_line(made: PackageSummary) -> str:
 def merge(
     corpus: CorpusArg,
     packages: Annotated[list[Path], typer.Argument(help="Package files to merge back.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Merge a package that may be forged or mislabelled (it holds other "
+            "annotators' sets, or this corpus never issued it); each set is merged as its "
+            "annotator's.",
+        ),
+    ] = False,
 ) -> None:
     """Bring annotators' work back from their packages; merging twice changes nothing."""
     from annotator.services.merging import describe_merge, merge_packages
 
     with user_errors(), _open(corpus) as opened:
-        report = merge_packages(opened, packages, terminal_progress("merging"))
+        report = merge_packages(opened, packages, terminal_progress("merging"), force=force)
     for merged in report.packages:
         for line in describe_merge(merged):
             typer.echo(line)
