@@ -29,6 +29,9 @@ class Record:
     line: int | None = None
     unit: str = "line"
     """What ``line`` counts in messages: ``line``, or ``doc`` for a DocBin's Docs."""
+    span_lines: dict[str, int] | None = None
+    """The line that defines each span, for formats with a line per span (brat), so
+    that an error about a span names its line."""
 
 
 @dataclass(slots=True)

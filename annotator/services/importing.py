@@ -88,6 +88,7 @@ def import_paths(
             path = Path(path)
             if not path.exists():
                 raise InputError(str(path), "no such file or folder")
+            _refuse_empty(path)
             name = detect(path) if format == "auto" else format
             records: list[Record] = []
             options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
@@ -124,6 +125,20 @@ def _record_language(record: Record, format: str, default: str, given: str | Non
     if format in SAYS_LANGUAGE and given is None:
         return  # lossless: a document that had no language keeps having none
     meta["lang"] = default
+
+
+def _refuse_empty(path: Path) -> None:
+    """An empty or whitespace-only file is an error, whatever its format (README)."""
+    if not path.is_file():
+        return
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                if chunk.strip():
+                    return
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
+    raise InputError(str(path), "the file is empty (or holds only whitespace): nothing to import")
 
 
 @contextmanager
@@ -255,9 +270,21 @@ def _validate(records: list[Record], scheme: Scheme) -> None:
                 annotators.add(aset.annotator)
                 check_set(doc.id, doc.text, aset, scheme)
             except AnnotatorError as error:
-                raise InputError(
-                    record.path, str(error), line=record.line, unit=record.unit
-                ) from None
+                line = _span_line(record, str(error))
+                raise InputError(record.path, str(error), line=line, unit=record.unit) from None
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _span_line(record: Record, message: str) -> int | None:
+    """The line of the last span a message names, when the format has a line per span
+    (an overlap names two spans: the second is the one that overlaps), else the record's."""
+    if record.span_lines:
+        for span_id in reversed(_QUOTED.findall(message)):
+            if span_id in record.span_lines:
+                return record.span_lines[span_id]
+    return record.line
 
 
 def _note_added_labels(old: Scheme, new: Scheme, report: ImportReport) -> None:

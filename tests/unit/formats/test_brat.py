@@ -337,3 +337,20 @@ def test_export_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
         brat.write([], tmp_path / "full", WriteOptions())
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["keep.txt"]
     shutil.rmtree(tmp_path / "full")
+
+
+@pytest.mark.parametrize(
+    ("ann", "line", "reason"),
+    [
+        ("T1\tPER 0 5\tMarie\nT2\tLOC 9 14\tParis\nT3\tPER 0 14\tMarie à Paris\n", 3, "overlap"),
+        ("T1\tPER 0 5\tMarie\nT2\tCITY 9 14\tParis\n", 2, "label 'CITY' is not in layer"),
+    ],
+)
+def test_span_errors_name_the_ann_line(tmp_path: Path, ann: str, line: int, reason: str) -> None:
+    path = pair(tmp_path, "doc", "Marie à  Paris", ann)
+    with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
+        with pytest.raises(InputError) as caught:
+            import_paths(corpus, [path])
+
+    assert str(caught.value).startswith(f"{tmp_path / 'doc.ann'}, line {line}: ")
+    assert reason in str(caught.value)
