@@ -88,7 +88,7 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
 
 def _span_lines(standoff: str) -> dict[str, int]:
     """The line of each ``T`` line's id, for errors about its span."""
-    lines = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(standoff.split("\n"), start=1):
         ident = line.split("\t", 1)[0]
         if ident.startswith("T"):

@@ -262,10 +262,7 @@ def test_bad_input_is_refused_naming_file_and_line_and_the_corpus_is_unchanged(
         import_paths(corpus, [tmp_path / "in"])
 
     message = str(caught.value)
-    if reason.startswith("label"):  # a scheme error names the document, not the line
-        assert message.startswith(f"{bad}: document 'b-bad'")
-    else:
-        assert message.startswith(f"{bad}, line {line}: ")
+    assert message.startswith(f"{bad}, line {line}: ")
     assert reason in message
     assert corpus_state(location) == before
 
@@ -348,9 +345,11 @@ def test_export_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
 )
 def test_span_errors_name_the_ann_line(tmp_path: Path, ann: str, line: int, reason: str) -> None:
     path = pair(tmp_path, "doc", "Marie à  Paris", ann)
-    with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
-        with pytest.raises(InputError) as caught:
-            import_paths(corpus, [path])
+    with (
+        Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus,
+        pytest.raises(InputError) as caught,
+    ):
+        import_paths(corpus, [path])
 
     assert str(caught.value).startswith(f"{tmp_path / 'doc.ann'}, line {line}: ")
     assert reason in str(caught.value)
