@@ -96,7 +96,8 @@ def import_(
         typer.Option(
             "--format",
             help="auto (detect it, and say which), jsonl, prodigy, doccano, brat (a folder, "
-            ".zip or .ann), conll, labelstudio, spacy (.spacy files) or text (a file or "
+            ".zip or .ann), conll, labelstudio, webanno (INCEpTION's WebAnno TSV 3.x, a .tsv "
+            "or a folder of them), spacy (.spacy files) or text (a file or "
             "folder).",
         ),
     ] = "auto",
@@ -146,13 +147,15 @@ def import_(
 @app.command()
 def export(
     corpus: CorpusArg,
-    out: Annotated[Path, typer.Argument(help="Output file (or folder for spacy and brat).")],
+    out: Annotated[
+        Path, typer.Argument(help="Output file (or folder for spacy, brat and webanno).")
+    ],
     format: Annotated[
         str,
         typer.Option(
             "--format",
             help="jsonl (lossless), prodigy, doccano, conll, labelstudio (one file), "
-            "brat (a folder, or a .zip) or spacy (a folder).",
+            "brat or webanno (a folder, or a .zip) or spacy (a folder).",
         ),
     ] = "jsonl",
     source: Annotated[

@@ -84,6 +84,7 @@ FORMATS: dict[str, str] = {
     "prodigy": "prodigy",
     "doccano": "doccano",
     "labelstudio": "labelstudio",
+    "webanno": "webanno",
     "conll": "conll",
     "spacy": "spacy",
     "jsonl": "jsonl",
