@@ -18,9 +18,10 @@ document's id its path without ``.tsv``):
   name when the value is empty (``*``) or the layer has neither feature; the other
   features are span attributes (``POS|PosValue`` gives spans labelled ``POS`` with the
   attribute ``PosValue``). When some value of a layer cannot be a label name (``.``,
-  ``PRP$``), that layer's values are attributes too. Its layer: ``entity`` for INCEpTION's named entities,
-  else the layer's short name (``webanno.custom.claim`` -> ``claim``, ``...pos.POS`` ->
-  ``POS``), which ``--extend-scheme`` adds to the scheme like any label.
+  ``PRP$``), that layer's values are attributes too. Its layer: ``entity`` for
+  INCEpTION's named entities, else the layer's short name (``webanno.custom.claim`` ->
+  ``claim``, ``...pos.POS`` -> ``POS``), which ``--extend-scheme`` adds to the scheme
+  like any label.
 - Relation layers: each arc is a relation from the governor's span (the row named in the
   last column, with its disambiguation ids ``1-3[1_3]``) to the dependent's (the row
   holding the arc), labelled by its first feature, else the layer's short name. An arc
