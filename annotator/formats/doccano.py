@@ -29,9 +29,9 @@ are; with ``--extend-scheme`` the import moves those that a layer forbids to a l
 that allows them (see :mod:`annotator.services.importing`).
 
 Writing: the ``entities``/``relations`` shape (doccano's relation-extraction import
-reads it, and it is the only one with relations), with ``id``, ``text`` and ``meta``.
-doccano has no span attributes and, in this shape, no document labels, and one set per
-line: those are counted as left out.
+reads it, and it is the only one with relations), with ``id``, ``text`` and ``meta``,
+and the answers of one question as ``cats``. doccano has no span attributes, one label
+set per document and one annotation set per line: the rest is counted as left out.
 """
 
 from __future__ import annotations
@@ -241,11 +241,21 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
         for doc in documents:
             report.documents += 1
             line: dict[str, Any] = {"id": doc.id, "text": doc.text, "meta": doc.meta}
-            line["entities"], line["relations"] = _annotations(
-                only_set(doc, report), options, report
-            )
+            aset = only_set(doc, report)
+            line["entities"], line["relations"] = _annotations(aset, options, report)
+            if aset is not None and aset.doc_labels:
+                line["cats"] = _cats_of(aset, report)
             handle.write(json_line(line))
     return report
+
+
+def _cats_of(aset: AnnotationSet, report: WriteReport) -> list[str]:
+    """The answers of the set's first question as ``cats``; doccano has one label set per
+    document, so the answers to further questions are counted as left out."""
+    (_question, chosen), *others = aset.doc_labels.items()
+    if others:
+        report.leave_out("answers to further questions (doccano has one set of cats)", len(others))
+    return [chosen] if isinstance(chosen, str) else list(chosen)
 
 
 def _annotations(
@@ -260,10 +270,6 @@ def _annotations(
     attributes = sum(1 for s in spans if s.attrs)
     if attributes:
         report.leave_out("spans' attributes (doccano has none)", attributes)
-    if aset.doc_labels:
-        report.leave_out(
-            "document labels (doccano's relation format has none)", len(aset.doc_labels)
-        )
     entities = [
         {"id": number[s.id], "start_offset": s.start, "end_offset": s.end, "label": s.label}
         for s in spans

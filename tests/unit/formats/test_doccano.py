@@ -126,16 +126,16 @@ def test_round_trip_keeps_spans_and_relations_and_says_what_doccano_cannot_hold(
         "suggested spans (export them with --include-suggestions)": 1,
         "relations to suggested spans": 1,
         "spans' attributes (doccano has none)": 2,
-        "document labels (doccano's relation format has none)": 1,
     }
     line = json.loads(out.read_text("utf-8").splitlines()[0])
-    assert sorted(line) == ["entities", "id", "meta", "relations", "text"]
+    assert sorted(line) == ["cats", "entities", "id", "meta", "relations", "text"]
     with Corpus.create(tmp_path / "back.annotator", default_scheme()) as back:
         import_paths(back, [out], annotator="alice")
         doc = back.document("unicode-1")
     (aset,) = doc.annotations
     assert span_keys(aset, with_attrs=False) == span_keys(accepted(original), with_attrs=False)
     assert relation_keys(aset) == relation_keys(accepted(original))
+    assert aset.doc_labels == original.doc_labels  # the answers, as cats
     assert doc.meta["source"] == "AFP"
 
 
