@@ -24,7 +24,7 @@ STANCES = ["FAVOR", "AGAINST", "NONE"]
 #: and relations.
 CAN = {
     "prodigy": (False, True, True),
-    "doccano": (False, False, True),
+    "doccano": (False, True, True),
     "brat": (True, False, False),
     "labelstudio": (True, True, True),
 }
