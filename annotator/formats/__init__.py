@@ -100,8 +100,38 @@ def module(name: str) -> ModuleType:
     return importlib.import_module(f"annotator.formats.{FORMATS[name]}")
 
 
+#: Formats whose documents may say their language themselves (the native format's
+#: ``meta.lang``, a DocBin this application wrote); see :class:`_Reader`.
+SAYS_LANGUAGE = ("jsonl", "spacy")
+
+
+class _Reader:
+    """A format's reader that also records each document's language in ``meta.lang``
+    (DESIGN §4): the file's own, else ``--lang`` (:attr:`ReadOptions.language`), else the
+    corpus language. The native format is lossless: its documents get ``meta.lang``
+    only from ``--lang``."""
+
+    def __init__(self, name: str, format_module: FormatModule) -> None:
+        self.name = name
+        self.module = format_module
+        self.SUFFIXES = format_module.SUFFIXES
+
+    def detect(self, path: Path) -> bool:
+        return self.module.detect(path)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        given = options.language
+        default = given or (options.scheme.language if options.scheme is not None else None)
+        keep_absent = self.name in SAYS_LANGUAGE and given is None
+        for record in self.module.read(path, options):
+            meta = record.document.meta
+            if "lang" not in meta and default is not None and not keep_absent:
+                meta["lang"] = default
+            yield record
+
+
 def reader(name: str) -> FormatModule:
-    return cast(FormatModule, module(name))
+    return _Reader(name, cast(FormatModule, module(name)))
 
 
 def writer(name: str) -> Writer:

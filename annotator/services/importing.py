@@ -2,9 +2,7 @@
 
 Every imported document records its language in ``meta.lang`` (DESIGN §4), so that
 tokenizing it later (snapping, export) uses its rules whatever the corpus language
-becomes: the language the file gives (the native format's ``meta.lang``, a DocBin
-exported by this application), else ``--lang``, else the corpus language. The native
-format is lossless: its documents get ``meta.lang`` only from ``--lang``.
+becomes: the readers do it (:func:`annotator.formats.reader`), from ``--lang``.
 """
 
 from __future__ import annotations
@@ -94,7 +92,6 @@ def import_paths(
             options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
             with _collector_paused():
                 for record in reader(name).read(path, options):
-                    _record_language(record, name, language or corpus.scheme.language, language)
                     records.append(record)
                     if len(records) % 1000 == 0:
                         progress(len(records), 0, f"documents read from {path.name}")
@@ -112,19 +109,6 @@ def import_paths(
 
 
 LANGUAGE = re.compile(r"[a-z]{2,3}|xx")
-#: Formats whose documents may say their language; the others get ``--lang`` or the
-#: corpus language.
-SAYS_LANGUAGE = ("jsonl", "spacy")
-
-
-def _record_language(record: Record, format: str, default: str, given: str | None) -> None:
-    """Set ``meta.lang`` of a document whose file does not say it (module docstring)."""
-    meta = record.document.meta
-    if "lang" in meta:
-        return
-    if format in SAYS_LANGUAGE and given is None:
-        return  # lossless: a document that had no language keeps having none
-    meta["lang"] = default
 
 
 def _refuse_empty(path: Path) -> None:

@@ -43,7 +43,7 @@ def test_labels_shape_gives_every_span_in_the_entity_layer_of_the_default_scheme
     first = docs[0].annotations[0]
     assert first.annotator == "ana" and {s.layer for s in first.spans} == {"entity"}
     assert [docs[0].text[s.start : s.end] for s in first.spans][:2] == ["JAPAN", "CHINA"]
-    assert docs[0].meta == {"annotation_approver": None}
+    assert docs[0].meta == {"annotation_approver": None, "lang": "fr"}  # the corpus's
 
     with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
         (item,) = import_paths(corpus, [TEXT_LABEL]).files

@@ -120,7 +120,7 @@ def test_a_task_gives_spans_relations_answers_and_region_attributes(tmp_path: Pa
         (("claim", "CLAIM", 23, 50), ("entity", "PER", 6, 17), "CLAIMANT")
     ]
     assert aset.doc_labels == {"stance": "NONE"}
-    assert doc.id.startswith("doc-") and doc.meta == {"labelstudio_task": 7}
+    assert doc.id.startswith("doc-") and doc.meta == {"labelstudio_task": 7, "lang": "fr"}
     assert warnings == []
 
 

@@ -58,7 +58,8 @@ def documents(draw: st.DrawFn) -> Document:
     if draw(st.booleans()):
         labels["stance"] = draw(st.sampled_from(STANCES))
     aset = AnnotationSet("alice", "done", list(spans.values()), relations, labels)
-    meta = {"source": draw(st.text(CHARACTERS, max_size=10))}
+    # Documents record their language (an import gives them the corpus's).
+    meta = {"source": draw(st.text(CHARACTERS, max_size=10)), "lang": "fr"}
     return Document("doc-1", text, meta, [aset])
 
 
