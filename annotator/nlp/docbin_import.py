@@ -135,36 +135,34 @@ def _docs(data: bytes, source: str) -> list[Any]:
         ) from None
 
 
-def _inflate(data: bytes, source: str) -> bytes:
+def _inflate(data: bytes, source: str) -> bytearray:
     """The unpacked bytes of a DocBin, read in chunks up to :func:`unpack_limit`."""
     limit = unpack_limit(len(data))
     unpacker = zlib.decompressobj()
-    parts: list[bytes] = []
-    size = 0
+    unpacked = bytearray()  # grown in place: joining parts would hold the data twice
     pending = data
     try:
         while True:
             part = unpacker.decompress(pending, CHUNK)
-            size += len(part)
-            if size > limit:
+            if len(unpacked) + len(part) > limit:
                 raise InputError(
                     source,
                     f"unpacks to more than {limit} bytes ({UNPACK_RATIO} times its size, at "
                     f"least {MIN_UNPACK_LIMIT}); refused as a likely decompression bomb",
                 )
-            parts.append(part)
+            unpacked += part
             pending = unpacker.unconsumed_tail
             if not pending and (unpacker.eof or not part):
                 break
-        parts.append(unpacker.flush())
+        unpacked += unpacker.flush()
     except zlib.error as error:
         raise InputError(source, f"not a spaCy DocBin (zlib: {error})") from None
     if not unpacker.eof:
         raise InputError(source, "not a readable spaCy DocBin (the data is truncated)")
-    return b"".join(parts)
+    return unpacked
 
 
-def _docbin(raw: bytes) -> Any:
+def _docbin(raw: bytearray) -> Any:
     """A ``DocBin`` from its unpacked msgpack bytes: ``DocBin.from_bytes`` without its
     own ``zlib.decompress``, which would inflate the data again, without a limit."""
     import numpy

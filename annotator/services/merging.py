@@ -19,7 +19,9 @@ A package that may not be what it says is refused unless ``force`` is given, wit
 list of whose sets it would replace: one that holds sets by other annotators than its
 own (with ``force`` each is merged as its annotator's), or one whose description names
 an annotator this corpus never issued a package to at that time (a forged or
-mislabelled package; packages made before the corpus kept that record are not checked).
+mislabelled package). A corpus keeps that record from the first package this version
+makes; until then nothing is checked, and a package made by an older version and merged
+after newer ones were made needs ``force``.
 
 A set keeps the guideline version it was annotated under, and the guideline versions
 the package holds come back with it: a version the corpus lacks is added (under its own
