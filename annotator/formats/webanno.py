@@ -27,7 +27,10 @@ document's id its path without ``.tsv``):
   holding the arc), labelled by its first feature, else the layer's short name. An arc
   from a span to itself (a dependency root) cannot be a relation: such arcs are left
   out, and a warning counts them.
-- Chain layers (coreference) and slot features are not read: a warning names them.
+- Chain layers (coreference): each element is a span (labelled by its
+  ``referenceType``), and each link of a chain a relation from one element to the next
+  labelled by its ``referenceRelation`` (else the layer's short name).
+- Slot features are not read: a warning names them.
 - Annotator: ``--annotator``, else ``inception``; the set's status is ``done``.
 
 Writing is :mod:`annotator.formats.webanno_write`.
@@ -35,6 +38,7 @@ Writing is :mod:`annotator.formats.webanno_write`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,13 +55,14 @@ FORMAT_LINE = re.compile(r"^#FORMAT=WebAnno TSV 3\.\d+\s*$")
 DEFAULT_ANNOTATOR = "inception"
 NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
 ENTITY_LAYER = "entity"
-LABEL_FEATURES = ("value", "label")
+LABEL_FEATURES = ("value", "label", "referenceType")
 LABEL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
 """What the scheme accepts as a label name (:mod:`annotator.core.scheme`)."""
 _ROW = re.compile(r"^(\d+)-(\d+)(?:\.(\d+))?$")
 _OFFSETS = re.compile(r"^(\d+)-(\d+)$")
 _STACK = re.compile(r"(?<!\\)\|")
 _ID = re.compile(r"^(.*?)(?:\[(\d+)\])?$", re.S)
+_CHAIN_LINK = re.compile(r"^(.*)->(\d+)-(\d+)$", re.S)
 _REF = re.compile(r"^(\d+-\d+(?:\.\d+)?)(?:\[(\d+)_(\d+)\])?$")
 _TEXT_ESCAPES = {"t": "\t", "n": "\n", "f": "\f", "r": "\r", "b": "\b", "\\": "\\"}
 _VALUE_ESCAPES = ("\\\\", "\\[", "\\]", "\\|", "\\_", "\\->", "\\;", "\\t", "\\n", "\\*")
@@ -139,15 +144,13 @@ def read_document(path: Path, doc_id: str, options: ReadOptions) -> Document:
     text, to_points = _text(sentences, path)
     check_text(text, path)
     units: dict[tuple[str, str], _Unit] = {}
-    skipped: dict[str, int] = {}
+    chains: dict[tuple[str, str], dict[int, tuple[tuple[str, str], str]]] = {}
     for row in rows:
         for layer in layers:
             if layer.kind == "SP":
                 _span_cells(layer, row, units, path)
-            elif layer.kind == "CH" and row.columns[layer.first_column] != "_":
-                skipped[f"chain layer {layer.type}"] = (
-                    skipped.get(f"chain layer {layer.type}", 0) + 1
-                )
+            elif layer.kind == "CH":
+                _chain_cells(layer, row, units, chains, path)
     aset = AnnotationSet(annotator_for(options, DEFAULT_ANNOTATOR), IMPORTED_STATUS)
     ids: dict[tuple[str, str], str] = {}
     label_features = _label_features(layers, units.values())
@@ -163,16 +166,17 @@ def read_document(path: Path, doc_id: str, options: ReadOptions) -> Document:
         span_id = f"s{len(aset.spans) + 1}"
         ids[key] = span_id
         aset.spans.append(Span(span_id, unit.layer.name, start, end, label, attrs))
+    for (chain_type, _), links in chains.items():
+        name = next(lay.name for lay in layers if lay.type == chain_type)
+        ordered = [links[n] for n in sorted(links)]
+        for (first, label), (second, _) in itertools.pairwise(ordered):
+            aset.relations.append(Relation(ids[first], ids[second], label or name))
     by_row = _spans_by_row(units, ids)
     roots = 0
     for row in rows:
         for layer in layers:
             if layer.kind == "RL":
                 roots += _relations(layer, row, by_row, aset, path)
-    for what, count in skipped.items():
-        warn(
-            options, path, f"{count} annotations of {what} were not imported (chains are not read)"
-        )
     for layer in layers:
         slots = [f for f in layer.features if f.startswith("ROLE_")]
         if slots:
@@ -307,6 +311,38 @@ def _span_cells(layer: _Layer, row: _Row, units: dict[tuple[str, str], _Unit], p
                 unit.rows.append(row.name)
             if feature and value != "*":
                 unit.values[feature] = _unescape_value(value)
+
+
+def _chain_cells(
+    layer: _Layer,
+    row: _Row,
+    units: dict[tuple[str, str], _Unit],
+    chains: dict[tuple[str, str], dict[int, tuple[tuple[str, str], str]]],
+    path: Path,
+) -> None:
+    """The chain elements on ``row``: ``pr[1]`` (type, chain 1) with ``coref->1-2`` (the
+    relation to the next link, and this element's place: chain 1, link 2)."""
+    types, links = row.columns[layer.first_column : layer.first_column + 2]
+    if types == "_":
+        return
+    for kind, link in zip(_STACK.split(types), _STACK.split(links), strict=False):
+        found = _CHAIN_LINK.match(link)
+        if found is None:
+            raise InputError(
+                str(path), f"{link!r} is not a chain link such as coref->1-2", row.line
+            )
+        value = _ID.match(kind)[1]  # type: ignore[index]
+        key = (layer.type, f"chain{found[2]}-{found[3]}")
+        unit = units.get(key)
+        if unit is None:
+            unit = units[key] = _Unit(layer, row.start, row.end, line=row.line)
+        unit.start, unit.end = min(unit.start, row.start), max(unit.end, row.end)
+        if row.name not in unit.rows:
+            unit.rows.append(row.name)
+        if value != "*" and layer.features:
+            unit.values[layer.features[0]] = _unescape_value(value)
+        relation = "" if found[1] == "*" else _unescape_value(found[1])
+        chains.setdefault((layer.type, found[2]), {})[int(found[3])] = (key, relation)
 
 
 def _spans_by_row(

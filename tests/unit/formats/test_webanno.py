@@ -191,3 +191,38 @@ def test_bad_input_is_refused_naming_file_and_line_and_the_corpus_is_unchanged(
     assert str(caught.value).startswith(f"{bad}, line {line}: ")
     assert reason in str(caught.value)
     assert corpus_state(location) == before
+
+
+def test_a_coreference_chain_gives_its_mentions_and_links(tmp_path: Path) -> None:
+    # The chain example of INCEpTION's user guide (WebAnno TSV 3.3, "Chain Annotations").
+    path = tmp_path / "coref.tsv"
+    path.write_text(
+        "#FORMAT=WebAnno TSV 3.3\n"
+        "#T_CH=de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceLink"
+        "|referenceType|referenceRelation\n\n\n"
+        "#Text=He shot himself with his revolver .\n"
+        "1-1\t0-2\tHe\tpr[1]\tcoref->1-1\n"
+        "1-2\t3-7\tshot\t_\t_\n"
+        "1-3\t8-15\thimself\tpr[1]\tcoref->1-2\n"
+        "1-4\t16-20\twith\t_\t_\n"
+        "1-5\t21-24\this\tpr[1]\t*->1-3\n"
+        "1-6\t25-33\trevolver\t_\t_\n"
+        "1-7\t33-34\t.\t_\t_\n",
+        "utf-8",
+    )
+
+    (doc,), warnings = read("webanno", path)
+
+    (aset,) = doc.annotations
+    assert [(s.layer, s.label, doc.text[s.start : s.end]) for s in aset.spans] == [
+        ("CoreferenceLink", "pr", "He"),
+        ("CoreferenceLink", "pr", "himself"),
+        ("CoreferenceLink", "pr", "his"),
+    ]
+    assert relation_keys(aset) == sorted(
+        [
+            (("CoreferenceLink", "pr", 0, 2), ("CoreferenceLink", "pr", 8, 15), "coref"),
+            (("CoreferenceLink", "pr", 8, 15), ("CoreferenceLink", "pr", 21, 24), "coref"),
+        ]
+    )
+    assert warnings == []
