@@ -96,7 +96,8 @@ def import_(
         typer.Option(
             "--format",
             help="auto (detect it, and say which), jsonl, prodigy, doccano, brat (a folder, "
-            ".zip or .ann), conll, labelstudio, spacy (.spacy files) or text (a file or "
+            ".zip or .ann), conll, labelstudio, webanno (INCEpTION's WebAnno TSV 3.x, a .tsv "
+            "or a folder of them), spacy (.spacy files) or text (a file or "
             "folder).",
         ),
     ] = "auto",
@@ -107,6 +108,14 @@ def import_(
     extend_scheme: Annotated[
         bool, typer.Option("--extend-scheme", help="Add unknown labels to the scheme.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the documents (en, fr...) where the file does not say it; "
+            "default: the corpus language. Kept in each document's meta.lang.",
+        ),
+    ] = None,
 ) -> None:
     """Import documents (and their annotations); each file whole or not at all."""
     from annotator.services.importing import import_paths
@@ -119,6 +128,7 @@ def import_(
             annotator=annotator,
             extend_scheme=extend_scheme,
             progress=terminal_progress("importing"),
+            language=lang,
         )
         for item in report.files:
             present = f", {item.already_present} already present" if item.already_present else ""
@@ -137,13 +147,15 @@ def import_(
 @app.command()
 def export(
     corpus: CorpusArg,
-    out: Annotated[Path, typer.Argument(help="Output file (or folder for spacy and brat).")],
+    out: Annotated[
+        Path, typer.Argument(help="Output file (or folder for spacy, brat and webanno).")
+    ],
     format: Annotated[
         str,
         typer.Option(
             "--format",
             help="jsonl (lossless), prodigy, doccano, conll, labelstudio (one file), "
-            "brat (a folder, or a .zip) or spacy (a folder).",
+            "brat or webanno (a folder, or a .zip) or spacy (a folder).",
         ),
     ] = "jsonl",
     source: Annotated[
@@ -456,12 +468,21 @@ def _package_line(made: PackageSummary) -> str:
 def merge(
     corpus: CorpusArg,
     packages: Annotated[list[Path], typer.Argument(help="Package files to merge back.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Merge a package that may be forged or mislabelled (it holds other "
+            "annotators' sets, or this corpus never issued it); each set is merged as its "
+            "annotator's.",
+        ),
+    ] = False,
 ) -> None:
     """Bring annotators' work back from their packages; merging twice changes nothing."""
     from annotator.services.merging import describe_merge, merge_packages
 
     with user_errors(), _open(corpus) as opened:
-        report = merge_packages(opened, packages, terminal_progress("merging"))
+        report = merge_packages(opened, packages, terminal_progress("merging"), force=force)
     for merged in report.packages:
         for line in describe_merge(merged):
             typer.echo(line)

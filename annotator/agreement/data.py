@@ -163,5 +163,5 @@ def default_claim_layer(scheme: Scheme) -> str | None:
     """The claims' layer, resolved as annotator.services.claims.claim_layer does."""
     relation = scheme.relation(CLAIMANT)
     if relation is not None:
-        return relation.head
+        return "claim" if "claim" in relation.head else relation.head[0]
     return "claim" if scheme.layer("claim") is not None else None

@@ -25,10 +25,13 @@ class InputError(AnnotatorError):
         path: the file.
         message: what is wrong and what to do.
         line: the 1-based line (or record) number, when known.
+        unit: what ``line`` counts, as the message says it ("line", "doc" in a DocBin).
     """
 
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
-        where = f"{path}, line {line}" if line is not None else path
+    def __init__(
+        self, path: str, message: str, line: int | None = None, unit: str = "line"
+    ) -> None:
+        where = f"{path}, {unit} {line}" if line is not None else path
         super().__init__(f"{where}: {message}")
         self.path = path
         self.line = line

@@ -8,6 +8,8 @@ from dataclasses import replace
 from annotator.core.model import AnnotationSet
 from annotator.core.scheme import Attribute, Question, RelationType, Scheme
 
+YES_NO = ("yes", "no")
+
 
 def extend_for(scheme: Scheme, sets: Iterable[AnnotationSet]) -> Scheme:
     """Return ``scheme`` plus every layer, label, attribute value, relation and question
@@ -55,11 +57,20 @@ def _with_attributes(scheme: Scheme, found: dict[str, dict[str, list[str]]]) -> 
 
 
 def _with_relations(scheme: Scheme, found: dict[str, tuple[set[str], set[str]]]) -> Scheme:
+    """New relations, and the head and child layers known relations join in the data."""
     relations = list(scheme.relations)
     for name, (heads, children) in found.items():
-        if scheme.relation(name) is not None or len(heads) != 1:
-            continue  # an unknown relation with several head layers stays an error
-        relations.append(RelationType(name, next(iter(heads)), tuple(sorted(children))))
+        current = scheme.relation(name)
+        if current is None:
+            if heads and children:
+                relations.append(RelationType(name, tuple(sorted(heads)), tuple(sorted(children))))
+            continue
+        new_heads = tuple(sorted(heads - set(current.head)))
+        new_children = tuple(sorted(children - set(current.child)))
+        if new_heads or new_children:
+            relations[relations.index(current)] = replace(
+                current, head=current.head + new_heads, child=current.child + new_children
+            )
     return replace(scheme, relations=tuple(relations))
 
 
@@ -68,7 +79,10 @@ def _with_questions(scheme: Scheme, found: dict[str, tuple[list[str], bool]]) ->
     for name, (values, multi) in found.items():
         current = scheme.question(name)
         if current is None:
-            questions.append(Question(name, tuple(dict.fromkeys(values)), multi))
+            new_values = tuple(dict.fromkeys(values))
+            if not multi and set(new_values) <= set(YES_NO):
+                new_values = YES_NO  # a binary answer (Prodigy's accept/reject) has both
+            questions.append(Question(name, new_values, multi))
         else:
             new = tuple(v for v in dict.fromkeys(values) if v not in current.values)
             questions[questions.index(current)] = replace(current, values=current.values + new)

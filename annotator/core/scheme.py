@@ -62,10 +62,11 @@ class SpanLayer:
 
 @dataclass(frozen=True, slots=True)
 class RelationType:
-    """A relation from a span of layer ``head`` to a span of one of the ``child`` layers."""
+    """A relation from a span of one of the ``head`` layers to a span of one of the
+    ``child`` layers (the scheme file names one layer or a list for each)."""
 
     name: str
-    head: str
+    head: tuple[str, ...]
     child: tuple[str, ...]
 
 
@@ -177,7 +178,8 @@ class Scheme:
             "target": self.target,
             "span_layers": layers,
             "relations": [
-                {"name": r.name, "head": r.head, "child": list(r.child)} for r in self.relations
+                {"name": r.name, "head": _layers_entry(r.head), "child": list(r.child)}
+                for r in self.relations
             ],
             "questions": [
                 {"name": q.name, "values": list(q.values), "multi": q.multi} for q in self.questions
@@ -225,7 +227,7 @@ class Scheme:
                 keys[lab.key] = f"{lay.name}/{lab.name}"
         names = {lay.name for lay in self.span_layers}
         for rel in self.relations:
-            for end in (rel.head, *rel.child):
+            for end in (*rel.head, *rel.child):
                 if end not in names:
                     raise SchemeError(
                         f"{source}: relation '{rel.name}' refers to layer '{end}', which the "
@@ -293,13 +295,24 @@ def _layer(item: Any, where: str) -> SpanLayer:
 def _relation(item: Any, where: str) -> RelationType:
     name = _name(item, where)
     head, child = item.get("head"), item.get("child")
+    if isinstance(head, str):
+        head = [head]
     if isinstance(child, str):
         child = [child]
-    if not isinstance(head, str) or not isinstance(child, list) or not child:
-        raise SchemeError(f"{where}: needs 'head' (a layer) and 'child' (a layer or a list)")
-    if not all(isinstance(c, str) for c in child):
-        raise SchemeError(f"{where}: 'child' must name layers")
-    return RelationType(name, head, tuple(child))
+    if not isinstance(head, list) or not head or not isinstance(child, list) or not child:
+        raise SchemeError(
+            f"{where}: needs 'head' and 'child', each a layer or a non-empty list of layers"
+        )
+    for key, ends in (("head", head), ("child", child)):
+        if not all(isinstance(end, str) for end in ends):
+            raise SchemeError(f"{where}: '{key}' must name layers")
+        _unique(ends, f"{where}: {key} layer")
+    return RelationType(name, tuple(head), tuple(child))
+
+
+def _layers_entry(layers: tuple[str, ...]) -> str | list[str]:
+    """A relation's head layers as the scheme file writes them: one name, or a list."""
+    return layers[0] if len(layers) == 1 else list(layers)
 
 
 def _question(item: Any, where: str) -> Question:

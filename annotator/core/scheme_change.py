@@ -271,7 +271,7 @@ class SchemeMap:
             same = (
                 new is not None
                 and new.name == rel.name
-                and self.layer(rel.head) == new.head
+                and all(self.layer(head) in new.head for head in rel.head)
                 and all(self.layer(child) in new.child for child in rel.child)
             )
             if not same:
@@ -355,7 +355,7 @@ def migrate_set(
             kind is None
             or head is None
             or child is None
-            or head.layer != kind.head
+            or head.layer not in kind.head
             or child.layer not in kind.child
         ):
             impact.relations_removed[rel.label] += 1

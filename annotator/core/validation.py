@@ -202,8 +202,9 @@ def _relation_problems(
             missing = rel.head if head is None else rel.child
             yield f"{where}: span {missing!r} does not exist in this annotation set"
             continue
-        if head.layer != kind.head:
-            yield f"{where}: the head must be a {kind.head!r} span, not {head.layer!r}"
+        if head.layer not in kind.head:
+            allowed = ", ".join(kind.head)
+            yield f"{where}: the head must be a span of {allowed}, not {head.layer!r}"
         if child.layer not in kind.child:
             allowed = ", ".join(kind.child)
             yield f"{where}: the child must be a span of {allowed}, not {child.layer!r}"

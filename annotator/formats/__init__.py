@@ -27,6 +27,11 @@ class Record:
     document: Document
     path: str
     line: int | None = None
+    unit: str = "line"
+    """What ``line`` counts in messages: ``line``, or ``doc`` for a DocBin's Docs."""
+    span_lines: dict[str, int] | None = None
+    """The line that defines each span, for formats with a line per span (brat), so
+    that an error about a span names its line."""
 
 
 @dataclass(slots=True)
@@ -35,6 +40,8 @@ class ReadOptions:
     """Annotator name for annotations the file does not attribute to anyone."""
     scheme: Scheme | None = None
     """The corpus scheme, so that readers put known labels in their layer."""
+    language: str | None = None
+    """``--lang``: the language of documents whose file does not say it."""
     warnings: list[str] = field(default_factory=list)
     """What was read but not imported (e.g. rejected Prodigy answers): readers append
     a message, the caller shows them."""
@@ -77,6 +84,7 @@ FORMATS: dict[str, str] = {
     "prodigy": "prodigy",
     "doccano": "doccano",
     "labelstudio": "labelstudio",
+    "webanno": "webanno",
     "conll": "conll",
     "spacy": "spacy",
     "jsonl": "jsonl",
@@ -92,8 +100,38 @@ def module(name: str) -> ModuleType:
     return importlib.import_module(f"annotator.formats.{FORMATS[name]}")
 
 
+#: Formats whose documents may say their language themselves (the native format's
+#: ``meta.lang``, a DocBin this application wrote); see :class:`_Reader`.
+SAYS_LANGUAGE = ("jsonl", "spacy")
+
+
+class _Reader:
+    """A format's reader that also records each document's language in ``meta.lang``
+    (DESIGN §4): the file's own, else ``--lang`` (:attr:`ReadOptions.language`), else the
+    corpus language. The native format is lossless: its documents get ``meta.lang``
+    only from ``--lang``."""
+
+    def __init__(self, name: str, format_module: FormatModule) -> None:
+        self.name = name
+        self.module = format_module
+        self.SUFFIXES = format_module.SUFFIXES
+
+    def detect(self, path: Path) -> bool:
+        return self.module.detect(path)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        given = options.language
+        default = given or (options.scheme.language if options.scheme is not None else None)
+        keep_absent = self.name in SAYS_LANGUAGE and given is None
+        for record in self.module.read(path, options):
+            meta = record.document.meta
+            if "lang" not in meta and default is not None and not keep_absent:
+                meta["lang"] = default
+            yield record
+
+
 def reader(name: str) -> FormatModule:
-    return cast(FormatModule, module(name))
+    return _Reader(name, cast(FormatModule, module(name)))
 
 
 def writer(name: str) -> Writer:

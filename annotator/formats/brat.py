@@ -69,24 +69,31 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
             empty.append(txt[0])
             continue
         sets = []
+        lines: dict[str, int] = {}
         if ann is None:
             lonely.append(txt[0])
         else:
-            aset = parse(
-                decode(ann[1], Path(ann[0])),
-                text,
-                ann[0],
-                annotator_for(options, DEFAULT_ANNOTATOR),
-                options,
-            )
+            standoff = decode(ann[1], Path(ann[0]))
+            aset = parse(standoff, text, ann[0], annotator_for(options, DEFAULT_ANNOTATOR), options)
             sets = [] if aset.is_empty() else [aset]
+            lines = _span_lines(standoff)
         meta = {"source": PurePosixPath(txt[0].replace("\\", "/")).name}
-        yield Record(Document(doc_id, text, meta, sets), (ann or txt)[0])
+        yield Record(Document(doc_id, text, meta, sets), (ann or txt)[0], span_lines=lines)
     if lonely:
         example = f"e.g. {lonely[0]}"
         warn(options, path, f"{len(lonely)} .txt files without .ann imported as is ({example})")
     if empty:
         warn(options, path, f"{len(empty)} empty .txt files left out (e.g. {empty[0]})")
+
+
+def _span_lines(standoff: str) -> dict[str, int]:
+    """The line of each ``T`` line's id, for errors about its span."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(standoff.split("\n"), start=1):
+        ident = line.split("\t", 1)[0]
+        if ident.startswith("T"):
+            lines.setdefault(ident, number)
+    return lines
 
 
 _Pair = tuple[tuple[str, bytes] | None, tuple[str, bytes] | None]

@@ -100,6 +100,13 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     for number, line in enumerate(decode(read_bytes(path), path).split("\n"), start=1):
         if len(line) > MAX_LINE_BYTES:  # characters: at least as many bytes
             raise InputError(str(path), f"line is over {MAX_LINE_BYTES} bytes", line=number)
+        if "\x00" in line:
+            raise InputError(
+                str(path),
+                f"the line holds a NUL character at column {line.index(chr(0)) + 1}; "
+                "remove it before importing",
+                line=number,
+            )
         columns = line.split()
         if columns and columns[0] == DOCSTART:
             docs.append(_Doc(number))

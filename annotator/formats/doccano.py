@@ -8,21 +8,30 @@ Reading:
 - ``entities`` (objects with ``id``, ``start_offset``, ``end_offset``, ``label``, or
   ``[start, end, "LABEL"]`` lists) and ``relations`` (``from_id``, ``to_id``,
   ``type``), from relation-extraction projects;
-- ``annotations`` (doccano 1.0 multi-user export): ``{label, start_offset,
+- ``annotations`` (doccano 1.x multi-user export): ``{label, start_offset,
   end_offset, user}`` objects. Each user's annotations make one set, by annotator
-  ``doccano-user-<id>``. Labels there are numeric ids whose names are not in the file;
-  they become ``label-<id>`` (rename them in the scheme afterwards), as label names
-  must start with a letter.
+  ``user_name`` when the export gives it, else ``doccano-user-<id>``. Labels are
+  ``label_name`` when given, else numeric ids whose names are not in the file: they
+  become ``label-<id>`` (rename them in the scheme afterwards), as label names must
+  start with a letter. An annotation without offsets is a classification answer;
+- ``cats`` (intent detection and classification projects): the document's
+  classification answers, a list of label names (or an object of label -> score, where
+  scores of 0.5 and over are chosen), answering one question as ``label`` lists do.
 
-In the first two shapes the annotator is ``--annotator``, else ``doccano``. doccano
-exports every document, annotated or not, so a line without annotations is a document
-to annotate, not an empty annotation set. The id is the line's ``id``; ``meta`` and any
-other field (``annotation_approver``, ``Comments``...) go into the document's meta.
+In the shapes without ``annotations`` the annotator is ``--annotator``, else
+``doccano``. doccano exports every document, annotated or not, so a line without
+annotations is a document to annotate, not an empty annotation set. The id is the
+line's ``id``; doccano holds one document per line, so lines without an ``id`` are
+separate documents even when they share a text (the second is ``doc-<hash>-2``, the
+third ``-3``...). ``meta`` and any other field (``annotation_approver``,
+``Comments``...) go into the document's meta. Overlapping spans are imported as they
+are; with ``--extend-scheme`` the import moves those that a layer forbids to a layer
+that allows them (see :mod:`annotator.services.importing`).
 
 Writing: the ``entities``/``relations`` shape (doccano's relation-extraction import
-reads it, and it is the only one with relations), with ``id``, ``text`` and ``meta``.
-doccano has no span attributes and, in this shape, no document labels, and one set per
-line: those are counted as left out.
+reads it, and it is the only one with relations), with ``id``, ``text`` and ``meta``,
+and the answers of one question as ``cats``. doccano has no span attributes, one label
+set per document and one annotation set per line: the rest is counted as left out.
 """
 
 from __future__ import annotations
@@ -56,7 +65,7 @@ from annotator.formats.interchange import (
 
 SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_ANNOTATOR = "doccano"
-ANNOTATION_KEYS = ("label", "labels", "entities", "relations", "annotations")
+ANNOTATION_KEYS = ("label", "labels", "entities", "relations", "annotations", "cats")
 
 
 def detect(path: Path) -> bool:
@@ -70,10 +79,13 @@ def detect(path: Path) -> bool:
         return "annotation_approver" in first or any(
             isinstance(a, dict) and "start_offset" in a for a in annotations
         )
+    if isinstance(first.get("cats"), (list, dict)):
+        return True
     return any(isinstance(first.get(k), list) for k in ("label", "labels", "entities"))
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
+    unnamed: dict[str, int] = {}  # id made from a text -> lines holding that text
     for number, obj in json_lines(path):
         where = Where(path, number, "document")
         if not isinstance(obj, dict):
@@ -90,9 +102,39 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
             _labels(aset, obj, text, where, options)
             _entities(aset, obj, text, where, options)
             sets = [] if aset.is_empty() else [aset]
-        yield Record(
-            Document(document_id(obj.get("id"), text), text, meta, sets), str(path), number
-        )
+        if "cats" in obj:  # the set of the line's one annotator, else one of their own
+            name = sets[0].annotator if len(sets) == 1 else None
+            target = (
+                sets[0]
+                if name
+                else AnnotationSet(annotator_for(options, DEFAULT_ANNOTATOR), IMPORTED_STATUS)
+            )
+            _cats(target, obj["cats"], where, options)
+            if target not in sets and not target.is_empty():
+                sets.append(target)
+        doc_id = document_id(obj.get("id"), text)
+        if identifier(obj.get("id")) is None:
+            unnamed[doc_id] = unnamed.get(doc_id, 0) + 1
+            if unnamed[doc_id] > 1:
+                doc_id = f"{doc_id}-{unnamed[doc_id]}"
+        yield Record(Document(doc_id, text, meta, sets), str(path), number)
+
+
+def _cats(aset: AnnotationSet, cats: Any, where: Where, options: ReadOptions) -> None:
+    """``cats``: a list of label names, or label -> score (chosen from 0.5)."""
+    if isinstance(cats, dict):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cats.values()):
+            where.fail("'cats' scores must be numbers")
+        chosen = [str(k) for k, v in cats.items() if v >= 0.5]
+    elif isinstance(cats, list) and all(isinstance(c, str) and c for c in cats):
+        chosen = list(dict.fromkeys(cats))
+    else:
+        where.fail("'cats' must be a list of label names or an object of label scores")
+    if chosen:
+        question = question_for(chosen, options.scheme)
+        before = aset.doc_labels.get(question, [])
+        merged = [*([before] if isinstance(before, str) else before), *chosen]
+        aset.doc_labels[question] = answer(question, list(dict.fromkeys(merged)), options.scheme)
 
 
 def _labels(
@@ -167,13 +209,18 @@ def _users(items: Any, text: str, where: Where, options: ReadOptions) -> list[An
         at = where.inside(f"annotations[{i}]")
         if not isinstance(item, dict):
             at.fail("an annotation must be a JSON object")
-        user = identifier(item.get("user"))
-        if user is None:
+        user, user_name = identifier(item.get("user")), item.get("user_name")
+        if isinstance(user_name, str) and user_name.strip():
+            name = user_name.strip()
+        elif user is not None:
+            name = f"doccano-user-{user}"
+        else:
             at.fail("an annotation needs the 'user' who made it")
-        name = f"doccano-user-{user}"
         aset = sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
         label = item.get("label")
-        if integer(label) is not None:
+        if isinstance(item.get("label_name"), str) and item["label_name"]:
+            label = item["label_name"]
+        elif integer(label) is not None:
             label = f"label-{label}"
         if "start_offset" not in item:
             if not isinstance(label, str):
@@ -194,11 +241,21 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
         for doc in documents:
             report.documents += 1
             line: dict[str, Any] = {"id": doc.id, "text": doc.text, "meta": doc.meta}
-            line["entities"], line["relations"] = _annotations(
-                only_set(doc, report), options, report
-            )
+            aset = only_set(doc, report)
+            line["entities"], line["relations"] = _annotations(aset, options, report)
+            if aset is not None and aset.doc_labels:
+                line["cats"] = _cats_of(aset, report)
             handle.write(json_line(line))
     return report
+
+
+def _cats_of(aset: AnnotationSet, report: WriteReport) -> list[str]:
+    """The answers of the set's first question as ``cats``; doccano has one label set per
+    document, so the answers to further questions are counted as left out."""
+    (_question, chosen), *others = aset.doc_labels.items()
+    if others:
+        report.leave_out("answers to further questions (doccano has one set of cats)", len(others))
+    return [chosen] if isinstance(chosen, str) else list(chosen)
 
 
 def _annotations(
@@ -213,10 +270,6 @@ def _annotations(
     attributes = sum(1 for s in spans if s.attrs)
     if attributes:
         report.leave_out("spans' attributes (doccano has none)", attributes)
-    if aset.doc_labels:
-        report.leave_out(
-            "document labels (doccano's relation format has none)", len(aset.doc_labels)
-        )
     entities = [
         {"id": number[s.id], "start_offset": s.start, "end_offset": s.end, "label": s.label}
         for s in spans

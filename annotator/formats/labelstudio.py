@@ -11,8 +11,16 @@ Reading (each task is ``{"id", "data": {"text", ...}, "annotations": [...]}``):
   annotator: ``completed_by``'s ``email`` (or ``username``) when it is an object, else
   ``created_username`` (without the ``, <id>`` Label Studio appends), else
   ``labelstudio-user-<id>`` for a numeric ``completed_by``, else ``--annotator``, else
-  ``labelstudio``. Cancelled annotations (``was_cancelled``) and ``predictions`` are
-  not imported; a warning counts them.
+  ``labelstudio``. When two annotations of one task get the same name (several
+  annotations without ``completed_by``, or one user's second annotation), each is an
+  annotator of its own, named ``<name>-annotation-<annotation id>``. Cancelled
+  annotations (``was_cancelled``) are not imported; a warning counts them.
+- ``predictions`` are model suggestions: their spans (and the relations between them)
+  go, with state ``suggested`` and origin ``model:<model_version>`` (``model:labelstudio``
+  without a version), to the set of ``--annotator`` (else ``labelstudio``), who accepts
+  or rejects them in the window; a suggestion equal to one of that set's spans is not
+  repeated. A prediction's choices are not suggestions the corpus can hold: a warning
+  counts them.
 - Results: ``labels`` -> one span per label, in the layer named by ``from_name`` when
   the scheme has such a layer (else as any imported label); ``choices`` on a region
   (same ``id`` as a ``labels`` result) -> the span's attribute ``from_name``;
@@ -28,7 +36,9 @@ Reading (each task is ``{"id", "data": {"text", ...}, "annotations": [...]}``):
 Writing: the same shape, ``from_name`` = the span's layer (or the attribute's or the
 question's name) and ``to_name`` = ``text``, ``completed_by`` a number per annotator with
 the name in ``created_username``; attributes as per-region choices, questions as
-choices. Nothing is left out but suggestions (unless asked for).
+choices. Suggestions, with ``--include-suggestions``, are written as ``predictions``
+(one per annotator and model, ``model_version`` the model's name); without it they
+are left out and counted.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +101,7 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
         annotations = task.get("annotations", task.get("completions")) or []
         if not isinstance(annotations, list):
             where.fail("'annotations' must be a list")
+        items = []
         for i, item in enumerate(annotations):
             at = where.inside(f"annotations[{i}]")
             if not isinstance(item, dict):
@@ -97,16 +109,63 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
             if item.get("was_cancelled"):
                 skipped.setdefault("cancelled annotations", []).append(line)
                 continue
-            name = _annotator(item, options)
-            if name in sets:
-                at.fail(f"a second annotation by {name!r}; keep one per annotator")
+            items.append((at, item, _annotator(item, options)))
+        names = [name for _, _, name in items]
+        for position, (at, item, name) in enumerate(items, start=1):
+            if names.count(name) > 1:
+                name = f"{name}-annotation-{identifier(item.get('id')) or position}"
+                if name in sets:
+                    at.fail(f"two annotations have the id {item.get('id')!r}")
             sets[name] = _annotation(item, name, text, at, options)
-        if task.get("predictions"):
-            skipped.setdefault("predictions", []).append(line)
+        predictions = task.get("predictions") or []
+        if not isinstance(predictions, list):
+            where.fail("'predictions' must be a list")
+        for i, item in enumerate(predictions):
+            _suggest(sets, item, text, where.inside(f"predictions[{i}]"), options, skipped)
         doc = Document(document_id(task["data"].get("id"), text), text, meta, list(sets.values()))
         yield Record(doc, str(path), line)
     for what, lines in skipped.items():
         warn(options, path, f"{what} not imported (tasks at lines {lines_list(lines)})")
+
+
+def _suggest(
+    sets: dict[str, AnnotationSet],
+    item: Any,
+    text: str,
+    where: Where,
+    options: ReadOptions,
+    skipped: dict[str, list[int]],
+) -> None:
+    """Add one prediction's spans and relations to the default annotator's set, as
+    suggestions (see the module docstring)."""
+    if not isinstance(item, dict):
+        where.fail("a prediction must be an object")
+    version = item.get("model_version")
+    model = str(version) if identifier(version) is not None else DEFAULT_ANNOTATOR
+    origin = f"model:{'-'.join(model.split())}"
+    found = _annotation(item, "prediction", text, where, options)
+    if found.doc_labels:
+        skipped.setdefault("choices of predictions", []).append(where.line or 0)
+    name = annotator_for(options, DEFAULT_ANNOTATOR)
+    aset = sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
+    existing = {(s.layer, s.start, s.end, s.label): s.id for s in aset.spans}
+    taken = {s.id for s in aset.spans}
+    ids: dict[str, str] = {}
+    for span in found.spans:
+        key = (span.layer, span.start, span.end, span.label)
+        if key in existing:
+            ids[span.id] = existing[key]
+            continue
+        span_id = span.id
+        while span_id in taken:
+            span_id = f"p{len(taken) + 1}-{span.id}"
+        taken.add(span_id)
+        ids[span.id] = existing[key] = span_id
+        aset.spans.append(replace(span, id=span_id, origin=origin, state="suggested"))
+    for relation in found.relations:
+        moved = Relation(ids[relation.head], ids[relation.child], relation.label)
+        if moved not in aset.relations:
+            aset.relations.append(moved)
 
 
 def _data(task: dict[str, Any], where: Where) -> tuple[str, dict[str, Any]]:
@@ -267,9 +326,22 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
             if doc.meta:
                 data["meta"] = doc.meta
             annotations: list[dict[str, Any]] = []
+            predictions: list[dict[str, Any]] = []
             for aset in doc.annotations:
                 user = users.setdefault(aset.annotator, len(users) + 1)
-                result = _results(doc.text, aset, options, report)
+                spans = spans_to_write(aset, options, report)
+                report.spans += len(spans)
+                relations = relations_to_write(aset, spans, report)
+                chosen = [s for s in spans if not s.suggested]
+                result = _results(doc.text, chosen, relations, aset.doc_labels)
+                predictions += _predictions(doc.text, spans, relations)
+                apart = _relations_apart(spans, relations)
+                if apart:
+                    report.leave_out(
+                        "relations between an annotation and a suggestion (Label Studio "
+                        "keeps annotations and predictions apart)",
+                        apart,
+                    )
                 annotations.append(
                     {
                         "id": len(annotations) + 1,
@@ -279,25 +351,50 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
                         "result": result,
                     }
                 )
-            task = {"id": number, "data": data, "annotations": annotations}
+            task: dict[str, Any] = {"id": number, "data": data, "annotations": annotations}
+            if predictions:
+                task["predictions"] = predictions
             handle.write(",\n" if number > 1 else "\n")
             handle.write(json.dumps(task, ensure_ascii=False))
         handle.write("\n]\n")
     return report
 
 
+def _relations_apart(spans: list[Span], relations: list[Relation]) -> int:
+    """Relations whose ends are not both annotations, nor both one model's suggestions."""
+    group = {s.id: s.origin if s.suggested else "" for s in spans}
+    return sum(1 for r in relations if group[r.head] != group[r.child])
+
+
+def _predictions(text: str, spans: list[Span], relations: list[Relation]) -> list[dict[str, Any]]:
+    """The suggested spans of ``aset`` as one prediction per model."""
+    models: dict[str, list[Span]] = {}
+    for span in spans:
+        if span.suggested:
+            models.setdefault(span.origin.removeprefix("model:"), []).append(span)
+    predictions = []
+    for model, suggested in models.items():
+        ids = {s.id for s in suggested}
+        links = [r for r in relations if r.head in ids and r.child in ids]
+        results = _results(text, suggested, links, {})
+        predictions.append({"model_version": model, "result": results})
+    return predictions
+
+
 def _results(
-    text: str, aset: AnnotationSet, options: WriteOptions, report: WriteReport
+    text: str,
+    spans: list[Span],
+    relations: list[Relation],
+    doc_labels: dict[str, str | list[str]],
 ) -> list[dict[str, Any]]:
-    spans = spans_to_write(aset, options, report)
-    report.spans += len(spans)
     results: list[dict[str, Any]] = []
     for span in spans:
         where = {"start": span.start, "end": span.end, "text": text[span.start : span.end]}
         results.append(_result(span.id, span.layer, "labels", {**where, "labels": [span.label]}))
         for name, value in span.attrs.items():
             results.append(_result(span.id, name, "choices", {**where, "choices": [str(value)]}))
-    for relation in relations_to_write(aset, spans, report):
+    written = {s.id for s in spans}
+    for relation in (r for r in relations if r.head in written and r.child in written):
         results.append(
             {
                 "from_id": relation.head,
@@ -308,7 +405,7 @@ def _results(
             }
         )
     taken = {s.id for s in spans}
-    for question, chosen in aset.doc_labels.items():
+    for question, chosen in doc_labels.items():
         region = f"question-{question}"
         while region in taken:
             region += "_"

@@ -2,12 +2,21 @@
 
 Reading:
 
-- ``answer``: tasks answered ``reject`` or ``ignore`` are not imported (a rejected
-  task says the suggestion or the text is wrong, which a corpus cannot hold); they are
-  counted, with their lines, in a warning. A text whose every task was rejected or
-  ignored is not imported at all. Tasks answered ``accept``, and tasks without an answer
-  that carry spans, relations or choices, are annotations. A task without an answer
-  and without any of those is a document to annotate.
+- ``answer``: tasks answered ``ignore`` are not annotations, and tasks answered
+  ``reject`` that carry spans or choices are not imported either (a rejected span or
+  choice says the suggestion is wrong, which a corpus cannot hold); they are counted,
+  with their lines, in a warning. A text whose every task was rejected or ignored is not
+  imported at all. Tasks answered ``accept``, and tasks without an answer that carry
+  spans, relations or choices, are annotations. A task without an answer and without any
+  of those is a document to annotate.
+- Binary classification answers (``textcat.teach``, ``textcat.manual`` with one label:
+  a task with a ``label`` and an ``answer``, without spans or choices) are document
+  answers: each label is a question of its own, named after the label, with the values
+  ``yes`` and ``no``; ``accept`` answers ``yes``, ``reject`` ``no``.
+- A task repeated by the same annotator (the same ``_task_hash``, or, without one, the
+  same text, spans, relations, choices, label and answer) counts once, with a warning
+  naming its lines; a binary label answered both ways keeps the later answer, with a
+  warning. A relation repeated inside one task counts once, with a warning.
 - Tasks on the same text (and with the same ``id``, if they have one) are one document;
   each annotator's accepted tasks on it make one annotation set (the spans of several
   binary ``ner.teach`` tasks add up). The text, not ``_input_hash``, decides, as a
@@ -35,11 +44,14 @@ relations with token indexes and both spans, ``answer: accept``, the annotator a
 its values as ``options``. Meta keys starting with ``_`` are written as task fields
 (``_input_hash`` survives a round trip) except the annotation's own ``_task_hash``,
 ``_annotator_id`` and ``_session_id``; the other keys go in ``meta``. Span attributes
-and the answers of a second question cannot be written and are counted as left out.
+and the answers of a second choice question cannot be written and are counted as left
+out. A ``yes``/``no`` answer is written as a binary task of its own (``label``: the
+question, ``answer``: ``accept`` or ``reject``), as it is read.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,10 +85,12 @@ from annotator.formats.tokens import WORDS, tokenize
 SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_ANNOTATOR = "prodigy"
 TASK_KEYS = {"text", "tokens", "spans", "relations", "answer", "accept", "options", "meta", "id"}
-TASK_KEYS |= {"_annotator_id", "_session_id"}
+TASK_KEYS |= {"_annotator_id", "_session_id", "label"}
 """Task fields read as annotations (or as the annotator); all others are kept in the
 document's meta."""
 ANNOTATION_FIELDS = ("_task_hash", "_annotator_id", "_session_id")
+BINARY_VALUES = ("yes", "no")
+"""The values of the question a binary classification label becomes."""
 PRODIGY_FIELDS = {"spans", "tokens", "answer", "accept", "_input_hash", "_task_hash", "_view_id"}
 
 
@@ -105,6 +119,9 @@ class _Text:
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     texts: dict[tuple[str | None, str], _Text] = {}
     skipped: dict[str, list[int]] = {}
+    repeated: list[int] = []
+    changed: list[int] = []
+    seen: set[tuple[str, str]] = set()
     for number, task in json_lines(path):
         where = Where(path, number, "task")
         if not isinstance(task, dict):
@@ -113,17 +130,32 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
         response = task.get("answer")
         if response not in (None, "accept", "reject", "ignore"):
             where.fail(f"'answer' must be accept, reject or ignore, got {response!r}")
-        if response in ("reject", "ignore"):
-            skipped.setdefault(response, []).append(number)
+        binary = _binary_label(task, where)
+        if response == "ignore" or (response == "reject" and binary is None):
+            skipped.setdefault(str(response), []).append(number)
             continue
         key = (identifier(task.get("id")), text)
         entry = texts.get(key)
         if entry is None:
             doc = Document(document_id(task.get("id"), text), text, _meta(task))
             entry = texts[key] = _Text(doc, number)
-        if response == "accept" or any(task.get(k) for k in ("spans", "relations", "accept")):
-            name = _annotator(task, options)
-            aset = entry.sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
+        if binary is None and not (
+            response == "accept" or any(task.get(k) for k in ("spans", "relations", "accept"))
+        ):
+            continue
+        name = _annotator(task, options)
+        signature = (name, _signature(task))
+        if signature in seen:
+            repeated.append(number)
+            continue
+        seen.add(signature)
+        aset = entry.sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
+        if binary is not None:
+            value = BINARY_VALUES[0] if response == "accept" else BINARY_VALUES[1]
+            if aset.doc_labels.get(binary, value) != value:
+                changed.append(number)
+            aset.doc_labels[binary] = value
+        else:
             _add_task(aset, task, text, where, options)
     for response, numbers in skipped.items():
         warn(
@@ -132,9 +164,41 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
             f"{len(numbers)} tasks answered '{response}' were not imported "
             f"(lines {lines_list(numbers)})",
         )
+    if repeated:
+        warn(
+            options,
+            path,
+            f"{len(repeated)} tasks repeat an earlier task of the same annotator and were "
+            f"counted once (lines {lines_list(repeated)})",
+        )
+    if changed:
+        warn(
+            options,
+            path,
+            f"{len(changed)} binary answers change an earlier answer of the same annotator "
+            f"to the same label; the later one is kept (lines {lines_list(changed)})",
+        )
     for entry in texts.values():
         entry.document.annotations = list(entry.sets.values())
         yield Record(entry.document, str(path), entry.line)
+
+
+def _binary_label(task: dict[str, Any], where: Where) -> str | None:
+    """The label of a binary classification task (see the module docstring), else None."""
+    label = task.get("label")
+    if label is None or task.get("spans") or task.get("accept") or task.get("answer") is None:
+        return None
+    if not isinstance(label, str) or not label:
+        where.fail(f"'label' must be a name, got {label!r}")
+    return label
+
+
+def _signature(task: dict[str, Any]) -> str:
+    """What makes two tasks of one annotator the same task (see the module docstring)."""
+    if integer(task.get("_task_hash")) is not None:
+        return f"hash:{task['_task_hash']}"
+    keys = ("id", "text", "spans", "relations", "accept", "label", "answer")
+    return json.dumps({k: task.get(k) for k in keys}, sort_keys=True, ensure_ascii=False)
 
 
 def _meta(task: dict[str, Any]) -> dict[str, Any]:
@@ -168,10 +232,22 @@ def _add_task(
     relations = task.get("relations") or []
     if not isinstance(relations, list):
         where.fail("'relations' must be a list")
+    in_task: set[Relation] = set()
     for i, raw in enumerate(relations):
-        relation = _relation(raw, aset.spans, tokens, where.inside(f"relations[{i}]"), options)
-        if relation is not None and relation not in aset.relations:
+        at = where.inside(f"relations[{i}]")
+        relation = _relation(raw, aset.spans, tokens, at, options)
+        if relation is None:
+            continue
+        if relation in in_task:
+            warn(
+                options,
+                where.path,
+                f"line {where.line}, {at.what}: repeats an earlier "
+                f"{relation.label} relation between the same spans; counted once",
+            )
+        elif relation not in aset.relations:
             aset.relations.append(relation)
+        in_task.add(relation)
     accepted = task.get("accept")
     if accepted:
         if not isinstance(accepted, list) or not all(identifier(a) for a in accepted):
@@ -254,8 +330,11 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
             report.documents += 1
             sets: list[AnnotationSet | None] = [*doc.annotations] or [None]
             for aset in sets:
+                binary = _binary_answers(aset)
                 task = _task(doc, aset, options, report)
                 handle.write(json_line(task))
+                for label, value in binary.items():
+                    handle.write(json_line(_binary_task(task, label, value)))
     return report
 
 
@@ -307,6 +386,23 @@ def _task(
     return task
 
 
+def _binary_answers(aset: AnnotationSet | None) -> dict[str, str]:
+    """The answers written as binary tasks: yes/no answers to a question named like its
+    label (what binary tasks are read as)."""
+    if aset is None:
+        return {}
+    return {q: v for q, v in aset.doc_labels.items() if isinstance(v, str) and v in BINARY_VALUES}
+
+
+def _binary_task(task: dict[str, Any], label: str, value: str) -> dict[str, Any]:
+    binary = {k: v for k, v in task.items() if k not in ("tokens", "spans", "relations")}
+    for key in ("accept", "options"):
+        binary.pop(key, None)
+    binary["label"] = label
+    binary["answer"] = "accept" if value == BINARY_VALUES[0] else "reject"
+    return binary
+
+
 def _span_json(span: Span, tokens: tuple[int, int] | None) -> dict[str, Any]:
     item: dict[str, Any] = {"start": span.start, "end": span.end}
     if tokens is not None:
@@ -318,12 +414,14 @@ def _span_json(span: Span, tokens: tuple[int, int] | None) -> dict[str, Any]:
 def _write_answers(
     task: dict[str, Any], aset: AnnotationSet, options: WriteOptions, report: WriteReport
 ) -> None:
-    if not aset.doc_labels:
+    binary = _binary_answers(aset)
+    choices = {q: v for q, v in aset.doc_labels.items() if q not in binary}
+    if not choices:
         return
-    question, chosen = next(iter(aset.doc_labels.items()))
-    if len(aset.doc_labels) > 1:
+    question, chosen = next(iter(choices.items()))
+    if len(choices) > 1:
         report.leave_out(
-            "answers to further questions (Prodigy has one per task)", len(aset.doc_labels) - 1
+            "answers to further questions (Prodigy has one choice per task)", len(choices) - 1
         )
     values = [chosen] if isinstance(chosen, str) else list(chosen)
     known = options.scheme.question(question) if options.scheme is not None else None

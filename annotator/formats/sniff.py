@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from annotator.formats.reading import MAX_JSON_DEPTH
+
 _PREVIEW = 65536
 
 
@@ -34,6 +36,11 @@ def describe(path: Path) -> str:
         record = json.loads(first)
     except ValueError:
         record = None
+    except RecursionError:
+        return (
+            f"its first line is JSON nested more than {MAX_JSON_DEPTH} levels deep, which no "
+            "annotation file holds"
+        )
     if isinstance(record, dict):
         keys = ", ".join(sorted(record)[:12]) or "none"
         return (

@@ -38,9 +38,9 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     for file in files:
         data = read_bytes(file)
         for document, number in documents_from_docbin(
-            data, str(file), options.annotator, options.scheme
+            data, str(file), options.annotator, options.scheme, options.warnings, options.language
         ):
-            yield Record(document, str(file), number)
+            yield Record(document, str(file), number, unit="doc")
 
 
 def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> WriteReport:

@@ -39,7 +39,7 @@ def claim_layer(scheme: Scheme) -> str | None:
     """The layer whose spans are claims, or None when the scheme has no claims."""
     relation = scheme.relation(CLAIMANT)
     if relation is not None:
-        return relation.head
+        return "claim" if "claim" in relation.head else relation.head[0]
     return "claim" if scheme.layer("claim") is not None else None
 
 

@@ -1,11 +1,17 @@
-"""Importing files into a corpus: each file whole or not at all."""
+"""Importing files into a corpus: each file whole or not at all.
+
+Every imported document records its language in ``meta.lang`` (DESIGN §4), so that
+tokenizing it later (snapping, export) uses its rules whatever the corpus language
+becomes: the readers do it (:func:`annotator.formats.reader`), from ``--lang``.
+"""
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.errors import (
@@ -55,8 +61,13 @@ def import_paths(
     annotator: str | None = None,
     extend_scheme: bool = False,
     progress: Progress = no_progress,
+    language: str | None = None,
 ) -> ImportReport:
     """Import files or folders one after the other, each in one transaction.
+
+    Args:
+        language: ``--lang``, the language of the documents whose file does not say it
+            (see the module docstring).
 
     Raises:
         AnnotatorError: at the first file that cannot be imported (naming it, and the
@@ -64,6 +75,10 @@ def import_paths(
     """
     if annotator is not None:
         check_annotator_name(annotator)
+    if language is not None and not LANGUAGE.fullmatch(language):
+        raise AnnotatorError(
+            f"--lang {language!r} is not a language code; give one such as 'en' or 'fr'"
+        )
     report = ImportReport()
     try:
         for number, path in enumerate(paths):
@@ -71,9 +86,10 @@ def import_paths(
             path = Path(path)
             if not path.exists():
                 raise InputError(str(path), "no such file or folder")
+            _refuse_empty(path)
             name = detect(path) if format == "auto" else format
             records: list[Record] = []
-            options = ReadOptions(annotator=annotator, scheme=corpus.scheme)
+            options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
             with _collector_paused():
                 for record in reader(name).read(path, options):
                     records.append(record)
@@ -81,7 +97,7 @@ def import_paths(
                         progress(len(records), 0, f"documents read from {path.name}")
                 imported = _import_records(corpus, path, name, records, extend_scheme, report)
                 records.clear()  # freed before the collector resumes, so it never walks them
-            imported.warnings = options.warnings
+            imported.warnings = options.warnings + imported.warnings
             report.files.append(imported)
     except AnnotatorError as error:
         if report.files:  # say what is in, so that nobody imports those files twice
@@ -90,6 +106,23 @@ def import_paths(
         raise
     progress(len(paths), len(paths), "files")
     return report
+
+
+LANGUAGE = re.compile(r"[a-z]{2,3}|xx")
+
+
+def _refuse_empty(path: Path) -> None:
+    """An empty or whitespace-only file is an error, whatever its format (README)."""
+    if not path.is_file():
+        return
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                if chunk.strip():
+                    return
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
+    raise InputError(str(path), "the file is empty (or holds only whitespace): nothing to import")
 
 
 @contextmanager
@@ -120,6 +153,9 @@ def _import_records(
     report: ImportReport,
 ) -> FileImport:
     scheme = corpus.scheme
+    warnings: list[str] = []
+    if extend_scheme and name != "jsonl":  # the native format names its layers itself
+        warnings += _spread_overlaps(records, scheme)
     if extend_scheme:
         extended = extend_for(scheme, (a for r in records for a in r.document.annotations))
         if extended != scheme:
@@ -135,6 +171,7 @@ def _import_records(
                 f"document {record.document.id!r} is already in the corpus with another "
                 "text; give this one another id",
                 line=record.line,
+                unit=record.unit,
             )
     docs = [r.document for r in records]
     try:
@@ -150,7 +187,43 @@ def _import_records(
         annotation_sets=len(sets),
         spans=sum(len(a.spans) for a in sets),
         relations=sum(len(a.relations) for a in sets),
+        warnings=warnings,
     )
+
+
+OVERLAP_SUFFIX = "_overlapping"
+"""Layer that takes, under ``--extend-scheme``, the spans a non-overlap layer refuses."""
+
+
+def _spread_overlaps(records: list[Record], scheme: Scheme) -> list[str]:
+    """Move the accepted spans that overlap another span of a layer forbidding overlaps
+    to the layer ``<layer>_overlapping`` (which allows them), as the formats other than
+    the native one only guess the layer; return what was moved, as warnings.
+
+    In each set, spans are kept in text order, longest first at one start; a span that
+    overlaps one kept before it moves.
+    """
+    moved: dict[tuple[str, str], int] = {}  # (file, layer moved to) -> spans
+    for record in records:
+        for aset in record.document.annotations:
+            ends: dict[str, int] = {}
+            spans = aset.spans
+            for index in sorted(range(len(spans)), key=lambda i: (spans[i].start, -spans[i].end)):
+                span = spans[index]
+                layer = scheme.layer(span.layer)
+                if span.suggested or layer is None or layer.overlap:
+                    continue
+                if span.start < ends.get(span.layer, 0):
+                    target = span.layer + OVERLAP_SUFFIX
+                    spans[index] = replace(span, layer=target)
+                    moved[(record.path, target)] = moved.get((record.path, target), 0) + 1
+                else:
+                    ends[span.layer] = span.end
+    return [
+        f"{path}: {count} spans overlap others in a layer that forbids overlaps; they were "
+        f"imported into the layer {target!r}, which allows them"
+        for (path, target), count in moved.items()
+    ]
 
 
 def _validate(records: list[Record], scheme: Scheme) -> None:
@@ -160,9 +233,12 @@ def _validate(records: list[Record], scheme: Scheme) -> None:
         doc = record.document
         if doc.id in seen:
             first = seen[doc.id]
-            where = f" (first at line {first})" if first is not None else ""
+            where = f" (first at {record.unit} {first})" if first is not None else ""
             raise InputError(
-                record.path, f"document id {doc.id!r} appears twice{where}", line=record.line
+                record.path,
+                f"document id {doc.id!r} appears twice{where}",
+                line=record.line,
+                unit=record.unit,
             )
         seen[doc.id] = record.line
         annotators: set[str] = set()
@@ -178,7 +254,21 @@ def _validate(records: list[Record], scheme: Scheme) -> None:
                 annotators.add(aset.annotator)
                 check_set(doc.id, doc.text, aset, scheme)
             except AnnotatorError as error:
-                raise InputError(record.path, str(error), line=record.line) from None
+                line = _span_line(record, str(error))
+                raise InputError(record.path, str(error), line=line, unit=record.unit) from None
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _span_line(record: Record, message: str) -> int | None:
+    """The line of the last span a message names, when the format has a line per span
+    (an overlap names two spans: the second is the one that overlaps), else the record's."""
+    if record.span_lines:
+        for span_id in reversed(_QUOTED.findall(message)):
+            if span_id in record.span_lines:
+                return record.span_lines[span_id]
+    return record.line
 
 
 def _note_added_labels(old: Scheme, new: Scheme, report: ImportReport) -> None:

@@ -7,26 +7,52 @@ changes nothing; a later package of the same annotator carries later timestamps 
 wins; an older one loses to the corpus and its documents are reported as kept. The
 timestamps compared are mostly the annotator's own (copied into the package, then set
 by their edits), so the lead's clock matters only if the lead edits that annotator's
-sets in the corpus. A package is refused whole, nothing merged, when it comes from
-another corpus, holds documents the corpus lacks or whose text differs, or holds a set
-that breaks the corpus's scheme. A set keeps the guideline version it was annotated
-under.
+sets in the corpus.
+
+A package is refused whole, nothing merged, when it holds documents the corpus lacks or
+whose text differs, or a set that breaks the corpus's scheme. A package made from
+another corpus (the team server the corpus moved to, a corpus rebuilt or restored from
+JSONL) is merged when every one of its documents has the same id and text here; the
+report says so, with both corpus identities.
+
+A package that may not be what it says is refused unless ``force`` is given, with the
+list of whose sets it would replace: one that holds sets by other annotators than its
+own (with ``force`` each is merged as its annotator's), or one whose description names
+an annotator this corpus never issued a package to at that time (a forged or
+mislabelled package). A corpus keeps that record from the first package this version
+makes; until then nothing is checked, and a package made by an older version and merged
+after newer ones were made needs ``force``.
+
+A set keeps the guideline version it was annotated under, and the guideline versions
+the package holds come back with it: a version the corpus lacks is added (under its own
+number when that is free here, else under the next one, the sets following it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.core.errors import AnnotationError, AnnotatorError, CorpusError
 from annotator.core.model import AnnotationSet, text_sha256
 from annotator.core.validation import check_set
-from annotator.services.packages import check_package_annotator, listing, package_info
+from annotator.services.packages import (
+    ISSUED_KEY,
+    check_package_annotator,
+    listing,
+    package_info,
+)
 from annotator.services.progress import Progress, no_progress
 from annotator.store.corpus import CORPUS_ID, Corpus
-from annotator.store.packages import CurrentSet, replace_sets
+from annotator.store.packages import (
+    CurrentSet,
+    GuidelineVersion,
+    add_guideline_versions,
+    guideline_versions,
+    replace_sets,
+)
 
 
 @dataclass(slots=True)
@@ -44,14 +70,24 @@ class PackageMerge:
     spans_removed: int = 0
     spans_modified: int = 0
     others: dict[str, int] = field(default_factory=dict)
-    """Sets by other annotators found in the package, by name (never merged)."""
+    """Sets by other annotators found in the package, by name (merged only with force)."""
+    source_corpus: str | None = None
+    """The package's corpus identity when it is not this corpus's."""
+    corpus_identity: str | None = None
+    """This corpus's identity, said with :attr:`source_corpus`."""
+    guidelines_added: list[int] = field(default_factory=list)
+    """Guideline versions the package brought back, by their number here."""
+    also: list[PackageMerge] = field(default_factory=list)
+    """With force: what merging the other annotators' sets of the package changed."""
 
     def warnings(self) -> list[str]:
         """Work in the package that merging left out, which the lead must hear about."""
+        merged = {m.annotator for m in self.also}
         return [
             f"{self.path}: {count} annotation sets by {name!r} in {self.annotator!r}'s "
             f"package were not merged (was the package annotated under another name?)"
             for name, count in sorted(self.others.items())
+            if name not in merged
         ]
 
 
@@ -65,7 +101,7 @@ class MergeReport:
 
 
 def merge_packages(
-    corpus: Corpus, paths: Sequence[Path], progress: Progress = no_progress
+    corpus: Corpus, paths: Sequence[Path], progress: Progress = no_progress, force: bool = False
 ) -> MergeReport:
     """Merge packages one after the other, each whole or not at all (one transaction).
 
@@ -77,7 +113,7 @@ def merge_packages(
     try:
         for number, path in enumerate(paths):
             progress(number, len(paths), "packages")
-            report.packages.append(merge_package(corpus, Path(path)))
+            report.packages.append(merge_package(corpus, Path(path), force))
     except AnnotatorError as error:
         if report.packages:  # merging again is harmless, but say what is in
             error.add_note(
@@ -88,31 +124,52 @@ def merge_packages(
     return report
 
 
-def merge_package(corpus: Corpus, path: Path) -> PackageMerge:
+def merge_package(corpus: Corpus, path: Path, force: bool = False) -> PackageMerge:
     """Bring one package's work into ``corpus``; see the module docstring for the rule.
 
     Raises:
-        CorpusError: not a package, a package of another corpus, documents missing from
-            the corpus or with another text; nothing is merged.
+        CorpusError: not a package, documents missing from the corpus or with another
+            text, or (without ``force``) a package that may be forged; nothing is merged.
         AnnotationError: a set to merge breaks the corpus's scheme; nothing is merged.
     """
     annotator, content = _read_package(path)
     own = corpus.setting(CORPUS_ID)
     source = content.source_corpus
-    if own != source:
-        raise CorpusError(
-            f"{path}: this package was made from another corpus (source {source}, this "
-            f"corpus {own or 'without an identity'}); merge it into the corpus it was "
-            "packaged from"
-        )
     corpus.reload()  # check against the scheme as it is now
+    if not force:
+        _refuse_doubtful(corpus, path, annotator, content, own == source)
+    numbers = _guideline_numbers(corpus, content.guidelines)
+    merged = _merge_sets(corpus, path, annotator, content, content.sets, numbers)
+    if force:
+        for name, sets in sorted(content.other_sets.items()):
+            merged.also.append(_merge_sets(corpus, path, name, content, sets, numbers))
+    added = [v for v in content.guidelines if numbers[v.version][1]]
+    add_guideline_versions(corpus, [replace(v, version=numbers[v.version][0]) for v in added])
+    merged.guidelines_added = [numbers[v.version][0] for v in added]
+    if own != source:
+        merged.source_corpus, merged.corpus_identity = source, own or "none"
+    return merged
+
+
+def _merge_sets(
+    corpus: Corpus,
+    path: Path,
+    annotator: str,
+    content: _PackageContent,
+    sets: Mapping[str, AnnotationSet | None],
+    numbers: Mapping[int, tuple[int, bool]],
+) -> PackageMerge:
+    """Replace ``annotator``'s sets by the package's ones that are newer (one transaction)."""
     scheme = corpus.scheme
 
     def decide(current: Mapping[str, CurrentSet]) -> tuple[dict[str, AnnotationSet], PackageMerge]:
         _refuse_mismatches(path, content.texts, current)
         merged = PackageMerge(str(path), annotator, others=dict(content.others))
         chosen: dict[str, AnnotationSet] = {}
-        for doc_id, theirs in content.sets.items():
+        for doc_id, theirs in sets.items():
+            version = theirs.guideline_version if theirs is not None else None
+            if theirs is not None and version is not None and version in numbers:
+                theirs.guideline_version = numbers[version][0]
             ours = current[doc_id].annotation_set
             if theirs is None or (ours is None and theirs.is_empty() and theirs.status == "todo"):
                 merged.unchanged += 1  # nothing done, or a set started and emptied
@@ -133,13 +190,81 @@ def merge_package(corpus: Corpus, path: Path) -> PackageMerge:
     return replace_sets(corpus, annotator, list(content.texts), decide)
 
 
+def _refuse_doubtful(
+    corpus: Corpus, path: Path, annotator: str, content: _PackageContent, same_corpus: bool
+) -> None:
+    """Refuse a package that may be forged or mislabelled (see the module docstring)."""
+    issued = corpus.setting(ISSUED_KEY)
+    unknown = (
+        same_corpus
+        and isinstance(issued, list)
+        and not any(
+            isinstance(item, dict)
+            and item.get("annotator") == annotator
+            and item.get("created_at") == content.created_at
+            for item in issued
+        )
+    )
+    if not content.other_sets and not unknown:
+        return
+    suspect = {annotator: content.sets} if unknown else {}
+    suspect.update(content.other_sets)
+    replaced = []
+    for name, theirs in sorted(suspect.items()):
+        docs = [d for d, aset in theirs.items() if aset is not None]
+        had = [d for d in docs if _has_work(corpus, d, name)]
+        shown = f": {listing(had)}" if had else ""
+        replaced.append(f"{name!r} on {len(docs)} documents ({len(had)} with work here{shown})")
+    why = (
+        f"this corpus issued no package to {annotator!r} at {content.created_at}"
+        if unknown
+        else f"the package is {annotator!r}'s but holds annotation sets by "
+        f"{', '.join(repr(n) for n in sorted(content.other_sets))}"
+    )
+    raise CorpusError(
+        f"{path}: refused, nothing merged: {why}, so it may be forged or mislabelled; it "
+        f"would replace the sets of {'; '.join(replaced)}. If you trust it, merge it with "
+        "--force (each set is merged as its annotator's)"
+    )
+
+
+def _has_work(corpus: Corpus, doc_id: str, annotator: str) -> bool:
+    aset = corpus.annotation_set(doc_id, annotator)
+    return not aset.is_empty() or aset.status != "todo"
+
+
+def _guideline_numbers(
+    corpus: Corpus, theirs: Sequence[GuidelineVersion]
+) -> dict[int, tuple[int, bool]]:
+    """The package's guideline version -> (its number here, whether it must be added)."""
+    ours = {v.version: v.text for v in guideline_versions(corpus)}
+    by_text = {text: number for number, text in ours.items()}
+    taken = set(ours)
+    numbers: dict[int, tuple[int, bool]] = {}
+    for version in theirs:
+        if ours.get(version.version) == version.text:
+            numbers[version.version] = (version.version, False)
+        elif version.text in by_text:
+            numbers[version.version] = (by_text[version.text], False)
+        else:
+            number = version.version if version.version not in taken else max(taken) + 1
+            taken.add(number)
+            by_text[version.text] = number
+            numbers[version.version] = (number, True)
+    return numbers
+
+
 @dataclass(slots=True)
 class _PackageContent:
     source_corpus: str
+    created_at: str
     texts: dict[str, str] = field(default_factory=dict)
     sets: dict[str, AnnotationSet | None] = field(default_factory=dict)
     """The package annotator's set on each document (None where they have none)."""
     others: dict[str, int] = field(default_factory=dict)
+    other_sets: dict[str, dict[str, AnnotationSet | None]] = field(default_factory=dict)
+    """Other annotators' sets by name, then document (None where they have none)."""
+    guidelines: list[GuidelineVersion] = field(default_factory=list)
 
 
 def _read_package(path: Path) -> tuple[str, _PackageContent]:
@@ -152,13 +277,18 @@ def _read_package(path: Path) -> tuple[str, _PackageContent]:
                 "to bring in a corpus's documents use 'annotator import'"
             )
         check_package_annotator(info.annotator)
-        content = _PackageContent(info.source_corpus)
+        content = _PackageContent(info.source_corpus, info.created_at)
+        content.guidelines = guideline_versions(package)
         for doc in package.documents():
             content.texts[doc.id] = doc.text
             content.sets[doc.id] = doc.annotation_set(info.annotator)
             for aset in doc.annotations:
                 if aset.annotator != info.annotator:
                     content.others[aset.annotator] = content.others.get(aset.annotator, 0) + 1
+                    content.other_sets.setdefault(aset.annotator, {})[doc.id] = aset
+        for sets in content.other_sets.values():
+            for doc_id in content.texts:
+                sets.setdefault(doc_id, None)
     return info.annotator, content
 
 
@@ -211,14 +341,25 @@ def _count_spans(merged: PackageMerge, ours: AnnotationSet | None, theirs: Annot
 
 def describe_merge(merged: PackageMerge) -> list[str]:
     """The lines a lead reads after merging one package."""
-    lines = [
-        f"{merged.path} ({merged.annotator}): {len(merged.changed)} changed, "
-        f"{merged.unchanged} unchanged; spans: {merged.spans_added} added, "
-        f"{merged.spans_removed} removed, {merged.spans_modified} modified"
-    ]
-    if merged.kept:
+    lines = []
+    if merged.source_corpus is not None:
+        count = len(merged.changed) + merged.unchanged + len(merged.kept)
         lines.append(
-            f"  kept the corpus's newer sets on {len(merged.kept)} documents: "
-            f"{listing(merged.kept)}"
+            f"{merged.path}: made from another corpus (package's corpus "
+            f"{merged.source_corpus}, this corpus {merged.corpus_identity}); its {count} "
+            "documents have the same ids and texts here"
         )
+    for one in (merged, *merged.also):
+        lines.append(
+            f"{one.path} ({one.annotator}): {len(one.changed)} changed, "
+            f"{one.unchanged} unchanged; spans: {one.spans_added} added, "
+            f"{one.spans_removed} removed, {one.spans_modified} modified"
+        )
+        if one.kept:
+            lines.append(
+                f"  kept the corpus's newer sets on {len(one.kept)} documents: {listing(one.kept)}"
+            )
+    if merged.guidelines_added:
+        numbers = ", ".join(str(n) for n in merged.guidelines_added)
+        lines.append(f"  guideline versions brought back: {numbers}")
     return lines

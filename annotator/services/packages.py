@@ -11,7 +11,8 @@ file is::
      "created_at": "2025-01-31T09:00:00.000+00:00", "documents": ["doc-1", ...]}
 
 ``source_corpus`` is the random identity the source corpus keeps in its settings (never
-a path, so that moving or renaming the corpus does not orphan its packages).
+a path, so that moving or renaming the corpus does not orphan its packages). The source
+corpus lists the packages it made under the settings key ``packages_issued``.
 
 Merging them back is :mod:`annotator.services.merging`.
 """
@@ -41,6 +42,9 @@ from annotator.store.packages import add_guideline_versions, corpus_id, guidelin
 
 PACKAGE_KEY = "package"
 """The settings key that marks a corpus file as a work package."""
+ISSUED_KEY = "packages_issued"
+"""The settings key where a corpus lists the packages it made, ``[{"annotator",
+"created_at"}]``, so that merging can tell a package it issued from a forged one."""
 
 #: Documents named in an error message before "and N more".
 LISTED = 20
@@ -211,12 +215,21 @@ def make_package(
             started = _copy_documents(corpus, package, annotator, doc_ids, progress)
             info = PackageInfo(annotator, source, now(), tuple(doc_ids))
             package.set_setting(PACKAGE_KEY, info.to_setting())
+        _record_issued(corpus, info)
         _publish(partial, out)
     except BaseException:
         _remove_database(partial)
         raise
     latest = versions[-1].version if versions else None
     return PackageSummary(out, annotator, len(doc_ids), started, latest)
+
+
+def _record_issued(corpus: Corpus, info: PackageInfo) -> None:
+    """Add the package to the corpus's list of packages issued (before it is handed out)."""
+    issued = corpus.setting(ISSUED_KEY)
+    entries = list(issued) if isinstance(issued, list) else []
+    entries.append({"annotator": info.annotator, "created_at": info.created_at})
+    corpus.set_setting(ISSUED_KEY, entries)
 
 
 def _copy_documents(

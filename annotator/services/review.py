@@ -229,7 +229,7 @@ def _link_items(
     clusters: list[tuple[str, int, int, Member]],
 ) -> Iterable[Item]:
     """Links from the cluster's span (claimant, cue) compared by the linked span's bounds."""
-    relations = [r for r in scheme.relations if r.head == layer]
+    relations = [r for r in scheme.relations if layer in r.head]
     if not relations or any(len(members.get(a.annotator, [])) != 1 for a in sets):
         return
     for relation in relations:

@@ -32,7 +32,7 @@ def writable_formats() -> list[str]:
     return [name for name in FORMATS if hasattr(module(name), "write")]
 
 
-FOLDER_FORMATS = ("spacy", "brat")
+FOLDER_FORMATS = ("spacy", "brat", "webanno")
 
 
 class _PathPicker(QWidget):

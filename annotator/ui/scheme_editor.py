@@ -177,7 +177,7 @@ class SchemeEditorDialog(QDialog):
         if not layers:
             self.refuse("Add a span layer first: a relation links spans of layers.")
             return
-        relation = Node("relation", "RELATION", head=layers[0], child_layers=[layers[0]])
+        relation = Node("relation", "RELATION", head_layers=[layers[0]], child_layers=[layers[0]])
         self._add(self.draft.groups["relation"], relation)
 
     def _add_question(self) -> None:

@@ -47,7 +47,7 @@ class Node:
     color: str = ""
     overlap: bool = False
     values: list[Value] = field(default_factory=list)
-    head: Node | None = None
+    head_layers: list[Node] = field(default_factory=list)
     child_layers: list[Node] = field(default_factory=list)
     multi: bool = False
 
@@ -76,10 +76,9 @@ class SchemeDraft:
                 values = [Value(v, v) for v in att.values]
                 layer.add(Node("attribute", att.name, att.name, values=values))
         for rel in scheme.relations:
+            heads = [layers[name] for name in rel.head]
             children = [layers[name] for name in rel.child]
-            node = Node(
-                "relation", rel.name, rel.name, head=layers[rel.head], child_layers=children
-            )
+            node = Node("relation", rel.name, rel.name, head_layers=heads, child_layers=children)
             self.groups["relation"].add(node)
         for q in scheme.questions:
             values = [Value(v, v) for v in q.values]
@@ -115,8 +114,9 @@ class SchemeDraft:
         """Drop ``layer`` from every relation; return the relations left without an end."""
         orphans = []
         for rel in self.groups["relation"].items:
+            rel.head_layers = [h for h in rel.head_layers if h is not layer]
             rel.child_layers = [c for c in rel.child_layers if c is not layer]
-            if rel.head is layer or not rel.child_layers:
+            if not rel.head_layers or not rel.child_layers:
                 orphans.append(rel)
         return orphans
 
@@ -148,9 +148,9 @@ class SchemeDraft:
             renames += _renames("layer", layer, ())
         relations = []
         for rel in self.groups["relation"].items:
-            head = rel.head.name if rel.head else ""
+            heads = [h.name for h in rel.head_layers]
             children = [c.name for c in rel.child_layers]
-            relations.append({"name": rel.name, "head": head, "child": children})
+            relations.append({"name": rel.name, "head": heads, "child": children})
             renames += _renames("relation", rel, ())
         questions = []
         for q in self.groups["question"].items:
@@ -269,8 +269,8 @@ class SchemeTreeModel(QAbstractItemModel):
         if node.kind == "layer":
             return "overlaps allowed" if node.overlap else "no overlaps"
         if node.kind == "relation":
-            head = node.head.name if node.head else "?"
-            return f"{head} → {', '.join(c.name for c in node.child_layers) or '?'}"
+            heads = ", ".join(h.name for h in node.head_layers) or "?"
+            return f"{heads} → {', '.join(c.name for c in node.child_layers) or '?'}"
         if node.kind in ("attribute", "question"):
             kind = "attribute, values: " if node.kind == "attribute" else ""
             several = " (several answers)" if node.multi else ""

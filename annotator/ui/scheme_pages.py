@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -129,11 +128,14 @@ class NodeForm(QStackedWidget):
         self.choose = QPushButton("C&hoose…")
         self.choose.clicked.connect(self.choose_color)
         self.attribute_values = ValueList(lambda values: self._set(values=values))
-        self.head = QComboBox()
-        self.head.activated.connect(self._set_head)
+        self.head_layers = QListWidget()
+        self.head_layers.setMaximumHeight(110)
+        self.head_layers.setToolTip("The layers the relation's head spans may come from")
+        self.head_layers.itemChanged.connect(lambda: self._set_layers("head_layers"))
         self.child_layers = QListWidget()
         self.child_layers.setMaximumHeight(110)
-        self.child_layers.itemChanged.connect(self._set_children)
+        self.child_layers.setToolTip("The layers the relation's child spans may come from")
+        self.child_layers.itemChanged.connect(lambda: self._set_layers("child_layers"))
         self.question_values = ValueList(lambda values: self._set(values=values))
         self.multi = QCheckBox("Several answers &allowed")
         self.multi.toggled.connect(lambda on: self._set(multi=on))
@@ -154,7 +156,7 @@ class NodeForm(QStackedWidget):
             ),
             "relation": self._page(
                 ("&Name", self.name["relation"]),
-                ("&Head layer", self.head),
+                ("&Head layers", self.head_layers),
                 ("&Child layers", self.child_layers),
             ),
             "question": self._page(
@@ -209,18 +211,19 @@ class NodeForm(QStackedWidget):
 
     def _show_relation(self, node: Node) -> None:
         layers = self._layers()
-        self.head.clear()
-        self.head.addItems([lay.name for lay in layers])
-        self.head.setCurrentIndex(layers.index(node.head) if node.head in layers else -1)
-        self.child_layers.blockSignals(True)
-        self.child_layers.clear()
-        for lay in layers:
-            item = QListWidgetItem(lay.name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = any(child is lay for child in node.child_layers)
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.child_layers.addItem(item)
-        self.child_layers.blockSignals(False)
+        for widget, chosen in (
+            (self.head_layers, node.head_layers),
+            (self.child_layers, node.child_layers),
+        ):
+            widget.blockSignals(True)
+            widget.clear()
+            for lay in layers:
+                item = QListWidgetItem(lay.name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                checked = any(end is lay for end in chosen)
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                widget.addItem(item)
+            widget.blockSignals(False)
 
     # -- edits -----------------------------------------------------------------------------
 
@@ -279,19 +282,16 @@ class NodeForm(QStackedWidget):
             self.color.setText(chosen.name())
             self._set_color(chosen.name())
 
-    def _set_head(self, index: int) -> None:
-        layers = self._layers()
-        if 0 <= index < len(layers):
-            self._set(head=layers[index])
-
-    def _set_children(self) -> None:
+    def _set_layers(self, end: str) -> None:
+        """Store the checked layers as the relation's ``head_layers`` or ``child_layers``."""
+        widget = self.head_layers if end == "head_layers" else self.child_layers
         layers = self._layers()
         checked = [
             layers[i]
-            for i in range(self.child_layers.count())
-            if self.child_layers.item(i).checkState() == Qt.CheckState.Checked and i < len(layers)
+            for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked and i < len(layers)
         ]
-        self._set(child_layers=checked)
+        self._set(**{end: checked})
 
 
 #: Names the claim tools look for (annotator.services.claims).

@@ -258,3 +258,26 @@ def test_the_window_options_are_not_taken_for_commands(monkeypatch: pytest.Monke
         ["c.annotator"],
         [],
     ]
+
+
+def test_an_inception_file_imports_with_its_language_and_exports_to_a_folder(
+    tmp_path: Path, corpus_path: Path
+) -> None:
+    from tests.conftest import FORMATS_REAL
+
+    source = FORMATS_REAL / "webanno-tsv" / "inception_tsv3_example2.tsv"
+    assert annotator("init", corpus_path).returncode == 0
+
+    done = annotator("import", corpus_path, source, "--extend-scheme", "--lang", "en")
+    out = annotator("export", corpus_path, tmp_path / "tsv", "--format", "webanno")
+
+    assert done.returncode == 0, done.stderr
+    assert "(webanno, detected): 1 documents, 1 annotation sets, 95 spans, 79 relations" in (
+        done.stdout
+    )
+    assert "7 arcs from a span to itself (roots) were not imported" in done.stderr
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "tsv" / "inception_tsv3_example2.tsv").is_file()
+    exported = annotator("export", corpus_path, tmp_path / "back.jsonl")
+    line = json.loads((tmp_path / "back.jsonl").read_text("utf-8"))
+    assert exported.returncode == 0 and line["meta"]["lang"] == "en"

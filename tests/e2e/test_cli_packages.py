@@ -131,7 +131,9 @@ def test_merge_refuses_a_package_whose_texts_differ(tmp_path: Path, lead_corpus:
         assert corpus.annotation_set("raw-1", "alice").spans == []
 
 
-def test_merge_refuses_a_package_of_another_corpus(tmp_path: Path, lead_corpus: Path) -> None:
+def test_merge_takes_a_package_of_another_corpus_with_the_same_documents(
+    tmp_path: Path, lead_corpus: Path
+) -> None:
     other = tmp_path / "other.annotator"
     with init_corpus(other) as corpus:
         import_paths(corpus, [write_jsonl(tmp_path / "same.jsonl", sample_records())])
@@ -140,7 +142,29 @@ def test_merge_refuses_a_package_of_another_corpus(tmp_path: Path, lead_corpus: 
 
     done = annotator("merge", lead_corpus, package)
 
-    assert_user_error(done, "made from another corpus", "the corpus it was packaged from")
+    assert done.returncode == 0, done.stderr
+    assert "made from another corpus (package's corpus " in done.stdout
+    assert "3 documents have the same ids and texts here" in done.stdout
+
+
+def test_merge_refuses_a_doubtful_package_unless_forced(tmp_path: Path, lead_corpus: Path) -> None:
+    package = tmp_path / "alice.annotator"
+    assert annotator("package", lead_corpus, "--annotator", "alice", "-o", package).returncode == 0
+    with sqlite3.connect(package) as raw:  # alice's package passed off as bob's
+        raw.execute("UPDATE annotators SET name = 'bob' WHERE name = 'alice'")
+        (value,) = raw.execute("SELECT value FROM settings WHERE key = 'package'").fetchone()
+        raw.execute(
+            "UPDATE settings SET value = ? WHERE key = 'package'",
+            (value.replace('"alice"', '"bob"'),),
+        )
+    raw.close()
+
+    refused = annotator("merge", lead_corpus, package)
+    forced = annotator("merge", lead_corpus, package, "--force")
+
+    assert_user_error(refused, "issued no package to 'bob'", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "(bob):" in forced.stdout
 
 
 def test_assign_writes_the_same_packages_for_the_same_seed(

@@ -10,7 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QColorDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QColorDialog,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QWidget,
+)
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -84,6 +91,13 @@ def select(dialog: SchemeEditorDialog, kind: str, name: str) -> None:
 def shown(dialog: SchemeEditorDialog, kind: str, name: str, column: int) -> str:
     """What the tree shows in ``column`` of a node's row."""
     return str(dialog.model.data(dialog.model.index_of(dialog.node(kind, name), column)))
+
+
+def check_only(layers: QListWidget, *names: str) -> None:
+    """Check the named layers of a relation's layer list and uncheck the others."""
+    for row in range(layers.count()):
+        wanted = layers.item(row).text() in names
+        layers.item(row).setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
 
 
 def retype(widget: QWidget, text: str) -> None:
@@ -207,7 +221,7 @@ def test_a_renamed_layer_is_renamed_in_the_relations_that_use_it(
     change = dialog.change()
     assert change is not None
     apply_scheme_change(corpus, change)
-    assert corpus.scheme.relation("CLAIMANT").head == "assertion"  # type: ignore[union-attr]
+    assert corpus.scheme.relation("CLAIMANT").head == ("assertion",)  # type: ignore[union-attr]
     assert corpus.annotation_set("d1", "alice").span("c1").layer == "assertion"  # type: ignore[union-attr]
 
 
@@ -264,14 +278,8 @@ def test_a_relation_and_an_attribute_are_added_through_the_form(
 ) -> None:
     qtbot.mouseClick(dialog.add_relation, Qt.MouseButton.LeftButton)
     QTest.keyClicks(dialog.form.name["relation"], "QUOTES")
-    dialog.form.head.setFocus()
-    QTest.keyClicks(dialog.form.head, "claim")  # the combo box jumps to the typed layer
-    children = dialog.form.child_layers
-    for row in range(children.count()):
-        wanted = children.item(row).text() == "source"
-        children.item(row).setCheckState(
-            Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked
-        )
+    check_only(dialog.form.head_layers, "claim")
+    check_only(dialog.form.child_layers, "source")
     assert shown(dialog, "relation", "QUOTES", 2) == "claim → source"
     select(dialog, "layer", "cue")
     qtbot.mouseClick(dialog.add_attribute, Qt.MouseButton.LeftButton)
@@ -287,3 +295,33 @@ def test_a_relation_and_an_attribute_are_added_through_the_form(
     assert cue is not None and [(a.name, a.values) for a in cue.attributes] == [
         ("tense", ("VALUE1",))
     ]
+
+
+def test_a_relation_may_take_its_head_from_several_layers(
+    qtbot: QtBot, dialog: SchemeEditorDialog, corpus: Corpus
+) -> None:
+    qtbot.mouseClick(dialog.add_relation, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(dialog.form.name["relation"], "REASON")
+    check_only(dialog.form.head_layers, "claim", "entity")
+    check_only(dialog.form.child_layers, "claim")
+    assert shown(dialog, "relation", "REASON", 2) == "entity, claim → claim"
+    click_ok(qtbot, dialog)
+
+    change = dialog.change()
+    assert change is not None
+    apply_scheme_change(corpus, change)
+    assert corpus.scheme.to_dict()["relations"][-1] == {
+        "name": "REASON", "head": ["entity", "claim"], "child": ["claim"],
+    }  # fmt: skip
+
+
+def test_a_relation_left_without_head_layers_is_refused(
+    qtbot: QtBot, dialog: SchemeEditorDialog
+) -> None:
+    select(dialog, "relation", "CUE")
+    check_only(dialog.form.head_layers)
+    assert shown(dialog, "relation", "CUE", 2) == "? → cue"
+    click_ok(qtbot, dialog)
+
+    assert "head" in dialog.message.text()
+    assert dialog.isVisible() and dialog.change() is None

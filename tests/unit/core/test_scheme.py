@@ -131,6 +131,10 @@ def _broken(path: list[str | int], value: Any) -> dict[str, Any]:
         ),
         (_broken(["relations", 0, "head"], "quote"), "refers to layer 'quote'"),
         (_broken(["relations", 1, "child"], []), "relations[1]: needs 'head'"),
+        (_broken(["relations", 1, "head"], []), "relations[1]: needs 'head'"),
+        (_broken(["relations", 1, "head"], ["claim", "quote"]), "refers to layer 'quote'"),
+        (_broken(["relations", 1, "head"], ["claim", 3]), "relations[1]: 'head' must name"),
+        (_broken(["relations", 1, "head"], ["cue", "cue"]), "head layer 'cue' is defined twice"),
         (_broken(["questions", 0, "multi"], "yes"), "questions[0]: 'multi' must be true"),
         (_broken(["questions", 0, "values"], ["A", "A"]), "value 'A' is defined twice"),
         (_broken(["language"], "French"), "'language' must be a language code"),
@@ -161,3 +165,18 @@ def test_with_labels_adds_to_existing_layers_and_creates_overlapping_new_ones() 
     original = scheme.layer("entity")
     assert original is not None and original.label("DATE") is None  # immutable
     grown.check()
+
+
+def test_a_relation_head_names_one_layer_or_a_list_and_is_written_back_the_same_way() -> None:
+    data = design_scheme()
+    data["relations"].append({"name": "REASON", "head": ["claim", "entity"], "child": "claim"})
+
+    scheme = Scheme.from_dict(data)
+
+    reason, claimant = scheme.relation("REASON"), scheme.relation("CLAIMANT")
+    assert reason is not None and reason.head == ("claim", "entity")
+    assert claimant is not None and claimant.head == ("claim",)
+    written = scheme.to_dict()["relations"]
+    assert written[0]["head"] == "claim"
+    assert written[-1] == {"name": "REASON", "head": ["claim", "entity"], "child": ["claim"]}
+    assert Scheme.from_dict(scheme.to_dict()) == scheme

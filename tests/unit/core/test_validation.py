@@ -164,7 +164,7 @@ def test_overlap_layers_and_suggestions_may_overlap(scheme: Scheme) -> None:
     [
         (Relation("c1", "e1", "QUOTES"), "relation 'QUOTES' is not in the scheme"),
         (Relation("c1", "e9", "CLAIMANT"), "span 'e9' does not exist in this annotation set"),
-        (Relation("e1", "c1", "CLAIMANT"), "the head must be a 'claim' span, not 'entity'"),
+        (Relation("e1", "c1", "CLAIMANT"), "the head must be a span of claim, not 'entity'"),
         (Relation("c1", "e1", "CUE"), "the child must be a span of cue, not 'entity'"),
         (Relation("c1", "c1", "CLAIMANT"), "a span cannot be related to itself"),
         (Relation("c1", "u1", "CUE"), "the same relation is given twice"),

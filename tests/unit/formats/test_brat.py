@@ -262,10 +262,7 @@ def test_bad_input_is_refused_naming_file_and_line_and_the_corpus_is_unchanged(
         import_paths(corpus, [tmp_path / "in"])
 
     message = str(caught.value)
-    if reason.startswith("label"):  # a scheme error names the document, not the line
-        assert message.startswith(f"{bad}: document 'b-bad'")
-    else:
-        assert message.startswith(f"{bad}, line {line}: ")
+    assert message.startswith(f"{bad}, line {line}: ")
     assert reason in message
     assert corpus_state(location) == before
 
@@ -337,3 +334,22 @@ def test_export_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
         brat.write([], tmp_path / "full", WriteOptions())
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["keep.txt"]
     shutil.rmtree(tmp_path / "full")
+
+
+@pytest.mark.parametrize(
+    ("ann", "line", "reason"),
+    [
+        ("T1\tPER 0 5\tMarie\nT2\tLOC 9 14\tParis\nT3\tPER 0 14\tMarie à Paris\n", 3, "overlap"),
+        ("T1\tPER 0 5\tMarie\nT2\tCITY 9 14\tParis\n", 2, "label 'CITY' is not in layer"),
+    ],
+)
+def test_span_errors_name_the_ann_line(tmp_path: Path, ann: str, line: int, reason: str) -> None:
+    path = pair(tmp_path, "doc", "Marie à  Paris", ann)
+    with (
+        Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus,
+        pytest.raises(InputError) as caught,
+    ):
+        import_paths(corpus, [path])
+
+    assert str(caught.value).startswith(f"{tmp_path / 'doc.ann'}, line {line}: ")
+    assert reason in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_labels_shape_gives_every_span_in_the_entity_layer_of_the_default_scheme
     first = docs[0].annotations[0]
     assert first.annotator == "ana" and {s.layer for s in first.spans} == {"entity"}
     assert [docs[0].text[s.start : s.end] for s in first.spans][:2] == ["JAPAN", "CHINA"]
-    assert docs[0].meta == {"annotation_approver": None}
+    assert docs[0].meta == {"annotation_approver": None, "lang": "fr"}  # the corpus's
 
     with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
         (item,) = import_paths(corpus, [TEXT_LABEL]).files
@@ -125,16 +126,16 @@ def test_round_trip_keeps_spans_and_relations_and_says_what_doccano_cannot_hold(
         "suggested spans (export them with --include-suggestions)": 1,
         "relations to suggested spans": 1,
         "spans' attributes (doccano has none)": 2,
-        "document labels (doccano's relation format has none)": 1,
     }
     line = json.loads(out.read_text("utf-8").splitlines()[0])
-    assert sorted(line) == ["entities", "id", "meta", "relations", "text"]
+    assert sorted(line) == ["cats", "entities", "id", "meta", "relations", "text"]
     with Corpus.create(tmp_path / "back.annotator", default_scheme()) as back:
         import_paths(back, [out], annotator="alice")
         doc = back.document("unicode-1")
     (aset,) = doc.annotations
     assert span_keys(aset, with_attrs=False) == span_keys(accepted(original), with_attrs=False)
     assert relation_keys(aset) == relation_keys(accepted(original))
+    assert aset.doc_labels == original.doc_labels  # the answers, as cats
     assert doc.meta["source"] == "AFP"
 
 
@@ -187,3 +188,113 @@ def test_bad_input_is_refused_naming_file_and_line_and_the_corpus_is_unchanged(
     assert str(caught.value).startswith(f"{bad}, line 2: ")
     assert reason in str(caught.value)
     assert corpus_state(location) == before
+
+
+def write_lines(path: Path, lines: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    return path
+
+
+def test_cats_are_document_answers_not_meta(tmp_path: Path) -> None:
+    # An intent-detection export: entities and the intent as cats.
+    path = write_lines(
+        tmp_path / "intents.jsonl",
+        [
+            {
+                "id": 1,
+                "text": "Réserve un vol pour Paris",
+                "entities": [[20, 25, "LOC"]],
+                "cats": ["book_flight"],
+            },
+            {"id": 2, "text": "Quel temps fait-il ?", "entities": [], "cats": ["weather"]},
+            {"id": 3, "text": "Bonjour", "cats": {"greeting": 1.0, "weather": 0.0}},
+        ],
+    )
+
+    docs, _ = read("doccano", path, annotator="ana")
+
+    assert [a.doc_labels for d in docs for a in d.annotations] == [
+        {"choice": "book_flight"},
+        {"choice": "weather"},
+        {"choice": "greeting"},
+    ]
+    assert [len(a.spans) for a in docs[0].annotations] == [1]
+    assert all("cats" not in d.meta for d in docs)
+
+
+def test_label_and_user_names_of_a_1x_export_are_kept(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path / "named.jsonl",
+        [
+            {
+                "id": 7,
+                "text": "Emmanuel Macron à Paris",
+                "annotations": [
+                    {
+                        "label": 3,
+                        "label_name": "PER",
+                        "start_offset": 0,
+                        "end_offset": 15,
+                        "user": 1,
+                        "user_name": "alice",
+                    },
+                    {
+                        "label": 4,
+                        "label_name": "LOC",
+                        "start_offset": 18,
+                        "end_offset": 23,
+                        "user": 2,
+                        "user_name": "bob",
+                    },
+                ],
+            }
+        ],
+    )
+
+    (doc,), _ = read("doccano", path)
+
+    assert [(a.annotator, [s.label for s in a.spans]) for a in doc.annotations] == [
+        ("alice", ["PER"]),
+        ("bob", ["LOC"]),
+    ]
+
+
+def test_lines_without_an_id_are_separate_documents_even_with_the_same_text(
+    tmp_path: Path,
+) -> None:
+    path = write_lines(
+        tmp_path / "twice.jsonl",
+        [
+            {"text": "Paris", "label": [[0, 5, "LOC"]]},
+            {"text": "Paris", "label": [[0, 5, "ORG"]]},
+        ],
+    )
+
+    with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
+        (item,) = import_paths(corpus, [path], annotator="ana").files
+        assert item.documents == 2
+        labels = sorted(s.label for d in corpus.documents() for a in d.annotations for s in a.spans)
+    assert labels == ["LOC", "ORG"]
+
+
+def test_overlapping_spans_under_extend_scheme_go_to_a_layer_that_allows_them(
+    tmp_path: Path,
+) -> None:
+    path = write_lines(
+        tmp_path / "nested.jsonl",
+        [{"id": 1, "text": "Université de Paris", "label": [[0, 19, "ORG"], [14, 19, "LOC"]]}],
+    )
+
+    with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
+        with pytest.raises(InputError, match="overlap"):
+            import_paths(corpus, [path], annotator="ana")
+        (item,) = import_paths(corpus, [path], annotator="ana", extend_scheme=True).files
+
+        spans = corpus.annotation_set("1", "ana").spans
+        layer = corpus.scheme.layer("entity_overlapping")
+    assert sorted((s.layer, s.label) for s in spans) == [
+        ("entity", "ORG"),
+        ("entity_overlapping", "LOC"),
+    ]
+    assert layer is not None and layer.overlap
+    assert any("1 spans overlap" in w and "'entity_overlapping'" in w for w in item.warnings)

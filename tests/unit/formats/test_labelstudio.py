@@ -120,7 +120,7 @@ def test_a_task_gives_spans_relations_answers_and_region_attributes(tmp_path: Pa
         (("claim", "CLAIM", 23, 50), ("entity", "PER", 6, 17), "CLAIMANT")
     ]
     assert aset.doc_labels == {"stance": "NONE"}
-    assert doc.id.startswith("doc-") and doc.meta == {"labelstudio_task": 7}
+    assert doc.id.startswith("doc-") and doc.meta == {"labelstudio_task": 7, "lang": "fr"}
     assert warnings == []
 
 
@@ -139,9 +139,10 @@ def test_each_annotation_is_a_set_named_after_its_annotator(tmp_path: Path) -> N
         "ana@example.org",
         "bob@example.org",
         "labelstudio-user-3",
+        "labelstudio",  # the prediction's suggestions, for whoever imports them to review
     ]
     assert any("cancelled annotations not imported (tasks at lines 2)" in w for w in warnings)
-    assert any("predictions not imported (tasks at lines 2)" in w for w in warnings)
+    assert not any("predictions" in w for w in warnings)
 
 
 def test_relations_follow_their_direction_and_may_have_no_label(tmp_path: Path) -> None:
@@ -213,7 +214,8 @@ def test_round_trip_of_every_annotator_is_lossless_but_for_suggestions(tmp_path:
     assert docs.keys() == originals.keys()
     for doc_id, doc in docs.items():
         original = originals[doc_id]
-        assert (doc.text, doc.meta) == (original.text, original.meta)
+        # Label Studio has no language field: the import records the corpus's.
+        assert (doc.text, doc.meta) == (original.text, {**original.meta, "lang": "fr"})
         assert [a.annotator for a in doc.annotations] == [a.annotator for a in original.annotations]
         for aset, before in zip(doc.annotations, original.annotations, strict=True):
             expected = accepted(before)
@@ -263,14 +265,6 @@ BAD_TASKS: dict[str, tuple[str, int, str]] = {
         2,
         "only regions of plain text",
     ),
-    "two annotations by one annotator": (
-        json.dumps([{"data": {"text": "ok"}}]).rstrip("]")
-        + ",\n"
-        + json.dumps(task([annotation([PER]), annotation([ORG])]))
-        + "]",
-        2,
-        "a second annotation by 'labelstudio-user-10'",
-    ),
 }
 
 
@@ -306,3 +300,70 @@ def test_a_label_no_scheme_can_name_is_refused_even_when_extending_and_the_corpu
     assert str(caught.value).startswith(f"{path}: ")
     assert "label name 'Named Entity' is not usable" in str(caught.value)
     assert corpus_state(location) == before  # and it still opens
+
+
+def test_several_annotations_without_an_annotator_are_distinct_annotators(tmp_path: Path) -> None:
+    anonymous = [
+        {k: v for k, v in annotation([PER], id=21).items() if k != "completed_by"},
+        {k: v for k, v in annotation([ORG], id=22).items() if k != "completed_by"},
+        annotation([PER], id=23, completed_by=5),
+        annotation([ORG], id=24, completed_by=5),
+    ]
+    path = write(tmp_path / "export.json", [task(anonymous)])
+
+    (doc,), _ = read("labelstudio", path)
+
+    assert [a.annotator for a in doc.annotations] == [
+        "labelstudio-annotation-21",
+        "labelstudio-annotation-22",
+        "labelstudio-user-5-annotation-23",
+        "labelstudio-user-5-annotation-24",
+    ]
+    assert [[s.label for s in a.spans] for a in doc.annotations] == [
+        ["PER"], ["ORG"], ["PER"], ["ORG"],
+    ]  # fmt: skip
+
+
+def test_predictions_become_suggestions_of_their_model(tmp_path: Path) -> None:
+    link = {"from_id": "r1", "to_id": "r2", "type": "relation", "labels": ["WORKS_FOR"]}
+    prediction = {"model_version": "ner-v2", "score": 0.8, "result": [PER, ORG, link]}
+    path = write(
+        tmp_path / "export.json",
+        [task([annotation([PER], completed_by=None)], predictions=[prediction])],
+    )
+
+    (doc,), warnings = read("labelstudio", path, annotator="ana")
+
+    (aset,) = doc.annotations
+    assert aset.annotator == "ana"
+    assert [(s.label, s.state, s.origin) for s in aset.spans] == [
+        ("PER", "accepted", "import"),  # the prediction's PER is the annotation's
+        ("ORG", "suggested", "model:ner-v2"),
+    ]
+    assert [(r.label, aset.span(r.child).label) for r in aset.relations] == [  # type: ignore[union-attr]
+        ("WORKS_FOR", "ORG")
+    ]
+    assert warnings == []
+
+
+def test_suggestions_are_written_as_predictions_and_read_back_as_suggestions(
+    tmp_path: Path,
+) -> None:
+    with sample_corpus(tmp_path) as corpus:
+        out = tmp_path / "export.json"
+        export(corpus, out, format="labelstudio", source="all", include_suggestions=True)
+        before = sorted(
+            (s.label, s.origin)
+            for d in corpus.documents()
+            for a in d.annotations
+            for s in a.spans
+            if s.suggested
+        )
+
+    tasks = json.loads(out.read_text("utf-8"))
+    assert sum(len(t.get("predictions", [])) for t in tasks) == 1
+    docs, _ = read("labelstudio", out)
+    after = sorted(
+        (s.label, s.origin) for d in docs for a in d.annotations for s in a.spans if s.suggested
+    )
+    assert after == before and after

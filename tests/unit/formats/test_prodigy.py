@@ -319,3 +319,115 @@ def test_bad_input_is_refused_naming_file_and_line_and_the_corpus_is_unchanged(
     assert str(caught.value).startswith(f"{bad}, line 2: ")
     assert reason in str(caught.value)
     assert corpus_state(location) == before
+
+
+def test_binary_textcat_answers_become_yes_no_answers_and_ignored_tasks_are_not_annotations(
+    tmp_path: Path,
+) -> None:
+    # textcat.teach output: one label per task, an answer, no spans.
+    path = write_tasks(
+        tmp_path / "textcat.jsonl",
+        [
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "accept", "_task_hash": 1},
+            {"text": "Quel scandale !", "label": "SPORT", "answer": "reject", "_task_hash": 2},
+            {"text": "Le match est fini.", "label": "SPORT", "answer": "accept", "_task_hash": 3},
+            {"text": "Le match est fini.", "label": "INSULT", "answer": "ignore", "_task_hash": 4},
+            {"text": "Rien.", "label": "SPORT", "answer": "ignore", "_task_hash": 5},
+        ],
+    )
+
+    docs, warnings = read("prodigy", path)
+
+    assert [d.text for d in docs] == ["Quel scandale !", "Le match est fini."]
+    assert [a.doc_labels for d in docs for a in d.annotations] == [
+        {"INSULT": "yes", "SPORT": "no"},
+        {"SPORT": "yes"},
+    ]
+    assert all("label" not in d.meta for d in docs)
+    assert any("2 tasks answered 'ignore' were not imported (lines 4, 5)" in w for w in warnings)
+
+
+def test_binary_answers_import_with_extend_scheme_and_come_back_out_as_binary_tasks(
+    tmp_path: Path,
+) -> None:
+    path = write_tasks(
+        tmp_path / "textcat.jsonl",
+        [
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "accept"},
+            {"text": "Quel scandale !", "label": "SPORT", "answer": "reject"},
+        ],
+    )
+    with open_corpus(tmp_path / "c.annotator") as corpus:
+        import_paths(corpus, [path], extend_scheme=True)
+        insult = corpus.scheme.question("INSULT")
+        assert insult is not None and insult.values == ("yes", "no")
+        export(corpus, tmp_path / "out.jsonl", format="prodigy")
+
+    written = [
+        json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    ]
+    binary = [(t["label"], t["answer"]) for t in written if "label" in t]
+    assert sorted(binary) == [("INSULT", "accept"), ("SPORT", "reject")]
+    (doc,), _ = read("prodigy", tmp_path / "out.jsonl")
+    assert doc.annotations[0].doc_labels == {"INSULT": "yes", "SPORT": "no"}
+
+
+def test_a_repeated_task_counts_once_with_a_warning_naming_its_line(tmp_path: Path) -> None:
+    span = {"start": 0, "end": 5, "label": "ORG"}
+    task = {"text": "Apple fait", "spans": [span], "answer": "accept", "_annotator_id": "ana"}
+    path = write_tasks(tmp_path / "twice.jsonl", [task, {**task, "_annotator_id": "bob"}, task])
+
+    (doc,), warnings = read("prodigy", path)
+
+    assert [len(a.spans) for a in doc.annotations] == [1, 1]
+    assert any("1 tasks repeat an earlier task" in w and "(lines 3)" in w for w in warnings)
+
+
+def test_a_binary_label_answered_both_ways_keeps_the_later_answer_and_says_so(
+    tmp_path: Path,
+) -> None:
+    path = write_tasks(
+        tmp_path / "changed.jsonl",
+        [
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "accept"},
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "reject"},
+        ],
+    )
+
+    (doc,), warnings = read("prodigy", path)
+
+    assert doc.annotations[0].doc_labels == {"INSULT": "no"}
+    assert any("change an earlier answer" in w and "(lines 2)" in w for w in warnings)
+
+
+def test_a_relation_repeated_in_one_task_is_reported(tmp_path: Path) -> None:
+    spans = [{"start": 0, "end": 5, "label": "ORG"}, {"start": 11, "end": 16, "label": "LOC"}]
+    relation = {"head_span": spans[0], "child_span": spans[1], "label": "IN", "head": 0, "child": 2}
+    path = write_tasks(
+        tmp_path / "rel.jsonl",
+        [
+            {
+                "text": "Apple dans Paris",
+                "spans": spans,
+                "relations": [relation, relation],
+                "answer": "accept",
+            }
+        ],
+    )
+
+    (doc,), warnings = read("prodigy", path)
+
+    assert len(doc.annotations[0].relations) == 1
+    assert any("relations[1]: repeats an earlier IN relation" in w for w in warnings)
+
+
+def test_rel_manual_relations_across_layers_import_into_the_default_scheme(
+    tmp_path: Path,
+) -> None:
+    # REASON joins a PREMISE (entity layer once extended) and a CLAIM (the claim layer).
+    with Corpus.create(tmp_path / "c.annotator", default_scheme()) as corpus:
+        report = import_paths(corpus, [REL_MANUAL], extend_scheme=True)
+
+        assert report.files[0].relations == 26
+        reason = corpus.scheme.relation("REASON")
+        assert reason is not None and set(reason.head) >= {"claim", "entity"}

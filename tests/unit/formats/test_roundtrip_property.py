@@ -24,7 +24,7 @@ STANCES = ["FAVOR", "AGAINST", "NONE"]
 #: and relations.
 CAN = {
     "prodigy": (False, True, True),
-    "doccano": (False, False, True),
+    "doccano": (False, True, True),
     "brat": (True, False, False),
     "labelstudio": (True, True, True),
 }
@@ -58,13 +58,14 @@ def documents(draw: st.DrawFn) -> Document:
     if draw(st.booleans()):
         labels["stance"] = draw(st.sampled_from(STANCES))
     aset = AnnotationSet("alice", "done", list(spans.values()), relations, labels)
-    meta = {"source": draw(st.text(CHARACTERS, max_size=10))}
+    # Documents record their language (an import gives them the corpus's).
+    meta = {"source": draw(st.text(CHARACTERS, max_size=10)), "lang": "fr"}
     return Document("doc-1", text, meta, [aset])
 
 
 def round_trip(format: str, doc: Document) -> tuple[Document, dict[str, int]]:
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / ("out" if format == "brat" else "out.data")
+        out = Path(folder) / ("out" if format in ("brat", "webanno") else "out.data")
         report = writer(format)([doc], out, WriteOptions(scheme=SCHEME))
         (back,), _ = read(format, out, scheme=SCHEME, annotator="alice")
     return back, report.left_out
@@ -140,3 +141,36 @@ def test_conll_gives_back_tokenized_text_and_its_spans(doc: Document) -> None:
     assert back.text == doc.text
     assert span_keys(back.annotations[0]) == span_keys(doc.annotations[0])
     assert left_out == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(doc=documents())
+def test_webanno_gives_back_the_text_spans_attributes_and_same_layer_relations(
+    doc: Document,
+) -> None:
+    # WebAnno TSV addresses tokens: a span must start and end on a non-space character,
+    # and the text before the first token can only be spaces; relations join one layer.
+    (aset,) = doc.annotations
+    text = doc.text
+    aset.spans = [
+        s for s in aset.spans if not text[s.start].isspace() and not text[s.end - 1].isspace()
+    ]
+    kept = {s.id: s.layer for s in aset.spans}
+    aset.relations = [r for r in aset.relations if r.head in kept and r.child in kept]
+    if text.strip() == "" or text[: len(text) - len(text.lstrip())].strip(" "):
+        return  # nothing to tokenize, or leading whitespace the format cannot hold
+    back, left_out = round_trip("webanno", doc)
+
+    same = [r for r in aset.relations if kept[r.head] == kept[r.child]]
+    assert back.text == doc.text
+    (after,) = back.annotations or [AnnotationSet("alice")]
+    assert span_keys(after) == span_keys(aset)
+    expected = AnnotationSet("alice", spans=aset.spans, relations=same)
+    assert relation_keys(after) == relation_keys(expected)
+    cross = len(aset.relations) - len(same)
+    assert (
+        left_out.get(
+            "relations between spans of different layers (a WebAnno relation layer joins one)", 0
+        )
+        == cross
+    )

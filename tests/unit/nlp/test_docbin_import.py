@@ -118,9 +118,118 @@ def test_an_unknown_label_follows_the_extend_scheme_rule(corpus: Corpus) -> None
     assert corpus.document_count() == 0
 
 
-def test_a_foreign_docbin_with_annotations_needs_an_annotator(corpus: Corpus) -> None:
-    with pytest.raises(InputError, match="--annotator NAME"):
-        import_paths(corpus, [REAL])
+def test_a_foreign_docbin_gets_the_default_annotator_and_the_corpus_language(
+    corpus: Corpus,
+) -> None:
+    import_paths(corpus, [REAL], extend_scheme=True)
+
+    [document] = corpus.documents()
+    assert [a.annotator for a in document.annotations] == ["spacy"]
+    assert document.meta["lang"] == corpus.scheme.language
+
+
+def test_lang_on_import_is_kept_as_the_documents_language(corpus: Corpus) -> None:
+    import_paths(corpus, [REAL], extend_scheme=True, language="en")
+
+    [document] = corpus.documents()
+    assert document.meta["lang"] == "en"
+
+
+def test_an_error_in_a_docbin_names_the_doc_not_a_line(corpus: Corpus, tmp_path: Path) -> None:
+    nlp = spacy.blank("en")
+    docs = [nlp.make_doc("Fine."), nlp.make_doc("Acme fell.")]
+    docs[1].ents = [TokenSpan(docs[1], 0, 1, "PRODUCT")]
+    path = write_docbin(tmp_path / "bad.spacy", docs)
+
+    with pytest.raises(InputError) as caught:
+        import_paths(corpus, [path])
+
+    assert str(caught.value).startswith(f"{path}, doc 2: ")
+    assert corpus.document_count() == 0
+
+
+def edited_export(corpus: Corpus, tmp_path: Path, edit: Any) -> Path:
+    """An export of ``corpus`` whose first Doc ``edit`` changed, as a DocBin file."""
+    export_training_data(corpus, tmp_path / "out", dev_fraction=0.0)
+    docs = list(DocBin().from_disk(tmp_path / "out" / "train.spacy").get_docs(Vocab()))
+    edit(docs[0])
+    return write_docbin_with_user_data(tmp_path / "edited.spacy", docs)
+
+
+def write_docbin_with_user_data(path: Path, docs: list[Any]) -> Path:
+    DocBin(store_user_data=True, docs=docs).to_disk(path)
+    return path
+
+
+def test_a_docbin_edited_after_export_imports_as_edited(corpus: Corpus, tmp_path: Path) -> None:
+    corpus.add_documents(annotated_seeds()[:1])
+    [original] = corpus.documents()
+    [stored] = original.annotations
+    entities = sorted((s for s in stored.spans if s.layer == "entity"), key=lambda s: s.start)
+    removed = entities[0]
+
+    def edit(doc: Any) -> None:
+        kept = [e for e in doc.ents if e.start_char != removed.start]
+        doc.ents = [*kept, doc.char_span(0, 1, label="MISC", alignment_mode="expand")]
+        doc.spans["entity"] = list(doc.ents)
+
+    path = edited_export(corpus, tmp_path, edit)
+    with init_corpus(tmp_path / "again.annotator") as again:
+        report = import_paths(again, [path])
+        [back] = again.document(original.id).annotations
+
+    assert removed.id not in {s.id for s in back.spans}
+    added = [s for s in back.spans if s.id not in {t.id for t in stored.spans}]
+    assert [(s.layer, s.label, s.start) for s in added] == [("entity", "MISC", 0)]
+    unchanged = [s for s in stored.spans if s.id != removed.id]
+    assert all(back.span(s.id) == s for s in unchanged)  # ids, attributes kept
+    assert {r for r in stored.relations if removed.id not in (r.head, r.child)} == set(
+        back.relations
+    )
+    assert any("1 docs differ from the annotations stored" in w for w in report.files[0].warnings)
+
+
+def test_an_unedited_docbin_says_nothing_differed(corpus: Corpus, tmp_path: Path) -> None:
+    corpus.add_documents(annotated_seeds()[:1])
+    path = edited_export(corpus, tmp_path, lambda doc: None)
+
+    with init_corpus(tmp_path / "again.annotator") as again:
+        report = import_paths(again, [path])
+
+    assert report.files[0].warnings == []
+
+
+def test_edited_cats_change_the_answer(corpus: Corpus, tmp_path: Path) -> None:
+    corpus.add_documents(annotated_seeds()[:1])
+    [original] = corpus.documents()
+
+    def edit(doc: Any) -> None:
+        doc.cats = {k: (1.0 if k == "stance:AGAINST" else 0.0) for k in doc.cats}
+
+    path = edited_export(corpus, tmp_path, edit)
+    with init_corpus(tmp_path / "again.annotator") as again:
+        import_paths(again, [path])
+        [back] = again.document(original.id).annotations
+
+    assert back.doc_labels["stance"] == "AGAINST"
+
+
+def test_a_docbin_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    bomb = zlib.compressobj(1)
+    path = tmp_path / "bomb.spacy"
+    with path.open("wb") as out:  # 1 GB of zeros in about 4 MB
+        block = b"\0" * (64 * 1024**2)
+        for _ in range(16):
+            out.write(bomb.compress(block))
+        out.write(bomb.flush())
+    started = time.perf_counter()
+
+    with pytest.raises(InputError, match="decompression bomb"):
+        list(spacy_format.read(path, ReadOptions()))
+
+    assert time.perf_counter() - started < 10
 
 
 def test_foreign_span_groups_become_layers_and_cats_become_answers(tmp_path: Path) -> None:

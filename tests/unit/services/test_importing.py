@@ -189,3 +189,62 @@ def test_what_cannot_be_read_is_named(
     if format == "auto":
         assert str(caught.value).startswith(str(path))
     assert corpus.document_count() == 0
+
+
+@pytest.mark.parametrize("format", ["jsonl", "prodigy", "doccano", "labelstudio", "conll", "text"])
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_an_empty_or_blank_file_is_an_error_whatever_the_format(
+    tmp_path: Path, corpus_path: Path, filled: Corpus, format: str, content: bytes
+) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(content)
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(InputError, match="the file is empty"):
+        import_paths(filled, [empty], format=format)
+
+    assert corpus_state(corpus_path) == before
+
+
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.json"])
+def test_deeply_nested_json_under_auto_is_an_error_not_a_recursion_error(
+    tmp_path: Path, filled: Corpus, name: str
+) -> None:
+    deep = tmp_path / name
+    deep.write_text('{"text": "a", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "utf-8")
+
+    with pytest.raises(AnnotatorError, match="nested more than 100 levels"):
+        import_paths(filled, [deep])
+
+
+def test_a_nul_in_a_conll_file_is_refused_naming_the_line(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    bad = tmp_path / "nul.conll"
+    bad.write_bytes(b"Paris B-LOC\nest\x00 O\n")
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(InputError, match=r"nul\.conll, line 2: the line holds a NUL character"):
+        import_paths(filled, [bad])
+
+    assert corpus_state(corpus_path) == before
+
+
+def test_lang_is_recorded_for_documents_whose_file_does_not_say_it(
+    tmp_path: Path, filled: Corpus
+) -> None:
+    conll = tmp_path / "en.conll"
+    conll.write_text("London B-LOC\ncalls O\n", "utf-8")
+    text = tmp_path / "plain.txt"
+    text.write_text("Un texte.", "utf-8")
+
+    import_paths(filled, [conll], language="en")
+    import_paths(filled, [text])
+
+    assert filled.document("en").meta["lang"] == "en"
+    assert filled.document("plain").meta["lang"] == filled.scheme.language
+
+
+def test_a_bad_lang_is_refused(filled: Corpus, tmp_path: Path) -> None:
+    with pytest.raises(AnnotatorError, match="--lang 'English' is not a language code"):
+        import_paths(filled, [tmp_path], language="English")

@@ -16,7 +16,7 @@ from annotator.core.model import Span, text_sha256
 from annotator.core.scheme import Scheme
 from annotator.services.corpora import init_corpus
 from annotator.services.importing import import_paths
-from annotator.services.merging import merge_package, merge_packages
+from annotator.services.merging import describe_merge, merge_package, merge_packages
 from annotator.services.packages import (
     PACKAGE_KEY,
     choose_documents,
@@ -400,17 +400,99 @@ def test_a_package_whose_texts_differ_is_refused_whole_listing_them(
     assert corpus_state(corpus_path) == before
 
 
-def test_a_package_of_another_corpus_is_refused(
+def test_a_package_of_another_corpus_with_the_same_documents_is_merged_saying_so(
     tmp_path: Path, corpus_path: Path, filled: Corpus
 ) -> None:
+    # The lead rebuilt the corpus from the same JSONL: new identity, same ids and texts.
     with init_corpus(tmp_path / "other.annotator") as other:
         import_paths(other, [write_jsonl(tmp_path / "same.jsonl", sample_records())])
         out = package_for(other, "alice", tmp_path / "alice.annotator")
+        source = corpus_id(other)
+    with Corpus.open(out) as package:
+        package.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))
+
+    merged = merge_package(filled, out)
+
+    assert merged.changed == ["raw-1"]
+    assert (merged.source_corpus, merged.corpus_identity) == (source, corpus_id(filled))
+    assert f"made from another corpus (package's corpus {source}" in describe_merge(merged)[0]
+    assert "new-Deuxième" in spans_of(corpus_path, "raw-1", "alice")
+
+
+def test_a_package_of_another_corpus_with_other_texts_is_still_refused(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    records = sample_records()
+    records[1] = {**records[1], "text": records[1]["text"] + " (corrigé)"}
+    with init_corpus(tmp_path / "other.annotator") as other:
+        import_paths(other, [write_jsonl(tmp_path / "changed.jsonl", records)])
+        out = package_for(other, "alice", tmp_path / "alice.annotator")
     before = corpus_state(corpus_path)
 
-    with pytest.raises(CorpusError, match="made from another corpus"):
+    with pytest.raises(CorpusError, match="the text of 1 documents differs"):
         merge_package(filled, out)
 
+    assert corpus_state(corpus_path) == before
+
+
+def test_guideline_versions_written_in_a_package_come_back_with_it(
+    tmp_path: Path, filled: Corpus
+) -> None:
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    filled.add_guidelines("# v3 of the lead, meanwhile", author="lead")
+    with Corpus.open(out) as package:
+        package.add_guidelines("# v3 written in the package", author="alice")
+        package.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))
+
+    merged = merge_package(filled, out)
+
+    texts = {v.version: v.text for v in guideline_versions(filled)}
+    assert texts[4] == "# v3 written in the package" and merged.guidelines_added == [4]
+    assert filled.annotation_set("raw-1", "alice").guideline_version == 4
+    assert merge_package(filled, out).guidelines_added == []  # merging again adds nothing
+
+
+def test_a_package_holding_other_annotators_sets_is_refused_unless_forced(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with Corpus.open(out) as package:
+        package.apply_edit("unicode-1", "bob", entity("Arès", "LOC"))
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(CorpusError) as caught:
+        merge_package(filled, out)
+
+    message = str(caught.value)
+    assert "the package is 'alice''s but holds annotation sets by 'bob'" in message
+    assert "'bob' on 1 documents (1 with work here: 'unicode-1')" in message
+    assert "--force" in message
+    assert corpus_state(corpus_path) == before
+
+    merged = merge_package(filled, out, force=True)
+
+    assert [(m.annotator, m.changed) for m in merged.also] == [("bob", ["unicode-1"])]
+    assert "new-Arès" in spans_of(corpus_path, "unicode-1", "bob")
+    assert merged.warnings() == []
+
+
+def test_a_package_relabelled_to_another_annotator_is_refused_as_forged(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with Corpus.open(out) as package:  # alice's package made to pass for bob's
+        info = package.setting(PACKAGE_KEY)
+        package.set_setting(PACKAGE_KEY, {**info, "annotator": "bob"})
+    with sqlite3.connect(out) as raw:
+        raw.execute("UPDATE annotators SET name = 'bob' WHERE name = 'alice'")
+    raw.close()
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(CorpusError) as caught:
+        merge_package(filled, out)
+
+    assert "this corpus issued no package to 'bob'" in str(caught.value)
+    assert "would replace the sets of 'bob' on 1 documents" in str(caught.value)
     assert corpus_state(corpus_path) == before
 
 
@@ -447,21 +529,6 @@ def test_a_set_breaking_the_corpus_scheme_is_refused_naming_document_and_reason(
     assert "document 'raw-1'" in str(caught.value)
     assert "label 'CITY' is not in layer 'entity'" in str(caught.value)
     assert corpus_state(corpus_path) == before
-
-
-def test_other_annotators_sets_in_a_package_are_reported_and_not_merged(
-    tmp_path: Path, corpus_path: Path, filled: Corpus
-) -> None:
-    out = package_for(filled, "alice", tmp_path / "alice.annotator")
-    with Corpus.open(out) as package:
-        package.apply_edit("raw-1", "bob", entity("Deuxième", "MISC", RAW_TEXT))
-
-    merged = merge_package(filled, out)
-
-    assert merged.others == {"bob": 1}
-    assert "1 annotation sets by 'bob'" in merged.warnings()[0]
-    with Corpus.open(corpus_path) as fresh:
-        assert fresh.document("raw-1").annotations == []
 
 
 def test_a_set_started_and_emptied_in_the_package_creates_nothing(

@@ -267,7 +267,7 @@ INVALID_EDITS: list[tuple[str, Edit, str]] = [
     ("alice", SetBounds("e1", 8, 3), "start must be before end"),
     ("alice", SetAttr("c1", "stance", "MAYBE"), "stance 'MAYBE' is not one of"),
     ("alice", SetStatus("finished"), "status 'finished' is not one of"),
-    ("alice", AddRelation(Relation("e1", "c1", "CLAIMANT")), "the head must be a 'claim'"),
+    ("alice", AddRelation(Relation("e1", "c1", "CLAIMANT")), "the head must be a span of claim"),
     ("alice", SetDocLabel("mood", "happy"), "question 'mood' is not in the scheme"),
     ("alice", RemoveSpan("nope"), "span 'nope' does not exist"),
     ("alice", AddSpan(Span("e1", "entity", 58, 60, "ORG")), "span id 'e1' already exists"),

@@ -1,0 +1,133 @@
+"""What a DocBin we exported shows, when someone edited it after the export.
+
+The stored annotation set (``user_data``, :mod:`annotator.nlp.user_data`) says what was
+exported; the ``Doc`` itself shows the entities, span groups and cats a script or a tool
+may have changed since. The visible annotation wins where the two differ (DESIGN §5):
+
+- each layer's spans are those of the span group named after it (a layer whose group
+  is gone lost its spans); the entity layer also follows ``doc.ents``: an entity added
+  there is added, one removed there (that the export had put there) is removed;
+- a stored span that the Doc shows, by its character offsets and label, keeps its id,
+  attributes, origin and relations; a shown span that matches none is a new span
+  (origin ``import``); a stored span that the export could not place on tokens was never
+  shown and is kept;
+- the answers to each question follow the ``question:value`` cats when the Doc has any
+  cat of that question;
+- relations that lose an end are dropped with it; the derived groups (claimants, claim
+  stance) are not annotations of their own and are not read.
+
+Comparing keys ``(start, end, label)`` per layer costs one pass over the spans; an
+unedited Doc gives its stored set back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from annotator.core.model import AnnotationSet, Span
+from annotator.core.scheme import Scheme
+from annotator.nlp.examples import DERIVED_GROUPS, entity_layer
+
+Key = tuple[int, int, str]
+
+
+def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> AnnotationSet:
+    """``stored`` as the Doc shows it now (see the module docstring)."""
+    layers = dict.fromkeys(s.layer for s in stored.spans)
+    layers.update(dict.fromkeys(k for k in doc.spans if k not in DERIVED_GROUPS))
+    ents_layer = entity_layer(scheme) if scheme is not None else "entity"
+    shown: dict[str, set[Key]] = {}
+    for layer in layers:
+        shown[layer] = _keys(doc.spans.get(layer, ()))
+    if ents_layer is not None:
+        placed = [s for s in stored.spans if s.layer == ents_layer and _aligned(doc, s)]
+        exported = _exported_ents(placed)
+        now = _keys(doc.ents)
+        layer_keys = shown.setdefault(ents_layer, set())
+        layer_keys |= now - exported
+        layer_keys -= exported - now
+    spans: list[Span] = []
+    kept: set[tuple[str, Key]] = set()
+    for span in stored.spans:
+        key = (span.start, span.end, span.label)
+        if key in shown.get(span.layer, set()):
+            kept.add((span.layer, key))
+            spans.append(span)
+        elif not _aligned(doc, span):
+            spans.append(span)  # never shown as it is: the export could not place it
+            for snapped in _snapped(doc, span):  # ... or placed it snapped
+                kept.add((span.layer, snapped))
+    taken = {s.id for s in spans}
+    for layer, keys in shown.items():
+        for start, end, label in sorted(keys - {k for lay, k in kept if lay == layer}):
+            span_id = _free_id(taken, len(spans) + 1)
+            taken.add(span_id)
+            spans.append(Span(span_id, layer, start, end, label))
+    if len(spans) == len(stored.spans) and all(
+        a is b for a, b in zip(spans, stored.spans, strict=True)
+    ):
+        labels = _answers(doc.cats, stored.doc_labels, scheme)
+        return stored if labels == stored.doc_labels else replace(stored, doc_labels=labels)
+    ids = {s.id for s in spans}
+    relations = [r for r in stored.relations if r.head in ids and r.child in ids]
+    labels = _answers(doc.cats, stored.doc_labels, scheme)
+    return replace(stored, spans=spans, relations=relations, doc_labels=labels)
+
+
+def _keys(group: Iterable[Any]) -> set[Key]:
+    return {(s.start_char, s.end_char, s.label_) for s in group}
+
+
+def _aligned(doc: Any, span: Span) -> bool:
+    placed = doc.char_span(span.start, span.end)
+    return placed is not None and len(placed) > 0
+
+
+def _snapped(doc: Any, span: Span) -> list[Key]:
+    """Where ``--alignment contract`` or ``expand`` would have placed a misaligned span."""
+    keys = []
+    for mode in ("contract", "expand"):
+        placed = doc.char_span(span.start, span.end, alignment_mode=mode)
+        if placed is not None and len(placed):
+            keys.append((placed.start_char, placed.end_char, span.label))
+    return keys
+
+
+def _exported_ents(spans: list[Span]) -> set[Key]:
+    """The entities the export put in ``doc.ents``: accepted first, left to right,
+    longest first, none overlapping (as :class:`~annotator.nlp.examples.ExampleBuilder`)."""
+    chosen: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.suggested, s.start, -s.end)):
+        if not any(span.overlaps(other) for other in chosen):
+            chosen.append(span)
+    return {(s.start, s.end, s.label) for s in chosen}
+
+
+def _free_id(taken: set[str], number: int) -> str:
+    while f"s{number}" in taken:
+        number += 1
+    return f"s{number}"
+
+
+def _answers(
+    cats: dict[str, float], stored: dict[str, str | list[str]], scheme: Scheme | None
+) -> dict[str, str | list[str]]:
+    """``stored`` with each question that has ``question:value`` cats answered by them."""
+    chosen: dict[str, list[str]] = {}
+    for name, score in cats.items():
+        question, colon, value = name.partition(":")
+        if colon and question and value:
+            values = chosen.setdefault(question, [])
+            if score >= 0.5:
+                values.append(value)
+    answers = dict(stored)
+    for question, values in chosen.items():
+        known = scheme.question(question) if scheme is not None else None
+        multi = isinstance(stored.get(question), list) or (known is not None and known.multi)
+        if not values:
+            answers.pop(question, None)
+        else:
+            answers[question] = values if multi or len(values) > 1 else values[0]
+    return answers
