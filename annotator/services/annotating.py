@@ -216,8 +216,10 @@ class AnnotationSession:
         head, child = self.aset.span(head_id), self.aset.span(child_id)
         if kind is None or head is None or child is None:
             raise AnnotationError(f"the scheme has no {relation} relation for these spans")
-        if head.layer != kind.head:
-            raise AnnotationError(f"a {relation} link starts from a {kind.head}, not {head.layer}")
+        if head.layer not in kind.head:
+            raise AnnotationError(
+                f"a {relation} link starts from a span of {', '.join(kind.head)}, not {head.layer}"
+            )
         if child.layer not in kind.child:
             raise AnnotationError(
                 f"a {relation} must be a span of {', '.join(kind.child)}, not {child.layer}"
@@ -268,7 +270,7 @@ class AnnotationSession:
         span = self.aset.span(span_id)
         if span is None:
             return []
-        return [r.name for r in self.scheme.relations if r.head == span.layer]
+        return [r.name for r in self.scheme.relations if span.layer in r.head]
 
     def relabel_choices(self, relation: Relation) -> list[str]:
         """The other relations that could join the same two spans."""
@@ -278,7 +280,7 @@ class AnnotationSession:
         return [
             r.name
             for r in self.scheme.relations
-            if r.name != relation.label and r.head == head.layer and child.layer in r.child
+            if r.name != relation.label and head.layer in r.head and child.layer in r.child
         ]
 
     def relabel_link_edit(self, relation: Relation, label: str) -> Edit:
