@@ -439,16 +439,18 @@ def test_guideline_versions_written_in_a_package_come_back_with_it(
     tmp_path: Path, filled: Corpus
 ) -> None:
     out = package_for(filled, "alice", tmp_path / "alice.annotator")
-    filled.add_guidelines("# v3 of the lead, meanwhile", author="lead")
+    # v1 is the default guidelines, v2 and v3 the lead's (the ``filled`` fixture).
+    filled.add_guidelines("# v4 of the lead, meanwhile", author="lead")
     with Corpus.open(out) as package:
-        package.add_guidelines("# v3 written in the package", author="alice")
+        package.add_guidelines("# v4 written in the package", author="alice")
         package.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))
 
     merged = merge_package(filled, out)
 
     texts = {v.version: v.text for v in guideline_versions(filled)}
-    assert texts[4] == "# v3 written in the package" and merged.guidelines_added == [4]
-    assert filled.annotation_set("raw-1", "alice").guideline_version == 4
+    assert texts[4] == "# v4 of the lead, meanwhile"
+    assert texts[5] == "# v4 written in the package" and merged.guidelines_added == [5]
+    assert filled.annotation_set("raw-1", "alice").guideline_version == 5
     assert merge_package(filled, out).guidelines_added == []  # merging again adds nothing
 
 
