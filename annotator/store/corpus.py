@@ -21,13 +21,20 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from annotator import __version__
 from annotator.core.edits import Edit, apply
-from annotator.core.errors import AnnotationError, CorpusError, EditConflict, PermissionDenied
+from annotator.core.errors import (
+    AnnotationError,
+    CorpusDamaged,
+    CorpusError,
+    EditConflict,
+    PermissionDenied,
+)
 from annotator.core.model import AnnotationSet, Document, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
 from annotator.store import migrations
 from annotator.store import schema as t
-from annotator.store.engine import is_url, make_engine, reading, writing
+from annotator.store.engine import is_url, make_engine, reading, storage_errors, writing
+from annotator.store.failures import damaged, shown, translate
 
 CORPUS_ID = "corpus_id"
 """The settings key of the corpus's random identity (a UUID4 in hex)."""
@@ -51,9 +58,12 @@ class Corpus:
     bring the schema to the latest version. Close it (or use ``with``) when done.
     """
 
-    def __init__(self, engine: Engine, location: str) -> None:
+    def __init__(self, engine: Engine, location: str, read_only: bool = False) -> None:
         self.engine = engine
         self.location = location
+        self.shown = shown(location)
+        """The location as it may be shown or stored: a URL without its password."""
+        self.read_only = read_only
         self._scheme: Scheme | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -81,8 +91,18 @@ class Corpus:
         return corpus
 
     @classmethod
-    def open(cls, location: str | Path) -> Corpus:
-        """Open an existing corpus, migrating it forward (after a backup) if it is older."""
+    def open(cls, location: str | Path, read_only: bool = False) -> Corpus:
+        """Open an existing corpus, migrating it forward (after a backup) if it is older.
+
+        A file opened for writing first passes SQLite's ``quick_check``, so that nothing
+        is written into a damaged corpus. ``read_only`` opens it without ever writing to
+        it (read commands; a read-only file or folder): no check, no migration.
+
+        Raises:
+            CorpusError: no corpus there (an empty file, another kind of file).
+            CorpusDamaged: the file fails its check.
+            StorageError: the file cannot be opened (see :mod:`annotator.store.failures`).
+        """
         if not is_url(location):
             path = Path(location)
             if not path.is_file():
@@ -90,9 +110,14 @@ class Corpus:
                     f"{path}: no corpus here; create one with 'annotator init {path}'"
                 )
             _check_sqlite_header(path)
-        corpus = cls(make_engine(location), str(location))
+        corpus = cls(make_engine(location, read_only=read_only), str(location), read_only)
         try:
-            corpus._migrate(require_existing=True)
+            if read_only:
+                corpus._check_version(require_existing=True)
+            else:
+                if corpus.path is not None:
+                    corpus._quick_check()
+                corpus._migrate(require_existing=True)
             corpus.scheme  # noqa: B018 - load and check the scheme now, not at first use
         except BaseException:
             corpus.close()
@@ -129,23 +154,62 @@ class Corpus:
         """The corpus file, or None for a server corpus."""
         return None if is_url(self.location) else Path(self.location)
 
-    def _migrate(self, require_existing: bool = False) -> int:
-        """Bring the schema to :data:`migrations.LATEST`; return the version found."""
+    def _check_version(self, require_existing: bool = False) -> int:
+        """The schema version found, refusing a database that is no corpus or is newer."""
         try:
             with reading(self.engine) as conn:
                 found = migrations.current_version(conn)
                 has_tables = bool(inspect(conn).get_table_names())
         except DatabaseError as error:
-            raise CorpusError(f"{self.location}: not a corpus database ({error.orig})") from None
+            raise CorpusError(f"{self.shown}: not a corpus database ({error.orig})") from None
         if require_existing and found == 0:
             what = "an unrelated database" if has_tables else "an empty file"
-            raise CorpusError(f"{self.location}: this is {what}, not an Annotator corpus")
+            raise CorpusError(f"{self.shown}: this is {what}, not an Annotator corpus")
         if found > migrations.LATEST:
             raise CorpusError(
-                f"{self.location}: this corpus was written by a newer Annotator "
+                f"{self.shown}: this corpus was written by a newer Annotator "
                 f"(schema {found}, this version knows up to {migrations.LATEST}); "
                 "upgrade Annotator to open it"
             )
+        if self.read_only and found < migrations.LATEST:
+            raise CorpusError(
+                f"{self.shown}: this corpus has schema {found}, older than this Annotator's "
+                f"{migrations.LATEST}: open it once with a write command (or the app) to "
+                "upgrade it, from a folder that can be written"
+            )
+        return found
+
+    def _quick_check(self) -> None:
+        """Refuse a damaged file before anything is written into it."""
+        verdict = self.check(quick=True)
+        if verdict:
+            raise damaged(self.shown, verdict[0])
+
+    def check(self, quick: bool = False) -> list[str]:
+        """What is wrong with a file corpus: SQLite's ``integrity_check`` (or the faster
+        ``quick_check``) and ``foreign_key_check``; an empty list when it is sound (and
+        always for a server, which checks itself)."""
+        if self.path is None:
+            return []
+        problems: list[str] = []
+        try:
+            with self.engine.connect() as conn:
+                pragma = "quick_check" if quick else "integrity_check"
+                rows = [str(row[0]) for row in conn.exec_driver_sql(f"PRAGMA {pragma}")]
+                problems += [row for row in rows if row != "ok"]
+                if not problems:
+                    for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                        problems.append(f"row {rowid} of {table} refers to a missing {parent} row")
+        except DatabaseError as error:
+            known = translate(error, self.shown)
+            if not isinstance(known, CorpusDamaged):
+                raise known or error from None
+            problems.append(str(error.orig).strip().splitlines()[0])
+        return problems
+
+    def _migrate(self, require_existing: bool = False) -> int:
+        """Bring the schema to :data:`migrations.LATEST`; return the version found."""
+        found = self._check_version(require_existing)
         if found < migrations.LATEST:
             if found > 0:
                 self.backup(suffix=f"before-schema-{migrations.LATEST}")
@@ -166,15 +230,16 @@ class Corpus:
         if destination is None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             destination = self.path.with_name(f"{self.path.name}.{suffix}-{stamp}")
-        source = sqlite3.connect(self.path)
-        try:
-            target = sqlite3.connect(destination)
+        with storage_errors(self.engine):
+            source = self.engine.raw_connection()  # read-only when the corpus is
             try:
-                source.backup(target)
+                target = sqlite3.connect(destination)
+                try:
+                    source.driver_connection.backup(target)  # type: ignore[union-attr]
+                finally:
+                    target.close()
             finally:
-                target.close()
-        finally:
-            source.close()
+                source.close()
         return destination
 
     # -- settings and scheme -------------------------------------------------------------
@@ -192,8 +257,8 @@ class Corpus:
         if self._scheme is None:
             raw = self.setting("scheme")
             if raw is None:
-                raise CorpusError(f"{self.location}: the corpus has no scheme (damaged?)")
-            self._scheme = Scheme.from_dict(raw, source=f"{self.location} (stored scheme)")
+                raise CorpusError(f"{self.shown}: the corpus has no scheme (damaged?)")
+            self._scheme = Scheme.from_dict(raw, source=f"{self.shown} (stored scheme)")
         return self._scheme
 
     def set_scheme(self, scheme: Scheme) -> None:
@@ -234,7 +299,7 @@ class Corpus:
         """The document ``doc_id`` with its annotation sets (all, or those of ``annotators``)."""
         for doc in self.documents([doc_id], annotators=annotators):
             return doc
-        raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+        raise CorpusError(f"{self.shown}: no document with id {doc_id!r}")
 
     def documents(
         self,
@@ -342,7 +407,7 @@ class Corpus:
                 )
             ).first()
             if doc is None:
-                raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+                raise CorpusError(f"{self.shown}: no document with id {doc_id!r}")
             set_pk = _ensure_set(conn, doc.pk, annotator)
             if expected_revision is not None:
                 revision = conn.execute(
@@ -374,7 +439,7 @@ class Corpus:
             doc_pk = conn.execute(select(t.documents.c.pk).where(t.documents.c.doc_id == doc_id))
             pk = doc_pk.scalar()
             if pk is None:
-                raise CorpusError(f"{self.location}: no document with id {doc_id!r}")
+                raise CorpusError(f"{self.shown}: no document with id {doc_id!r}")
             sets = _load_sets(conn, [pk], [annotator]).get(pk, [AnnotationSet(annotator)])
             revision = conn.execute(
                 select(a.c.revision)
@@ -421,9 +486,13 @@ class Corpus:
 
 
 def _check_sqlite_header(path: Path) -> None:
+    """Refuse, before SQLite opens it (and would write to it), an empty file or another
+    kind of file."""
     with path.open("rb") as handle:
         header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
+    if not header:
+        raise CorpusError(f"{path}: this is an empty file, not an Annotator corpus")
+    if header != b"SQLite format 3\x00":
         raise CorpusError(f"{path}: not a corpus file (not an SQLite database)")
 
 
