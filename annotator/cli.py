@@ -7,6 +7,7 @@ error (message on stderr, no traceback), 2 bad usage.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,8 +34,13 @@ app = typer.Typer(
 CorpusArg = Annotated[str, typer.Argument(help="Corpus file, or a SQLAlchemy URL.")]
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
 def fail(message: str) -> NoReturn:
-    typer.echo(f"annotator: error: {message}", err=True)
+    """Print ``message`` (a URL's password masked, as anywhere a message goes) and exit 1."""
+    masked = _PASSWORD_IN_URL.sub(r"\1***@", message)
+    typer.echo(f"annotator: error: {masked}", err=True)
     raise typer.Exit(1)
 
 
@@ -63,10 +69,11 @@ def terminal_progress(label: str) -> Progress:
     return show
 
 
-def _open(location: str) -> Any:
+def _open(location: str, read_only: bool = False) -> Any:
+    """The corpus at ``location``; ``read_only`` for a command that only reads it."""
     from annotator.services.corpora import open_corpus
 
-    return open_corpus(location)
+    return open_corpus(location, read_only=read_only)
 
 
 @app.command()
@@ -169,7 +176,7 @@ def export(
         return
     if (dev_fraction, seed, alignment) != (None, None, None):
         raise typer.BadParameter("--dev-fraction, --seed and --alignment are for --format spacy")
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = run_export(
             opened,
             out,
@@ -206,7 +213,7 @@ def _export_spacy(
 
     if alignment is not None and alignment not in ALIGNMENTS:
         raise typer.BadParameter(f"--alignment must be one of {', '.join(ALIGNMENTS)}")
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = export_training_data(
             opened,
             out,
@@ -230,7 +237,7 @@ def stats(
     """Show documents, annotators' progress and span counts."""
     from annotator.services.stats import format_statistics, statistics
 
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         figures = statistics(opened)
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -251,7 +258,7 @@ def backup(
 
     with user_errors():
         corpus_file(corpus)  # a server URL is refused before connecting
-        with _open(corpus) as opened:
+        with _open(corpus, read_only=keep is None) as opened:
             if keep is not None:
                 set_kept(opened, keep)
             made = backup_now(opened, "manual")
@@ -303,7 +310,7 @@ def agreement(
     """Inter-annotator agreement: span layers, claims and questions (gold left out)."""
     from annotator.services import agreement as service
 
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = service.compute_agreement(opened, progress=terminal_progress("reading"))
         if html is not None:
             service.write_html(report, html, title=service.report_title(opened))
@@ -381,7 +388,7 @@ def package(
 
     if seed is not None and sample is None:
         raise typer.BadParameter("--seed is for --sample")
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         chosen = choose_documents(opened, docs, sample, seed or 0)
         made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
     typer.echo(_package_line(made))
@@ -410,7 +417,7 @@ def assign(
     from annotator.services.packages import plan_assignment, write_assignment
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
         made = write_assignment(opened, plan, out, terminal_progress("packaging"))
     typer.echo(

@@ -94,9 +94,10 @@ class Corpus:
     def open(cls, location: str | Path, read_only: bool = False) -> Corpus:
         """Open an existing corpus, migrating it forward (after a backup) if it is older.
 
-        A file opened for writing first passes SQLite's ``quick_check``, so that nothing
-        is written into a damaged corpus. ``read_only`` opens it without ever writing to
-        it (read commands; a read-only file or folder): no check, no migration.
+        A file first passes SQLite's ``quick_check`` (0.2 s for 200 MB), so that nothing
+        is written into a damaged corpus nor read from it as if it were whole.
+        ``read_only`` opens it without ever writing to it (read commands; a read-only
+        file or folder); an older corpus is still migrated, which needs writing.
 
         Raises:
             CorpusError: no corpus there (an empty file, another kind of file).
@@ -112,12 +113,13 @@ class Corpus:
             _check_sqlite_header(path)
         corpus = cls(make_engine(location, read_only=read_only), str(location), read_only)
         try:
-            if read_only:
-                corpus._check_version(require_existing=True)
-            else:
-                if corpus.path is not None:
-                    corpus._quick_check()
+            if corpus.path is not None:
+                corpus._quick_check()
+            if not read_only:
                 corpus._migrate(require_existing=True)
+            elif corpus._check_version(require_existing=True) < migrations.LATEST:
+                corpus.close()  # older: it must be migrated, which is a write
+                return cls.open(location)
             corpus.scheme  # noqa: B018 - load and check the scheme now, not at first use
         except BaseException:
             corpus.close()
@@ -170,12 +172,6 @@ class Corpus:
                 f"{self.shown}: this corpus was written by a newer Annotator "
                 f"(schema {found}, this version knows up to {migrations.LATEST}); "
                 "upgrade Annotator to open it"
-            )
-        if self.read_only and found < migrations.LATEST:
-            raise CorpusError(
-                f"{self.shown}: this corpus has schema {found}, older than this Annotator's "
-                f"{migrations.LATEST}: open it once with a write command (or the app) to "
-                "upgrade it, from a folder that can be written"
             )
         return found
 

@@ -71,7 +71,7 @@ def impact(
     new_scheme = _checked(new_scheme)
     found = Impact()
     with reading(corpus.engine) as conn:
-        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, renames)
+        smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, renames)
         for steps in _migrations(conn, smap, {}, found, False, progress):
             for step in steps:
                 if step.problem and len(found.problems) < MAX_PROBLEMS:
@@ -97,13 +97,13 @@ def apply_scheme_change(
     restores = {(r.doc_id, r.annotator): r for r in change.restores}
 
     def work(conn: Connection) -> SchemeChange:
-        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, change.renames)
+        smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, change.renames)
         removed: list[SetRestore] = []
         for steps in _migrations(conn, smap, restores, Impact(), True, progress):
             for step in steps:
                 if step.problem:
                     raise SchemeError(
-                        f"{corpus.location}: the annotations cannot follow this scheme change: "
+                        f"{corpus.shown}: the annotations cannot follow this scheme change: "
                         f"{step.problem}. Change those annotations first, or keep the layer "
                         "allowing overlaps."
                     )

@@ -46,13 +46,14 @@ def damaged_path(corpus_path: Path) -> Path:
 # -- damaged -------------------------------------------------------------------------------
 
 
-def test_a_damaged_corpus_is_refused_for_writing_before_anything_is_written(
-    damaged_path: Path,
+@pytest.mark.parametrize("read_only", [False, True], ids=["for writing", "for reading"])
+def test_a_damaged_corpus_is_refused_before_anything_is_read_or_written(
+    damaged_path: Path, read_only: bool
 ) -> None:
     before = damaged_path.read_bytes()
 
     with pytest.raises(CorpusDamaged) as caught:
-        Corpus.open(damaged_path)
+        Corpus.open(damaged_path, read_only=read_only)
 
     message = str(caught.value)
     assert message.startswith(f"{damaged_path}: the corpus is damaged")
@@ -60,13 +61,15 @@ def test_a_damaged_corpus_is_refused_for_writing_before_anything_is_written(
     assert damaged_path.read_bytes() == before
 
 
-def test_reading_a_damaged_corpus_says_damaged_instead_of_a_database_error(
-    damaged_path: Path,
+def test_a_read_that_meets_damage_says_damaged_instead_of_a_database_error(
+    corpus: Corpus, corpus_path: Path
 ) -> None:
-    with Corpus.open(damaged_path, read_only=True) as corpus:
-        with pytest.raises(CorpusDamaged, match="restore a backup"):
-            for _ in corpus.documents():
-                pass
+    corpus.add_documents(many_documents())
+    spoil_middle(corpus_path, 64 * 1024)  # after the check at opening: the window's case
+
+    with pytest.raises(CorpusDamaged, match="restore a backup"):
+        for _ in corpus.documents():
+            pass
 
 
 def test_a_write_that_meets_damage_says_damaged(corpus: Corpus, corpus_path: Path) -> None:
