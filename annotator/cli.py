@@ -70,10 +70,20 @@ def terminal_progress(label: str) -> Progress:
 
 
 def _open(location: str, read_only: bool = False) -> Any:
-    """The corpus at ``location``; ``read_only`` for a command that only reads it."""
+    """The corpus at ``location``; ``read_only`` for a command that only reads it. A
+    damaged corpus file is refused naming the backup to restore."""
+    from annotator.core.errors import CorpusDamaged
+    from annotator.services.backups import newest_backup
     from annotator.services.corpora import open_corpus
+    from annotator.store.engine import is_url
 
-    return open_corpus(location, read_only=read_only)
+    try:
+        return open_corpus(location, read_only=read_only)
+    except CorpusDamaged as error:
+        if is_url(location):
+            raise
+        reason = str(error).split(": restore a backup", 1)[0]
+        raise CorpusDamaged(f"{reason}: {newest_backup(location)}") from None
 
 
 @app.command()

@@ -126,3 +126,19 @@ def test_importing_on_a_full_disk_says_so_without_the_documents(
     (small_disk / "filler").unlink()
     stats = annotator("stats", location, "--json")
     assert json.loads(stats.stdout)["documents"] == 3
+
+
+def test_a_damaged_corpus_names_the_newest_good_backup_to_restore(tmp_path: Path) -> None:
+    location = make_corpus(tmp_path / "corpus.annotator")
+    made = annotator("backup", location)
+    assert made.returncode == 0, made.stderr
+    backup = Path(made.stdout.split("wrote ", 1)[1].strip())
+    spoil_middle(location)
+
+    refused = annotator("backup", location)
+
+    assert refused.returncode == 1
+    assert_one_line_error(refused.stderr, "damaged", f"annotator restore {location} 1", backup.name)
+    restored = annotator("restore", location, "1")
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(annotator("stats", location, "--json").stdout)["documents"] == 300
