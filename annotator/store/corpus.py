@@ -521,12 +521,22 @@ def _insert_if_absent(conn: Connection, table: Table) -> Insert:
     return table.insert()
 
 
-def _sync_sequence(conn: Connection, table: Table) -> None:
-    """Move a server's key sequence past the keys a bulk insert chose itself (max + 1,
-    under the exclusive write lock), so that inserts by default key go on working."""
+def _new_keys(conn: Connection, table: Table, count: int) -> Iterator[int]:
+    """``count`` new primary keys of ``table``, in increasing order, for a bulk insert.
+
+    A server hands them out from the table's sequence: a key computed from the rows a
+    role can see would collide with rows that row-level security hides from it (an
+    annotator importing next to another's sets). SQLite has one writer, which sees every
+    row: the keys after the largest.
+    """
+    if count <= 0:
+        return iter(())
     if conn.dialect.name == "postgresql":
-        last = select(func.max(table.c.pk)).scalar_subquery()
-        conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "pk"), last)))
+        sequence = func.pg_get_serial_sequence(table.name, "pk")
+        rows = conn.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        return iter(sorted(int(row[0]) for row in rows))
+    first = int(conn.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
+    return iter(range(first, first + count))
 
 
 def _ensure_set(conn: Connection, document_pk: int, annotator: str) -> int:
@@ -839,8 +849,8 @@ def _record_decisions(
 
 def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
     existing: dict[str, tuple[int, str]] = {}
-    next_pk = int(conn.execute(select(func.max(t.documents.c.pk))).scalar() or 0) + 1
-    ids = [d.id for d in docs] if next_pk > 1 else []  # an empty corpus has none of them
+    empty = conn.execute(select(t.documents.c.pk).limit(1)).first() is None
+    ids = [] if empty else [d.id for d in docs]  # an empty corpus has none of them
     for chunk in _chunks(ids, 500):
         for row in conn.execute(
             select(t.documents.c.doc_id, t.documents.c.pk, t.documents.c.text_sha256).where(
@@ -851,6 +861,7 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
     stamp = now()
     new_rows: list[tuple[Any, ...]] = []
     doc_pks: list[int] = []
+    keys = _new_keys(conn, t.documents, len({d.id for d in docs} - existing.keys()))
     for doc in docs:
         if doc.id in existing:
             pk, sha = existing[doc.id]
@@ -860,8 +871,7 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
                     "give the new one another id"
                 )
         else:
-            pk = next_pk
-            next_pk += 1
+            pk = next(keys)
             sha = doc.text_sha256
             existing[doc.id] = (pk, sha)
             meta = _dumps(doc.meta) if doc.meta else "{}"
@@ -870,7 +880,6 @@ def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
     if new_rows:
         columns = ("pk", "doc_id", "text", "text_sha256", "meta", "created_at")
         _insert_values(conn, t.documents, columns, new_rows)
-        _sync_sequence(conn, t.documents)
     if any(doc.annotations for doc in docs):
         new_pks = {row[0] for row in new_rows}
         known = [pk for pk in doc_pks if pk not in new_pks]
@@ -888,7 +897,7 @@ def _insert_annotation_sets(
     """Insert the documents' sets; ``known_pks`` are the documents that were in the
     corpus before (only they can have sets already: one query for all, not one each)."""
     annotator_pks: dict[str, int] = {}
-    next_set = int(conn.execute(select(func.max(t.annotation_sets.c.pk))).scalar() or 0) + 1
+    keys = _new_keys(conn, t.annotation_sets, sum(len(doc.annotations) for doc in docs))
     a = t.annotation_sets
     existing: dict[tuple[int, int], int] = {}
     for chunk in _chunks(list(dict.fromkeys(known_pks)), 500):
@@ -911,15 +920,14 @@ def _insert_annotation_sets(
                     )
                 conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
             created, updated = aset.created_at or stamp, aset.updated_at or stamp
+            set_pk = next(keys)
             set_rows.append(
-                (next_set, doc_pk, a_pk, aset.status, aset.guideline_version, created, updated)
+                (set_pk, doc_pk, a_pk, aset.status, aset.guideline_version, created, updated)
             )
-            contents.append((next_set, aset))
-            next_set += 1
+            contents.append((set_pk, aset))
     if set_rows:
         columns = ("pk", "document_pk", "annotator_pk", "status", "guideline_version")
         _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
-        _sync_sequence(conn, t.annotation_sets)
     span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
         (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
          s.origin, s.state)
