@@ -353,8 +353,11 @@ def preannotate(
     ] = None,
 ) -> None:
     """Add a spaCy pipeline's suggestions (and rule-based claims) for review."""
+    from annotator.core.validation import check_own_name
     from annotator.services.preannotating import preannotate as run
 
+    with user_errors():
+        check_own_name(annotator)  # suggestions never go into the gold layer
     mapping = {}
     for item in map_labels or []:
         source, sep, target = item.partition("=")
@@ -394,10 +397,13 @@ def package(
 ) -> None:
     """Write a work package: a corpus file with the chosen documents (all by default),
     the scheme, the guidelines and only this annotator's own annotations."""
+    from annotator.core.validation import check_own_name
     from annotator.services.packages import choose_documents, make_package
 
     if seed is not None and sample is None:
         raise typer.BadParameter("--seed is for --sample")
+    with user_errors():
+        check_own_name(annotator)
     with user_errors(), _open(corpus, read_only=True) as opened:
         chosen = choose_documents(opened, docs, sample, seed or 0)
         made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
@@ -424,9 +430,13 @@ def assign(
     """Assign every document to annotators, a share of them to several for agreement,
     and write one package per annotator into a folder (CORPUS-ANNOTATOR.annotator); the
     same seed gives the same assignment."""
+    from annotator.core.validation import check_own_name
     from annotator.services.packages import plan_assignment, write_assignment
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
+    with user_errors():
+        for name in names:
+            check_own_name(name)
     with user_errors(), _open(corpus, read_only=True) as opened:
         plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
         made = write_assignment(opened, plan, out, terminal_progress("packaging"))
@@ -550,11 +560,14 @@ def server_add_annotator(
 ) -> None:
     """Give an annotator a database role that reads the corpus and writes only their own
     annotations (an existing role is reused with its password)."""
+    from annotator.core.validation import check_own_name
     from annotator.services.corpora import open_corpus
     from annotator.store.server import add_annotator
 
     if url is None:
         raise typer.BadParameter("give the corpus with --url URL or ANNOTATOR_SERVER_URL")
+    with user_errors():
+        check_own_name(name)  # before connecting
     with user_errors(), open_corpus(url) as opened:
         account = add_annotator(opened, name, role)
     _account_lines(f"annotator {name}: role {account.role}", account.url, account.password)

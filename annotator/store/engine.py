@@ -130,7 +130,7 @@ def _server_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise CorpusError(f"{url}: not a corpus file path nor a database URL") from None
+        raise CorpusError(f"{shown(url)}: not a corpus file path nor a database URL") from None
     if parsed.get_backend_name() in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we depend on
     else:

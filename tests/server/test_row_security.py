@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, func, make_url, select, text
 
 from annotator.core.edits import AddSpan, SetLabel, SetSpanState
-from annotator.core.errors import CorpusError, PermissionDenied
+from annotator.core.errors import AnnotatorError, CorpusError, PermissionDenied
 from annotator.core.model import AnnotationSet, Document, Relation, Span
 from annotator.services.corpora import init_corpus
 from annotator.store import schema as t
@@ -258,7 +258,7 @@ def test_roles_that_would_see_everything_or_belong_to_someone_else_are_refused(
             add_annotator(corpus, "carol", make_url(team.bob).username)
         with pytest.raises(CorpusError, match="already a lead's role"):
             add_annotator(corpus, "carol", make_url(team.lead).username)
-        with pytest.raises(CorpusError, match="adjudicated layer"):
+        with pytest.raises(AnnotatorError, match="adjudicated layer"):
             add_annotator(corpus, "gold")
         with pytest.raises(CorpusError, match="not usable"):
             add_annotator(corpus, "carol", "pg_carol")
