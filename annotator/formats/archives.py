@@ -62,9 +62,8 @@ def read_members(path: Path, wanted: Callable[[str], bool]) -> dict[str, bytes]:
                         length += len(chunk)
                         total += len(chunk)
                         if length > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-                            raise InputError(
-                                f"{path}:{info.filename}", "decompresses to more than the size limit"
-                            )
+                            where = f"{path}:{info.filename}"
+                            raise InputError(where, "decompresses to more than the size limit")
                         _check_total(path, total, size)
                         chunks.append(chunk)
                 members[info.filename] = b"".join(chunks)

@@ -30,8 +30,8 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.model import Document
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
 from annotator.formats.archives import read_members
-from annotator.formats.folders import walk
 from annotator.formats.brat_standoff import NORM, NOTES, TRUE, parse, standoff
+from annotator.formats.folders import walk
 from annotator.formats.interchange import (
     METADATA,
     annotator_for,

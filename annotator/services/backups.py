@@ -30,6 +30,7 @@ refuse a URL, except :func:`maybe_backup`, which does nothing for one.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -41,10 +42,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from annotator.core.errors import AnnotatorError, CorpusDamaged, CorpusError, StorageError
+from annotator.core.errors import (
+    AnnotatorError,
+    CorpusDamaged,
+    CorpusError,
+    DiskFull,
+    StorageError,
+)
 from annotator.store import migrations
 from annotator.store.corpus import Corpus
 from annotator.store.engine import BUSY_TIMEOUT_MS, is_url, make_engine
+from annotator.store.failures import translate
 
 DEFAULT_KEEP = 10
 KEEP_SETTING = "backups_kept"
@@ -173,7 +181,13 @@ def backup_now(corpus: Corpus, reason: str = "manual", keep: int | None = None) 
         _fsync_folder(folder)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
-        raise CorpusError(f"{target}: cannot write the backup ({error})") from None
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            raise DiskFull(
+                f"{target}: the disk is full, the backup was not written: free some space "
+                "on it, then back up again"
+            ) from None
+        known = translate(error, str(target)) if isinstance(error, sqlite3.Error) else None
+        raise known or CorpusError(f"{target}: cannot write the backup ({error})") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -533,7 +533,8 @@ def _new_keys(conn: Connection, table: Table, count: int) -> Iterator[int]:
         return iter(())
     if conn.dialect.name == "postgresql":
         sequence = func.pg_get_serial_sequence(table.name, "pk")
-        rows = conn.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, count)))
+        series = func.generate_series(1, count)
+        rows = conn.execute(select(func.nextval(sequence)).select_from(series))
         return iter(sorted(int(row[0]) for row in rows))
     first = int(conn.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
     return iter(range(first, first + count))

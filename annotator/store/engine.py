@@ -87,7 +87,8 @@ def make_engine(location: str | Path, read_only: bool = False) -> Engine:
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         execution_options={_READ_ONLY: read_only},
     )
-    event.listen(engine, "connect", _sqlite_on_connect_read_only if read_only else _sqlite_on_connect)
+    on_connect = _sqlite_on_connect_read_only if read_only else _sqlite_on_connect
+    event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
@@ -134,9 +135,8 @@ def _server_engine(url: str) -> Engine:
     if parsed.get_backend_name() in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we depend on
     else:
-        shown = parsed.render_as_string(hide_password=True)
         raise CorpusError(
-            f"{shown}: a corpus is a file or a PostgreSQL server "
+            f"{shown(parsed)}: a corpus is a file or a PostgreSQL server "
             "(postgresql+psycopg://USER@HOST/DATABASE); other databases are not supported"
         )
     # pool_pre_ping: a pooled connection the server dropped is replaced on its next use.

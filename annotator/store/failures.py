@@ -71,6 +71,8 @@ def translate(error: BaseException, location: str) -> AnnotatorError | None:
     """The user's error for a driver error on the corpus at ``location`` (already
     :func:`shown`), or None for anything else (a bug, or a case the caller handles)."""
     original = error.orig if isinstance(error, DBAPIError) else error
+    if original is None:
+        return None
     if isinstance(original, sqlite3.Error):
         return _sqlite(original, location)
     sqlstate = getattr(original, "sqlstate", None)

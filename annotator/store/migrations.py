@@ -224,7 +224,7 @@ def _schema_outline(conn: Connection) -> dict[str, tuple[str, ...]]:
             columns += tuple(sorted(f"{r[3]} references {r[2]}.{r[4]}" for r in keys))
             for index in conn.exec_driver_sql(f"PRAGMA index_list({quoted})").all():
                 if index[2]:  # unique, whether declared as a constraint or an index
-                    info = conn.exec_driver_sql(f"PRAGMA index_info(\"{index[1]}\")")
+                    info = conn.exec_driver_sql(f'PRAGMA index_info("{index[1]}")')
                     columns += (f"unique ({', '.join(str(r[2]) for r in info)})",)
         elif kind == "index":
             columns = tuple(str(r[2]) for r in conn.exec_driver_sql(f"PRAGMA index_info({quoted})"))

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
-
 from sqlalchemy import URL, Column, Connection, MetaData, Table, Text, func, inspect, select, text
 
 from annotator.core.errors import CorpusError, PermissionDenied
@@ -306,9 +305,7 @@ def _grant(conn: Connection, role: str, lead: bool) -> None:
     if sequences:
         _run(
             conn,
-            sql.SQL("GRANT {} ON SEQUENCE {} TO {}").format(
-                sql.SQL(rights), names(sequences), who
-            ),
+            sql.SQL("GRANT {} ON SEQUENCE {} TO {}").format(sql.SQL(rights), names(sequences), who),
         )
 
 

@@ -120,9 +120,7 @@ def zip_of_copies(count: int, data: bytes, suffix: str = ".txt") -> bytes:
             struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + name
         )
     directory = central.getvalue()
-    end = struct.pack(
-        "<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(directory), body.tell(), 0
-    )
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(directory), body.tell(), 0)
     return body.getvalue() + directory + end
 
 

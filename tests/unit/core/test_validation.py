@@ -11,8 +11,8 @@ from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.core.validation import (
-    check_own_name,
     check_annotator_name,
+    check_own_name,
     check_set,
     describe,
     problems,

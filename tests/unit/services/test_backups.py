@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.edits import AddSpan, RemoveSpan, SetDocLabel, SetStatus
-from annotator.core.errors import CorpusDamaged, CorpusError
+from annotator.core.errors import CorpusDamaged, CorpusError, DiskFull
 from annotator.core.model import Document, Span
 from annotator.services.backups import (
     DEFAULT_KEEP,
@@ -26,12 +26,15 @@ from annotator.services.backups import (
     restore,
     set_kept,
 )
-from annotator.services.corpora import data_dir, open_default_corpus
+from annotator.services.corpora import data_dir, init_corpus, open_default_corpus
 from annotator.services.importing import import_paths
 from annotator.store import migrations
 from annotator.store.corpus import Corpus
 from annotator.store.engine import make_engine
+from tests.mounts import fill, small_disk
 from tests.unit.corpus_samples import annotated_record, corpus_state, write_jsonl
+
+__all__ = ["small_disk"]  # fixture
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z-[a-z-]+\.annotator$")
@@ -416,7 +419,7 @@ def test_a_backup_with_foreign_key_orphans_is_refused(annotated: Corpus, corpus_
     conn.close()
     before = corpus_state(corpus_path)
 
-    with pytest.raises(CorpusError, match="not a usable backup.*refers to a missing"):
+    with pytest.raises(CorpusError, match=r"not a usable backup.*refers to a missing"):
         restore(corpus_path, made)
 
     assert corpus_state(corpus_path) == before
@@ -442,7 +445,21 @@ def test_a_backup_with_an_edited_schema_is_refused(
     conn.close()
     before = corpus_state(corpus_path)
 
-    with pytest.raises(CorpusError, match="not a usable backup.*schema was edited"):
+    with pytest.raises(CorpusError, match=r"not a usable backup.*schema was edited"):
         restore(corpus_path, made)
 
     assert corpus_state(corpus_path) == before
+
+
+def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(small_disk: Path) -> None:
+    location = small_disk / "corpus.annotator"
+    with init_corpus(location) as corpus:
+        corpus.add_documents([Document(f"d{n}", TEXT) for n in range(20)])
+        backup_folder(location).mkdir(parents=True)
+        fill(small_disk)
+
+        with pytest.raises(DiskFull, match="the disk is full"):
+            backup_now(corpus)
+
+    assert list_backups(location) == []
+    assert list(backup_folder(location).iterdir()) == []

@@ -143,9 +143,8 @@ def test_writing_a_read_only_corpus_says_read_only(
     assert callable(read_only_folder)
     read_only_folder()
 
-    with pytest.raises(CorpusReadOnly) as caught:
-        with Corpus.open(location) as corpus:
-            corpus.add_documents([Document("d2", TEXT)])
+    with pytest.raises(CorpusReadOnly) as caught, Corpus.open(location) as corpus:
+        corpus.add_documents([Document("d2", TEXT)])
 
     assert str(caught.value).startswith(f"{location}: the corpus file or its folder cannot be")
     assert "\n" not in str(caught.value)
