@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -54,7 +54,6 @@ EDIT_LOCK_TIMEOUT_MS = 3_000
 WRITE_LOCK_TIMEOUT_MS = 60_000
 """How long a whole-corpus write (import, merge...) waits for a server's lock."""
 _WRITE = "annotator_write"
-_READ_ONLY = "annotator_read_only"
 WRITE_LOCK = 0x616E6E6F7461746F  # the server's advisory write lock ("annotato" in ASCII)
 _RETRIED_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
 T = TypeVar("T")
@@ -74,18 +73,17 @@ def url_for(location: str | Path) -> str:
 def make_engine(location: str | Path, read_only: bool = False) -> Engine:
     """An engine for ``location`` (a file path or a SQLAlchemy URL); ``read_only``
     opens a file so that nothing can be written to it (see the module's docstring)."""
-    url = url_for(location)
-    if not url.startswith("sqlite"):
-        return _server_engine(url)
-    if read_only:
-        url = _read_only_url(Path(location).expanduser().absolute())
+    if is_url(location):
+        return _server_engine(str(location))
+    path = Path(location).expanduser().absolute()
+    # A URL object, not a string: a path may hold '?', '#' or '%' that a URL would parse.
+    url = _read_only_url(path) if read_only else URL.create("sqlite", database=str(path))
     # NullPool: a corpus connection is cheap to open, and no pooled connection outlives
     # a close() (which matters for backups, restores and tests that delete files).
     engine = create_engine(
         url,
         poolclass=NullPool,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        execution_options={_READ_ONLY: read_only},
     )
     on_connect = _sqlite_on_connect_read_only if read_only else _sqlite_on_connect
     event.listen(engine, "connect", on_connect)
@@ -93,13 +91,13 @@ def make_engine(location: str | Path, read_only: bool = False) -> Engine:
     return engine
 
 
-def _read_only_url(path: Path) -> str:
+def _read_only_url(path: Path) -> URL:
     from urllib.parse import quote
 
-    flags = "mode=ro"
+    flags = {"mode": "ro", "uri": "true"}
     if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
-        flags += "&immutable=1"  # no -shm can be made here, and nobody can be writing
-    return f"sqlite:///file:{quote(str(path))}?{flags}&uri=true"
+        flags["immutable"] = "1"  # no -shm can be made here, and nobody can be writing
+    return URL.create("sqlite", database=f"file:{quote(str(path))}", query=flags)
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -204,10 +202,10 @@ def shown_location(engine: Engine) -> str:
     """The corpus of ``engine`` as messages name it: its file, or its URL without password."""
     if engine.dialect.name == "sqlite":
         database = engine.url.database or ""
-        if database.startswith("file:"):  # a read-only URI: file:PATH?mode=ro...
+        if database.startswith("file:"):  # a read-only URI: file:PATH, its flags apart
             from urllib.parse import unquote
 
-            database = unquote(database[len("file:") :].split("?", 1)[0])
+            database = unquote(database[len("file:") :])
         return database
     return shown(engine.url)
 
