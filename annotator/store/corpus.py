@@ -1,7 +1,11 @@
 """The repository: a corpus database, read and written as core objects.
 
 Every public method that changes the corpus runs in one write transaction and has
-committed when it returns, so whatever the caller shows as done is on disk.
+committed when it returns, so whatever the caller shows as done is on disk. The SQL of
+each concern is in its own module behind this face: :mod:`~annotator.store.rows` (rows
+and shared statements), :mod:`~annotator.store.set_reads` and
+:mod:`~annotator.store.set_writes` (one annotation set), :mod:`~annotator.store.bulk`
+(imports).
 """
 
 from __future__ import annotations
@@ -9,46 +13,37 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Insert, Table, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from annotator import __version__
 from annotator.core.edits import Edit, apply
 from annotator.core.errors import (
-    AnnotationError,
     CorpusDamaged,
     CorpusError,
     EditConflict,
     PermissionDenied,
 )
-from annotator.core.model import AnnotationSet, Document, Relation, Span
+from annotator.core.model import AnnotationSet, Document
 from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
 from annotator.store import migrations
 from annotator.store import schema as t
+from annotator.store.bulk import _insert_documents
 from annotator.store.engine import is_url, make_engine, reading, storage_errors, writing
 from annotator.store.failures import damaged, shown, translate
+from annotator.store.rows import _chunks, _put_setting, now
+from annotator.store.set_reads import _copy, _load_sets
+from annotator.store.set_writes import _ensure_set, _write_diff
 
 CORPUS_ID = "corpus_id"
 """The settings key of the corpus's random identity (a UUID4 in hex)."""
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _dumps(value: Any) -> str:
-    return _ENCODER.encode(value)  # as json.dumps with these options, without a new encoder
 
 
 class Corpus:
@@ -492,461 +487,4 @@ def _check_sqlite_header(path: Path) -> None:
         raise CorpusError(f"{path}: not a corpus file (not an SQLite database)")
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _put_setting(conn: Connection, key: str, value: Any) -> None:
-    conn.execute(t.settings.delete().where(t.settings.c.key == key))
-    conn.execute(t.settings.insert().values(key=key, value=_dumps(value)))
-
-
-def _annotator_pk(conn: Connection, name: str) -> int:
-    query = select(t.annotators.c.pk).where(t.annotators.c.name == name)
-    pk = conn.execute(query).scalar()
-    if pk is None:
-        conn.execute(_insert_if_absent(conn, t.annotators).values(name=name))
-        pk = conn.execute(query).scalar_one()
-    return int(pk)
-
-
-def _insert_if_absent(conn: Connection, table: Table) -> Insert:
-    """An insert that a server skips if a concurrent transaction (an edit in shared
-    mode, see the engine) inserted the same unique key first; SQLite has one writer."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        return insert(table).on_conflict_do_nothing()
-    return table.insert()
-
-
-def _new_keys(conn: Connection, table: Table, count: int) -> Iterator[int]:
-    """``count`` new primary keys of ``table``, in increasing order, for a bulk insert.
-
-    A server hands them out from the table's sequence: a key computed from the rows a
-    role can see would collide with rows that row-level security hides from it (an
-    annotator importing next to another's sets). SQLite has one writer, which sees every
-    row: the keys after the largest.
-    """
-    if count <= 0:
-        return iter(())
-    if conn.dialect.name == "postgresql":
-        sequence = func.pg_get_serial_sequence(table.name, "pk")
-        series = func.generate_series(1, count)
-        rows = conn.execute(select(func.nextval(sequence)).select_from(series))
-        return iter(sorted(int(row[0]) for row in rows))
-    first = int(conn.execute(select(func.max(table.c.pk))).scalar() or 0) + 1
-    return iter(range(first, first + count))
-
-
-def _ensure_set(conn: Connection, document_pk: int, annotator: str) -> int:
-    """The key of ``annotator``'s set on the document, created if need be, and locked
-    (on a server) until the transaction ends: writers of one set queue here."""
-    annotator_pk = _annotator_pk(conn, annotator)
-    a = t.annotation_sets
-    query = (
-        select(a.c.pk)
-        .where(a.c.document_pk == document_pk, a.c.annotator_pk == annotator_pk)
-        .with_for_update()
-    )
-    pk = conn.execute(query).scalar()
-    if pk is None:
-        stamp = now()
-        conn.execute(
-            _insert_if_absent(conn, a).values(
-                document_pk=document_pk,
-                annotator_pk=annotator_pk,
-                status="todo",
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
-        pk = conn.execute(query).scalar_one()
-    return int(pk)
-
-
-def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (dicts with the same keys) into ``table``."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), rows)
-        return
-    columns = list(rows[0])
-    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    _insert_values(conn, table, columns, [values(row) for row in rows])
-
-
-def _insert_values(
-    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert many rows given as tuples of ``columns`` into ``table``.
-
-    On SQLite the tuples go straight to the driver's ``executemany``: SQLAlchemy's
-    per-row parameter processing costs more than SQLite's insert itself, and an import
-    of 100k documents writes about a million rows (DESIGN §10 sets its pace against
-    raw ``executemany``). A server gets SQLAlchemy's batched insert.
-    """
-    if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" * len(columns))
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-
-
-def _inserted_pk(result: CursorResult[Any]) -> int:
-    """The new row's primary key, which SQLAlchemy types as optional (only a bug omits it)."""
-    key = result.inserted_primary_key
-    if key is None:
-        raise RuntimeError("the database did not report the primary key of the inserted row")
-    return int(key[0])
-
-
-def _copy(aset: AnnotationSet) -> AnnotationSet:
-    return AnnotationSet(
-        aset.annotator,
-        aset.status,
-        list(aset.spans),
-        list(aset.relations),
-        {k: (list(v) if isinstance(v, list) else v) for k, v in aset.doc_labels.items()},
-        aset.guideline_version,
-        aset.created_at,
-        aset.updated_at,
-    )
-
-
-def _load_sets(
-    conn: Connection, document_pks: Sequence[int], annotators: Sequence[str] | None
-) -> dict[int, list[AnnotationSet]]:
-    """Annotation sets of the given documents, keyed by document pk, in creation order."""
-    if not document_pks:
-        return {}
-    a, s = t.annotation_sets, t.annotators
-    query = (
-        select(
-            a.c.pk,
-            a.c.document_pk,
-            s.c.name,
-            a.c.status,
-            a.c.guideline_version,
-            a.c.created_at,
-            a.c.updated_at,
-        )
-        .join(s, s.c.pk == a.c.annotator_pk)
-        .where(a.c.document_pk.in_(document_pks))
-        .order_by(a.c.pk)
-    )
-    if annotators is not None:
-        query = query.where(s.c.name.in_(list(annotators)))
-    by_pk: dict[int, AnnotationSet] = {}
-    result: dict[int, list[AnnotationSet]] = {}
-    for row in conn.execute(query):
-        aset = AnnotationSet(
-            row.name,
-            row.status,
-            guideline_version=row.guideline_version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-        by_pk[row.pk] = aset
-        result.setdefault(row.document_pk, []).append(aset)
-    if not by_pk:
-        return result
-    set_pks = list(by_pk)
-    for chunk in _chunks(set_pks, 500):
-        s = t.spans
-        columns = (
-            s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
-            s.c.label, s.c.attrs, s.c.origin, s.c.state,
-        )  # fmt: skip
-        rows = conn.execute(select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
-        # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
-        for set_pk, span_id, layer, start, end, label, attrs, origin, state in rows:
-            by_pk[set_pk].spans.append(
-                Span(
-                    span_id,
-                    layer,
-                    start,
-                    end,
-                    label,
-                    {} if attrs == "{}" else json.loads(attrs),
-                    origin,
-                    state,
-                )
-            )
-        for row in conn.execute(
-            select(t.relations).where(t.relations.c.set_pk.in_(chunk)).order_by(t.relations.c.pk)
-        ):
-            by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
-        for row in conn.execute(
-            select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
-        ):
-            labels = by_pk[row.set_pk].doc_labels
-            if row.multi:
-                current = labels.setdefault(row.question, [])
-                assert isinstance(current, list)
-                current.append(row.value)
-            else:
-                labels[row.question] = row.value
-    return result
-
-
-SPAN_COLUMNS = (
-    "set_pk", "span_id", "layer", "label", "start_offset", "end_offset", "attrs", "origin", "state"
-)  # fmt: skip
-
-
-def _span_values(set_pk: int, span: Span) -> tuple[Any, ...]:
-    """A span's row, as a tuple of :data:`SPAN_COLUMNS`."""
-    attrs = _attrs_json(span.attrs) if span.attrs else "{}"
-    return (set_pk, span.id, span.layer, span.label, span.start, span.end, attrs, span.origin,
-            span.state)  # fmt: skip
-
-
-_ATTRS_JSON: dict[tuple[tuple[str, Any], ...], str] = {}
-
-
-def _attrs_json(attrs: Mapping[str, Any]) -> str:
-    """``_dumps(attrs)``, remembered: spans repeat a few attribute values (a claim's
-    stance) over and over, and an import encodes hundreds of thousands of them."""
-    key = tuple(attrs.items())
-    if not all(type(name) is str and type(value) is str for name, value in key):
-        return _dumps(dict(attrs))  # only strings: 1, 1.0 and True are equal keys
-    encoded = _ATTRS_JSON.get(key)
-    if encoded is None:
-        if len(_ATTRS_JSON) >= 4096:
-            _ATTRS_JSON.clear()
-        encoded = _ATTRS_JSON[key] = _dumps(dict(attrs))
-    return encoded
-
-
-def _span_row(set_pk: int, span: Span) -> dict[str, Any]:
-    return dict(zip(SPAN_COLUMNS, _span_values(set_pk, span), strict=True))
-
-
-def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[str, Any]]:
-    rows = []
-    for question, answer in labels.items():
-        multi = isinstance(answer, list)
-        for value in answer if isinstance(answer, list) else [answer]:
-            rows.append(
-                {"set_pk": set_pk, "question": question, "value": value, "multi": int(multi)}
-            )
-    return rows
-
-
-def _write_diff(
-    conn: Connection,
-    set_pk: int,
-    before: AnnotationSet,
-    after: AnnotationSet,
-    record_decisions: bool = True,
-) -> None:
-    """Write the difference between two states of one set, and bump its revision.
-
-    Changed spans are updated in place, so a set keeps its order and its relations.
-    """
-    old_spans = {s.id: s for s in before.spans}
-    new_spans = {s.id: s for s in after.spans}
-    for rel in before.relations:
-        if rel not in after.relations:
-            conn.execute(
-                t.relations.delete().where(
-                    t.relations.c.set_pk == set_pk,
-                    t.relations.c.head == rel.head,
-                    t.relations.c.child == rel.child,
-                    t.relations.c.label == rel.label,
-                )
-            )
-    gone = [span_id for span_id in old_spans if span_id not in new_spans]
-    for chunk in _chunks(gone, 500):
-        conn.execute(
-            t.spans.delete().where(t.spans.c.set_pk == set_pk, t.spans.c.span_id.in_(chunk))
-        )
-    for span in after.spans:
-        old = old_spans.get(span.id)
-        if old is None:
-            conn.execute(t.spans.insert().values(_span_row(set_pk, span)))
-        elif old != span:
-            conn.execute(
-                t.spans.update()
-                .where(t.spans.c.set_pk == set_pk, t.spans.c.span_id == span.id)
-                .values(_span_row(set_pk, span))
-            )
-    added = [r for r in after.relations if r not in before.relations]
-    if added:
-        conn.execute(
-            t.relations.insert(),
-            [{"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label} for r in added],
-        )
-    if record_decisions:
-        _record_decisions(conn, set_pk, before, after)
-    if before.doc_labels != after.doc_labels:
-        conn.execute(t.doc_labels.delete().where(t.doc_labels.c.set_pk == set_pk))
-        rows = _label_rows(set_pk, after.doc_labels)
-        if rows:
-            conn.execute(t.doc_labels.insert(), rows)
-    conn.execute(
-        t.annotation_sets.update()
-        .where(t.annotation_sets.c.pk == set_pk)
-        .values(
-            status=after.status,
-            guideline_version=after.guideline_version,
-            updated_at=now(),
-            revision=t.annotation_sets.c.revision + 1,
-        )
-    )
-
-
-def _record_decisions(
-    conn: Connection, set_pk: int, before: AnnotationSet, after: AnnotationSet
-) -> None:
-    """Record what became of model suggestions: accepted as is, accepted changed, or
-    rejected; a suggestion that comes back (undo) forgets the decision."""
-    old = {s.id: s for s in before.spans}
-    new = {s.id: s for s in after.spans}
-    decided: list[tuple[Span, str]] = []
-    forgotten: list[str] = []
-    for span_id, was in old.items():
-        if not was.suggested:
-            continue
-        now_span = new.get(span_id)
-        if now_span is None:
-            decided.append((was, "rejected"))
-        elif not now_span.suggested:
-            same = (now_span.layer, now_span.start, now_span.end, now_span.label) == (
-                was.layer,
-                was.start,
-                was.end,
-                was.label,
-            )
-            decided.append((was, "accepted" if same else "changed"))
-    for span_id, span in new.items():
-        previous = old.get(span_id)
-        if span.suggested and (previous is None or not previous.suggested):
-            forgotten.append(span_id)
-    ids = [s.id for s, _ in decided] + forgotten
-    if not ids:
-        return
-    d = t.suggestion_decisions
-    for chunk in _chunks(ids, 500):
-        conn.execute(d.delete().where(d.c.set_pk == set_pk, d.c.span_id.in_(chunk)))
-    if decided:
-        stamp = now()
-        conn.execute(
-            d.insert(),
-            [
-                {
-                    "set_pk": set_pk,
-                    "span_id": span.id,
-                    "origin": span.origin,
-                    "decision": decision,
-                    "decided_at": stamp,
-                }
-                for span, decision in decided
-            ],
-        )
-
-
-def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
-    existing: dict[str, tuple[int, str]] = {}
-    empty = conn.execute(select(t.documents.c.pk).limit(1)).first() is None
-    ids = [] if empty else [d.id for d in docs]  # an empty corpus has none of them
-    for chunk in _chunks(ids, 500):
-        for row in conn.execute(
-            select(t.documents.c.doc_id, t.documents.c.pk, t.documents.c.text_sha256).where(
-                t.documents.c.doc_id.in_(chunk)
-            )
-        ):
-            existing[row.doc_id] = (row.pk, row.text_sha256)
-    stamp = now()
-    new_rows: list[tuple[Any, ...]] = []
-    doc_pks: list[int] = []
-    keys = _new_keys(conn, t.documents, len({d.id for d in docs} - existing.keys()))
-    for doc in docs:
-        if doc.id in existing:
-            pk, sha = existing[doc.id]
-            if sha != doc.text_sha256:
-                raise CorpusError(
-                    f"document {doc.id!r} is already in the corpus with a different text; "
-                    "give the new one another id"
-                )
-        else:
-            pk = next(keys)
-            sha = doc.text_sha256
-            existing[doc.id] = (pk, sha)
-            meta = _dumps(doc.meta) if doc.meta else "{}"
-            new_rows.append((pk, doc.id, doc.text, sha, meta, stamp))
-        doc_pks.append(pk)
-    if new_rows:
-        columns = ("pk", "doc_id", "text", "text_sha256", "meta", "created_at")
-        _insert_values(conn, t.documents, columns, new_rows)
-    if any(doc.annotations for doc in docs):
-        new_pks = {row[0] for row in new_rows}
-        known = [pk for pk in doc_pks if pk not in new_pks]
-        _insert_annotation_sets(conn, docs, doc_pks, stamp, known)
-    return len(new_rows)
-
-
-def _insert_annotation_sets(
-    conn: Connection,
-    docs: Sequence[Document],
-    doc_pks: Sequence[int],
-    stamp: str,
-    known_pks: Sequence[int],
-) -> None:
-    """Insert the documents' sets; ``known_pks`` are the documents that were in the
-    corpus before (only they can have sets already: one query for all, not one each)."""
-    annotator_pks: dict[str, int] = {}
-    keys = _new_keys(conn, t.annotation_sets, sum(len(doc.annotations) for doc in docs))
-    a = t.annotation_sets
-    existing: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(list(dict.fromkeys(known_pks)), 500):
-        query = select(a.c.pk, a.c.document_pk, a.c.annotator_pk).where(a.c.document_pk.in_(chunk))
-        existing.update({(row[1], row[2]): row[0] for row in conn.execute(query)})
-    set_rows: list[tuple[Any, ...]] = []
-    contents: list[tuple[int, AnnotationSet]] = []
-    for doc, doc_pk in zip(docs, doc_pks, strict=True):
-        for aset in doc.annotations:
-            if aset.annotator not in annotator_pks:
-                annotator_pks[aset.annotator] = _annotator_pk(conn, aset.annotator)
-            a_pk = annotator_pks[aset.annotator]
-            old = existing.get((doc_pk, a_pk))
-            if old is not None:
-                current = _load_sets(conn, [doc_pk], [aset.annotator])[doc_pk][0]
-                if not current.is_empty() or current.status != "todo":
-                    raise AnnotationError(
-                        f"document {doc.id!r} already has annotations by {aset.annotator!r}; "
-                        "import them under another --annotator name, or merge instead"
-                    )
-                conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
-            created, updated = aset.created_at or stamp, aset.updated_at or stamp
-            set_pk = next(keys)
-            set_rows.append(
-                (set_pk, doc_pk, a_pk, aset.status, aset.guideline_version, created, updated)
-            )
-            contents.append((set_pk, aset))
-    if set_rows:
-        columns = ("pk", "document_pk", "annotator_pk", "status", "guideline_version")
-        _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
-    span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
-        (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
-         s.origin, s.state)
-        for pk, aset in contents
-        for s in aset.spans
-    ]  # fmt: skip
-    if span_rows:
-        _insert_values(conn, t.spans, SPAN_COLUMNS, span_rows)
-    rel_rows = [
-        {"set_pk": pk, "head": r.head, "child": r.child, "label": r.label}
-        for pk, aset in contents
-        for r in aset.relations
-    ]
-    if rel_rows:
-        _insert_rows(conn, t.relations, rel_rows)
-    label_rows = [row for pk, aset in contents for row in _label_rows(pk, aset.doc_labels)]
-    if label_rows:
-        _insert_rows(conn, t.doc_labels, label_rows)
-
-
-__all__ = ["Corpus", "OperationalError"]
+__all__ = ["CORPUS_ID", "Corpus", "OperationalError", "now"]

@@ -32,16 +32,10 @@ from annotator.core.scheme_change import (
 )
 from annotator.core.validation import problems
 from annotator.store import schema as t
-from annotator.store.corpus import (
-    Corpus,
-    _chunks,
-    _label_rows,
-    _load_sets,
-    _put_setting,
-    _span_row,
-    now,
-)
+from annotator.store.corpus import Corpus
 from annotator.store.engine import reading, writing
+from annotator.store.rows import _chunks, _label_rows, _put_setting, _span_row, now
+from annotator.store.set_reads import _load_sets
 
 #: Documents read at a time while migrating.
 BATCH = 200
