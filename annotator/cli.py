@@ -7,6 +7,7 @@ error (message on stderr, no traceback), 2 bad usage.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,8 +34,13 @@ app = typer.Typer(
 CorpusArg = Annotated[str, typer.Argument(help="Corpus file, or a SQLAlchemy URL.")]
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
 def fail(message: str) -> NoReturn:
-    typer.echo(f"annotator: error: {message}", err=True)
+    """Print ``message`` (a URL's password masked, as anywhere a message goes) and exit 1."""
+    masked = _PASSWORD_IN_URL.sub(r"\1***@", message)
+    typer.echo(f"annotator: error: {masked}", err=True)
     raise typer.Exit(1)
 
 
@@ -63,10 +69,21 @@ def terminal_progress(label: str) -> Progress:
     return show
 
 
-def _open(location: str) -> Any:
+def _open(location: str, read_only: bool = False) -> Any:
+    """The corpus at ``location``; ``read_only`` for a command that only reads it. A
+    damaged corpus file is refused naming the backup to restore."""
+    from annotator.core.errors import CorpusDamaged
+    from annotator.services.backups import newest_backup
     from annotator.services.corpora import open_corpus
+    from annotator.store.engine import is_url
 
-    return open_corpus(location)
+    try:
+        return open_corpus(location, read_only=read_only)
+    except CorpusDamaged as error:
+        if is_url(location):
+            raise
+        reason = str(error).split(": restore a backup", 1)[0]
+        raise CorpusDamaged(f"{reason}: {newest_backup(location)}") from None
 
 
 @app.command()
@@ -193,7 +210,7 @@ def export(
         raise typer.BadParameter(
             "--dev-fraction, --seed, --alignment and --include-unfinished are for --format spacy"
         )
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = run_export(
             opened,
             out,
@@ -231,7 +248,7 @@ def _export_spacy(
 
     if alignment is not None and alignment not in ALIGNMENTS:
         raise typer.BadParameter(f"--alignment must be one of {', '.join(ALIGNMENTS)}")
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = export_training_data(
             opened,
             out,
@@ -256,7 +273,7 @@ def stats(
     """Show documents, annotators' progress and span counts."""
     from annotator.services.stats import format_statistics, statistics
 
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         figures = statistics(opened)
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -277,7 +294,7 @@ def backup(
 
     with user_errors():
         corpus_file(corpus)  # a server URL is refused before connecting
-        with _open(corpus) as opened:
+        with _open(corpus, read_only=keep is None) as opened:
             if keep is not None:
                 set_kept(opened, keep)
             made = backup_now(opened, "manual")
@@ -329,7 +346,7 @@ def agreement(
     """Inter-annotator agreement: span layers, claims and questions (gold left out)."""
     from annotator.services import agreement as service
 
-    with user_errors(), _open(corpus) as opened:
+    with user_errors(), _open(corpus, read_only=True) as opened:
         report = service.compute_agreement(opened, progress=terminal_progress("reading"))
         if html is not None:
             service.write_html(report, html, title=service.report_title(opened))
@@ -367,8 +384,11 @@ def preannotate(
     ] = None,
 ) -> None:
     """Add a spaCy pipeline's suggestions (and rule-based claims) for review."""
+    from annotator.core.validation import check_own_name
     from annotator.services.preannotating import preannotate as run
 
+    with user_errors():
+        check_own_name(annotator)  # suggestions never go into the gold layer
     mapping = {}
     for item in map_labels or []:
         source, sep, target = item.partition("=")
@@ -411,11 +431,14 @@ def package(
 ) -> None:
     """Write a work package: a corpus file with the chosen documents (all by default),
     the scheme, the guidelines and only this annotator's own annotations."""
+    from annotator.core.validation import check_own_name
     from annotator.services.packages import choose_documents, make_package
 
     if seed is not None and sample is None:
         raise typer.BadParameter("--seed is for --sample")
-    with user_errors(), _open(corpus) as opened:
+    with user_errors():
+        check_own_name(annotator)
+    with user_errors(), _open(corpus, read_only=True) as opened:
         chosen = choose_documents(opened, docs, sample, seed or 0)
         made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
     typer.echo(_package_line(made))
@@ -441,10 +464,14 @@ def assign(
     """Assign every document to annotators, a share of them to several for agreement,
     and write one package per annotator into a folder (CORPUS-ANNOTATOR.annotator); the
     same seed gives the same assignment."""
+    from annotator.core.validation import check_own_name
     from annotator.services.packages import plan_assignment, write_assignment
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
-    with user_errors(), _open(corpus) as opened:
+    with user_errors():
+        for name in names:
+            check_own_name(name)
+    with user_errors(), _open(corpus, read_only=True) as opened:
         plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
         made = write_assignment(opened, plan, out, terminal_progress("packaging"))
     typer.echo(
@@ -576,11 +603,14 @@ def server_add_annotator(
 ) -> None:
     """Give an annotator a database role that reads the corpus and writes only their own
     annotations (an existing role is reused with its password)."""
+    from annotator.core.validation import check_own_name
     from annotator.services.corpora import open_corpus
     from annotator.store.server import add_annotator
 
     if url is None:
         raise typer.BadParameter("give the corpus with --url URL or ANNOTATOR_SERVER_URL")
+    with user_errors():
+        check_own_name(name)  # before connecting
     with user_errors(), open_corpus(url) as opened:
         account = add_annotator(opened, name, role)
     _account_lines(f"annotator {name}: role {account.role}", account.url, account.password)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from annotator.core.errors import AnnotationError
-from annotator.core.model import SPAN_STATES, STATUSES, AnnotationSet, Span
+from annotator.core.model import GOLD, SPAN_STATES, STATUSES, AnnotationSet, Span
 from annotator.core.scheme import Scheme, SpanLayer
 
 _ANNOTATOR = re.compile(r"^[^\x00-\x1f\x7f/\\|]{1,64}$")
@@ -22,6 +22,23 @@ def check_annotator_name(name: str) -> None:
         raise AnnotationError(
             f"annotator name {name!r} is not usable: use 1 to 64 printable characters, "
             "without '/', '\\', '|' or leading/trailing spaces"
+        )
+
+
+RESERVED_NAMES = (GOLD,)
+"""Names of layers that nobody annotates under: the adjudicated layer (``gold``)."""
+
+
+def check_own_name(name: str) -> None:
+    """A name someone works under (the window's annotator, a package's, a server role's,
+    the set pre-annotation fills): a usable annotator name that is not reserved. ``gold``
+    is written by adjudication only, so refusing it everywhere a person names themselves
+    keeps edits out of the adjudicated layer; case does not make it another name."""
+    check_annotator_name(name)
+    if name.casefold() in RESERVED_NAMES:
+        raise AnnotationError(
+            f"annotator name {name!r} is reserved: {GOLD!r} is the adjudicated layer, "
+            "written only by review and adjudication; choose another name"
         )
 
 

@@ -31,6 +31,7 @@ from annotator.core.model import Document
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
 from annotator.formats.archives import read_members
 from annotator.formats.brat_standoff import NORM, NOTES, TRUE, parse, standoff
+from annotator.formats.folders import walk
 from annotator.formats.interchange import (
     METADATA,
     annotator_for,
@@ -47,13 +48,12 @@ DEFAULT_ANNOTATOR = "brat"
 
 def detect(path: Path) -> bool:
     if path.is_dir():
-        files = path.rglob("*.ann")
-        return any(f.is_file() and not _hidden(f.relative_to(path).as_posix()) for f in files)
+        return any(name.lower().endswith(".ann") for name, _ in walk(path, _wanted).files)
     return path.suffix.lower() in SUFFIXES
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
-    pairs = _pairs(path)
+    pairs = _pairs(path, options)
     if not pairs:
         raise InputError(str(path), "no .txt and .ann files here")
     lonely: list[str] = []
@@ -99,14 +99,13 @@ def _span_lines(standoff: str) -> dict[str, int]:
 _Pair = tuple[tuple[str, bytes] | None, tuple[str, bytes] | None]
 
 
-def _pairs(path: Path) -> dict[str, _Pair]:
+def _pairs(path: Path, options: ReadOptions) -> dict[str, _Pair]:
     """``{document id: ((txt name, bytes) | None, (ann name, bytes) | None)}``."""
     files: dict[str, bytes] = {}
     if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            name = file.relative_to(path).as_posix()
-            if file.is_file() and _wanted(name):
-                files[name] = read_bytes(file)
+        walked = walk(path, _wanted)  # links leading outside the folder are left out
+        walked.warn(path, options)
+        files = {name: read_bytes(file) for name, file in walked.files}
         shown = {name: str(path / name) for name in files}
     elif path.suffix.lower() == ".zip":
         files = read_members(path, _wanted)

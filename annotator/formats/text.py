@@ -12,6 +12,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 from annotator.core.model import Document
 from annotator.formats import ReadOptions, Record
+from annotator.formats.folders import Walk, walk
 from annotator.formats.reading import check_text, decode, read_bytes
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -19,13 +20,15 @@ SUFFIXES = (".txt", ".md", ".markdown")
 
 def detect(path: Path) -> bool:
     if path.is_dir():
-        return any(_files(path))
+        return bool(_files(path).files)
     return path.suffix.lower() in SUFFIXES
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     if path.is_dir():
-        files = list(_files(path))
+        walked = _files(path)
+        walked.warn(path, options)
+        files = [file for _, file in walked.files]
         if not files:
             raise InputError(str(path), f"no {'/'.join(SUFFIXES)} files in this folder")
         for file in files:
@@ -44,7 +47,11 @@ def read_document(file: Path, doc_id: str, meta: dict[str, object] | None = None
     return Document(doc_id, text, {"source": file.name, **(meta or {})})
 
 
-def _files(folder: Path) -> Iterator[Path]:
-    for file in sorted(folder.rglob("*")):
-        if file.is_file() and file.suffix.lower() in SUFFIXES and not file.name.startswith("."):
-            yield file
+def _files(folder: Path) -> Walk:
+    """The folder's text files; symbolic links leading outside it are left out."""
+    return walk(folder, _wanted)
+
+
+def _wanted(name: str) -> bool:
+    file = name.rsplit("/", 1)[-1]
+    return file.lower().endswith(SUFFIXES) and not file.startswith(".")

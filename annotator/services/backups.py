@@ -17,12 +17,20 @@ The window backs up on a timer and on close with :func:`maybe_backup`, which ski
 copy when the corpus has not changed since the newest backup: without that check an app
 left open overnight would replace the whole history with identical copies.
 
+A backup is only taken of a sound corpus: the copy must pass ``integrity_check`` and
+``foreign_key_check`` before it is kept, so a damaged corpus never pushes the good
+backups out of the rolling set (:class:`CorpusDamaged` names the newest good one to
+restore). Raw copies of damaged corpora kept by a restore do not count against the
+good backups when pruning. A restore checks the backup the same way, and compares its
+schema with the one this Annotator makes, before anything is replaced.
+
 A corpus on a server is backed up by its administrator (``pg_dump``): these functions
 refuse a URL, except :func:`maybe_backup`, which does nothing for one.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -34,9 +42,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from annotator.core.errors import AnnotatorError, CorpusError
+from annotator.core.errors import (
+    AnnotatorError,
+    CorpusDamaged,
+    CorpusError,
+    DiskFull,
+    StorageError,
+)
+from annotator.store import migrations
 from annotator.store.corpus import Corpus
-from annotator.store.engine import BUSY_TIMEOUT_MS, is_url
+from annotator.store.engine import BUSY_TIMEOUT_MS, is_url, make_engine
+from annotator.store.failures import translate
 
 DEFAULT_KEEP = 10
 KEEP_SETTING = "backups_kept"
@@ -48,6 +64,8 @@ SUFFIX = ".annotator"
 _STAMP = "%Y-%m-%dT%H%M%S.%fZ"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z)-([a-z0-9-]+)\.annotator$")
 _STALE_PARTIAL_S = 3600.0
+DAMAGED = "damaged"
+"""The reason of a raw copy of a damaged corpus (kept by :func:`restore`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +164,8 @@ def backup_now(corpus: Corpus, reason: str = "manual", keep: int | None = None) 
         keep: how many backups to keep; the corpus's setting when None.
 
     Raises:
+        CorpusDamaged: the corpus fails its checks; no backup was taken (the existing
+            ones are all kept), and the message names the newest to restore.
         CorpusError: a server corpus, or the backup cannot be written (disk full...).
     """
     folder = backup_folder(corpus.location)
@@ -155,17 +175,51 @@ def backup_now(corpus: Corpus, reason: str = "manual", keep: int | None = None) 
         folder.mkdir(parents=True, exist_ok=True)
         corpus.backup(partial)
         _self_contained(partial)
+        _refuse_damaged(corpus, partial)
         _fsync(partial)
         os.replace(partial, target)
         _fsync_folder(folder)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
-        raise CorpusError(f"{target}: cannot write the backup ({error})") from None
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            raise DiskFull(
+                f"{target}: the disk is full, the backup was not written: free some space "
+                "on it, then back up again"
+            ) from None
+        known = translate(error, str(target)) if isinstance(error, sqlite3.Error) else None
+        raise known or CorpusError(f"{target}: cannot write the backup ({error})") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     prune(corpus.location, kept(corpus) if keep is None else keep)
     return target
+
+
+def _refuse_damaged(corpus: Corpus, copy: Path) -> None:
+    """Check the fresh copy (the corpus's pages, as they are) before it is kept."""
+    with Corpus(make_engine(copy), str(copy)) as opened:
+        problems = opened.check()
+    if not problems:
+        return
+    raise CorpusDamaged(
+        f"{corpus.location}: the corpus is damaged ({problems[0]}); no backup was taken, "
+        f"so the backups already there are kept: {newest_backup(corpus.location)}"
+    )
+
+
+def newest_backup(location: str | Path) -> str:
+    """Which backup to restore for a damaged corpus, said for a message."""
+    good = [b for b in list_backups(location) if b.reason != DAMAGED]
+    if not good:
+        return (
+            f"there is no backup of it in {backup_folder(location)}: restore a copy kept "
+            f"elsewhere with 'annotator restore {location} FILE'"
+        )
+    number = list_backups(location).index(good[0]) + 1
+    return (
+        f"restore the newest good backup with 'annotator restore {location} {number}' "
+        f"({good[0].path.name}, taken {good[0].taken_at:%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 def maybe_backup(
@@ -195,8 +249,14 @@ def maybe_backup(
 
 
 def prune(location: str | Path, keep: int) -> list[Path]:
-    """Delete all but the ``keep`` newest backups (and stale partial ones); return them."""
-    removed = [b.path for b in list_backups(location)[max(keep, 1) :]]
+    """Delete all but the ``keep`` newest backups (and stale partial ones); return them.
+
+    Raw copies of damaged corpora are counted apart (``keep`` of them are kept too): they
+    never push out a good backup."""
+    backups = list_backups(location)
+    good = [b.path for b in backups if b.reason != DAMAGED]
+    damaged = [b.path for b in backups if b.reason == DAMAGED]
+    removed = good[max(keep, 1) :] + damaged[max(keep, 1) :]
     folder = backup_folder(location)
     if folder.is_dir():
         cutoff = time.time() - _STALE_PARTIAL_S
@@ -281,8 +341,9 @@ def _fingerprint(path: Path) -> tuple[object, ...]:
 def restore(location: str | Path, backup: str | Path, keep: int | None = None) -> RestoreReport:
     """Put the content of ``backup`` in place of the corpus file at ``location``.
 
-    The backup is first copied and checked (it opens as a corpus, migrated forward if it
-    is older, and passes ``PRAGMA integrity_check``); then the corpus as it is gets a
+    The backup is first copied and checked (it passes ``integrity_check`` and
+    ``foreign_key_check``, opens as a corpus, migrated forward if it is older, and then
+    has exactly the schema this Annotator makes); then the corpus as it is gets a
     ``before-restore`` backup, so that a restore can be undone by restoring that one.
     A healthy corpus receives the content in one SQLite transaction (the online backup
     API writing into it), so a window that has it open sees the old or the new content,
@@ -322,15 +383,24 @@ def _stage(source: Path, staged: Path) -> None:
     problem = f"{source}: not a usable backup; nothing was changed"
     try:
         _copy_database(source, staged)
-        with Corpus.open(staged) as copy:
-            verdict = copy.integrity_check()
-    except AnnotatorError as error:  # not a corpus, newer, its scheme unreadable...
+        with Corpus(make_engine(staged), str(staged)) as raw:
+            verdict = raw.check()  # pages and foreign keys, before opening migrates it
+        if verdict:
+            raise CorpusError(f"{problem} (damaged: {verdict[0]})")
+        with Corpus.open(staged) as copy, copy.engine.connect() as conn:
+            differences = migrations.schema_differences(conn)
+        if differences:
+            raise CorpusError(f"{problem} (its schema was edited: {'; '.join(differences[:3])})")
+    except CorpusError as error:
+        if str(error).startswith(problem):
+            raise
+        reason = str(error).replace(str(staged), "the backup")
+        raise CorpusError(f"{problem} ({reason})") from None
+    except AnnotatorError as error:  # its scheme unreadable...
         reason = str(error).replace(str(staged), "the backup")
         raise CorpusError(f"{problem} ({reason})") from None
     except (sqlite3.Error, DBAPIError) as error:  # "database disk image is malformed"...
         raise CorpusError(f"{problem} ({error.__class__.__name__}: {error})") from None
-    if verdict != "ok":
-        raise CorpusError(f"{problem} (damaged: {verdict.splitlines()[0]})")
 
 
 def _copy_database(source: Path, destination: Path) -> None:
@@ -355,23 +425,27 @@ def _save_current(target: Path, keep: int | None) -> tuple[Path | None, bool]:
         return None, False
     try:
         current = Corpus.open(target)
-    except (AnnotatorError, sqlite3.Error, DBAPIError):  # unreadable, or not openable here
+    except StorageError as error:
+        if not isinstance(error, CorpusDamaged):
+            raise  # read-only, full disk: nothing was changed, and replacing cannot help
+        _refuse_if_in_use(target)
+        return _raw_copy(target, keep), True
+    except (AnnotatorError, sqlite3.Error, DBAPIError):  # not a corpus, or unreadable here
         _refuse_if_in_use(target)
         return _raw_copy(target, keep), True
     with current:
         try:
-            healthy = current.integrity_check() == "ok"
-        except (sqlite3.Error, DBAPIError):
-            healthy = False
-        if healthy:
-            return backup_now(current, "before-restore", keep), False
+            if not current.check():
+                return backup_now(current, "before-restore", keep), False
+        except CorpusDamaged:
+            pass
     _refuse_if_in_use(target)
     return _raw_copy(target, keep), True
 
 
 def _raw_copy(target: Path, keep: int | None) -> Path:
     """The damaged corpus's bytes as they are, with its ``-wal`` journal beside them."""
-    copy = _new_name(backup_folder(target), "damaged")
+    copy = _new_name(backup_folder(target), DAMAGED)
     shutil.copyfile(target, copy)
     wal = Path(f"{target}-wal")
     if wal.exists():

@@ -79,8 +79,10 @@ def init_corpus(
     return corpus
 
 
-def open_corpus(location: str | Path) -> Corpus:
-    return Corpus.open(location)
+def open_corpus(location: str | Path, read_only: bool = False) -> Corpus:
+    """Open a corpus; ``read_only`` for commands that only read it (nothing is ever
+    written to it, and a read-only file or folder works)."""
+    return Corpus.open(location, read_only=read_only)
 
 
 def seeds_dir() -> Path:

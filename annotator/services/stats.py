@@ -94,7 +94,7 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
         entry(name)["suggestions"][decision] = count
     guidelines = corpus.guidelines()
     return {
-        "corpus": corpus.location,
+        "corpus": corpus.shown,
         "language": scheme.language,
         "target": scheme.target,
         "documents": documents,

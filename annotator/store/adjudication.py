@@ -10,8 +10,9 @@ from sqlalchemy import Connection, select
 from annotator.core.edits import Compound, Edit
 from annotator.core.model import GOLD
 from annotator.store import schema as t
-from annotator.store.corpus import Corpus, now
+from annotator.store.corpus import Corpus
 from annotator.store.engine import reading
+from annotator.store.rows import now
 
 
 @dataclass(frozen=True, slots=True)

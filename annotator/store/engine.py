@@ -16,10 +16,23 @@ its conflict detection works on index pages and whole tables, so annotators addi
 spans to different sets abort each other (20 writers x 100 edits: 9,123 retries and a
 third of the throughput). A dropped connection becomes :class:`ConnectionLost`, a
 privilege the server refuses (row-level security) :class:`PermissionDenied`.
+
+Every write transaction on a server sets ``lock_timeout``: a session holding a lock (an
+annotator's ``LOCK TABLE`` in psql, the advisory lock taken by hand) stalls the others
+for :data:`EDIT_LOCK_TIMEOUT_MS` at most for an edit (the window keeps it as not saved
+and retries it) and :data:`WRITE_LOCK_TIMEOUT_MS` for a whole-corpus write, which then
+fails with :class:`ServerBusy` instead of waiting for as long as the lock is held.
+Damaged files, full disks and read-only files become the errors of
+:mod:`annotator.store.failures`.
+
+``make_engine(..., read_only=True)`` opens a file with ``mode=ro``, never writing to it
+(not even the WAL switch), and ``immutable=1`` in a folder nobody can write (where no
+other process can be writing either): read commands work on a read-only corpus.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -28,13 +41,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from annotator.core.errors import ConnectionLost, CorpusError, PermissionDenied
+from annotator.store.failures import shown, translate
 
 BUSY_TIMEOUT_MS = 15_000
+EDIT_LOCK_TIMEOUT_MS = 3_000
+"""How long an edit of one set waits for a lock on a server before :class:`ServerBusy`."""
+WRITE_LOCK_TIMEOUT_MS = 60_000
+"""How long a whole-corpus write (import, merge...) waits for a server's lock."""
 _WRITE = "annotator_write"
 WRITE_LOCK = 0x616E6E6F7461746F  # the server's advisory write lock ("annotato" in ASCII)
 _RETRIED_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
@@ -52,11 +70,14 @@ def url_for(location: str | Path) -> str:
     return f"sqlite:///{Path(location).expanduser().absolute()}"
 
 
-def make_engine(location: str | Path) -> Engine:
-    """An engine for ``location`` (a file path or a SQLAlchemy URL)."""
-    url = url_for(location)
-    if not url.startswith("sqlite"):
-        return _server_engine(url)
+def make_engine(location: str | Path, read_only: bool = False) -> Engine:
+    """An engine for ``location`` (a file path or a SQLAlchemy URL); ``read_only``
+    opens a file so that nothing can be written to it (see the module's docstring)."""
+    if is_url(location):
+        return _server_engine(str(location))
+    path = Path(location).expanduser().absolute()
+    # A URL object, not a string: a path may hold '?', '#' or '%' that a URL would parse.
+    url = _read_only_url(path) if read_only else URL.create("sqlite", database=str(path))
     # NullPool: a corpus connection is cheap to open, and no pooled connection outlives
     # a close() (which matters for backups, restores and tests that delete files).
     engine = create_engine(
@@ -64,17 +85,36 @@ def make_engine(location: str | Path) -> Engine:
         poolclass=NullPool,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
-    event.listen(engine, "connect", _sqlite_on_connect)
+    on_connect = _sqlite_on_connect_read_only if read_only else _sqlite_on_connect
+    event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
 
+def _read_only_url(path: Path) -> URL:
+    from urllib.parse import quote
+
+    flags = {"mode": "ro", "uri": "true"}
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
+        flags["immutable"] = "1"  # no -shm can be made here, and nobody can be writing
+    return URL.create("sqlite", database=f"file:{quote(str(path))}", query=flags)
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    _sqlite_set_up(dbapi_connection, wal=True)
+
+
+def _sqlite_on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    _sqlite_set_up(dbapi_connection, wal=False)
+
+
+def _sqlite_set_up(dbapi_connection: sqlite3.Connection, wal: bool) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred-only).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    if wal:  # a switch that writes the file: never on a read-only connection
+        cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
@@ -89,13 +129,12 @@ def _server_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise CorpusError(f"{url}: not a corpus file path nor a database URL") from None
+        raise CorpusError(f"{shown(url)}: not a corpus file path nor a database URL") from None
     if parsed.get_backend_name() in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we depend on
     else:
-        shown = parsed.render_as_string(hide_password=True)
         raise CorpusError(
-            f"{shown}: a corpus is a file or a PostgreSQL server "
+            f"{shown(parsed)}: a corpus is a file or a PostgreSQL server "
             "(postgresql+psycopg://USER@HOST/DATABASE); other databases are not supported"
         )
     # pool_pre_ping: a pooled connection the server dropped is replaced on its next use.
@@ -105,7 +144,7 @@ def _server_engine(url: str) -> Engine:
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A read transaction (a consistent snapshot in WAL mode, REPEATABLE READ on a server)."""
-    with _server_errors(engine), engine.connect() as conn:
+    with storage_errors(engine), engine.connect() as conn:
         if conn.dialect.name != "sqlite":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
@@ -125,7 +164,7 @@ def writing(
     the whole transaction is retried a few times before the error reaches the caller;
     ``work`` must therefore only touch the database.
     """
-    with _server_errors(engine):
+    with storage_errors(engine):
         for attempt in range(1, attempts + 1):
             try:
                 with engine.connect() as conn:
@@ -135,6 +174,8 @@ def writing(
                         conn = conn.execution_options(isolation_level="READ COMMITTED")
                     with conn.begin():
                         if server:
+                            wait = WRITE_LOCK_TIMEOUT_MS if exclusive else EDIT_LOCK_TIMEOUT_MS
+                            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
                             lock = func.pg_advisory_xact_lock
                             if not exclusive:
                                 lock = func.pg_advisory_xact_lock_shared
@@ -157,15 +198,32 @@ def _is_transient(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError) and locked
 
 
+def shown_location(engine: Engine) -> str:
+    """The corpus of ``engine`` as messages name it: its file, or its URL without password."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database or ""
+        if database.startswith("file:"):  # a read-only URI: file:PATH, its flags apart
+            from urllib.parse import unquote
+
+            database = unquote(database[len("file:") :])
+        return database
+    return shown(engine.url)
+
+
 @contextmanager
-def _server_errors(engine: Engine) -> Iterator[None]:
-    """Turn a server's dropped connection and refused privileges into user errors."""
+def storage_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver errors into user errors: a damaged file, a full disk, a read-only
+    file, a busy server (:mod:`annotator.store.failures`), a server's dropped connection
+    and refused privileges. Anything else goes on as it is (a bug)."""
     try:
         yield
-    except DBAPIError as error:
-        if engine.dialect.name == "sqlite":
+    except (DBAPIError, sqlite3.Error) as error:
+        where = shown_location(engine)
+        known = translate(error, where)
+        if known is not None:
+            raise known from None
+        if engine.dialect.name == "sqlite" or not isinstance(error, DBAPIError):
             raise
-        where = engine.url.render_as_string(hide_password=True)
         sqlstate = getattr(error.orig, "sqlstate", None) or ""
         reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
         if error.connection_invalidated or sqlstate.startswith(("08", "57P")):

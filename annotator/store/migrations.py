@@ -183,3 +183,63 @@ def upgrade(conn: Connection, start: int) -> None:
     for version in range(start + 1, LATEST + 1):
         STEPS[version](conn)
         conn.execute(schema.schema_info.update().values(version=version))
+
+
+def schema_differences(conn: Connection) -> list[str]:
+    """How the schema of a SQLite corpus at :data:`LATEST` differs from the one these
+    steps make (tables, columns, indexes, triggers, views): a file whose schema was
+    edited by hand is no corpus to restore. Empty when it is the same (or on a server)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    expected, found = _reference_schema(), _schema_outline(conn)
+    differences = [f"{what} is missing" for what in sorted(expected.keys() - found.keys())]
+    differences += [f"{what} is not Annotator's" for what in sorted(found.keys() - expected.keys())]
+    differences += [
+        f"{what} differs ({', '.join(found[what])} instead of {', '.join(expected[what])})"
+        for what in sorted(expected.keys() & found.keys())
+        if expected[what] != found[what]
+    ]
+    return differences
+
+
+_REFERENCE: dict[str, tuple[str, ...]] = {}
+
+
+def _reference_schema() -> dict[str, tuple[str, ...]]:
+    if not _REFERENCE:
+        from sqlalchemy import create_engine
+
+        engine = create_engine("sqlite://")
+        try:
+            with engine.begin() as conn:
+                upgrade(conn, 0)
+                _REFERENCE.update(_schema_outline(conn))
+        finally:
+            engine.dispose()
+    return _REFERENCE
+
+
+def _schema_outline(conn: Connection) -> dict[str, tuple[str, ...]]:
+    """``{"table spans": (column definitions...), "index ...": (its columns), ...}``."""
+    outline: dict[str, tuple[str, ...]] = {}
+    objects = conn.exec_driver_sql(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).all()
+    for kind, name in objects:
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        if kind == "table":
+            rows = conn.exec_driver_sql(f"PRAGMA table_info({quoted})")
+            columns = tuple(f"{r[1]} {r[2]}{' not null' if r[3] else ''}{' key' if r[5] else ''}"
+                            for r in rows)  # fmt: skip
+            keys = conn.exec_driver_sql(f"PRAGMA foreign_key_list({quoted})")
+            columns += tuple(sorted(f"{r[3]} references {r[2]}.{r[4]}" for r in keys))
+            for index in conn.exec_driver_sql(f"PRAGMA index_list({quoted})").all():
+                if index[2]:  # unique, whether declared as a constraint or an index
+                    info = conn.exec_driver_sql(f'PRAGMA index_info("{index[1]}")')
+                    columns += (f"unique ({', '.join(str(r[2]) for r in info)})",)
+        elif kind == "index":
+            columns = tuple(str(r[2]) for r in conn.exec_driver_sql(f"PRAGMA index_info({quoted})"))
+        else:
+            columns = ()
+        outline[f"{kind} {name}"] = columns
+    return outline

@@ -17,19 +17,18 @@ from sqlalchemy import Connection, select
 
 from annotator.core.model import AnnotationSet
 from annotator.store import schema as t
-from annotator.store.corpus import (
-    CORPUS_ID,
-    Corpus,
+from annotator.store.corpus import CORPUS_ID, Corpus
+from annotator.store.engine import reading, writing
+from annotator.store.rows import (
     _annotator_pk,
     _chunks,
     _inserted_pk,
     _label_rows,
-    _load_sets,
     _put_setting,
     _span_row,
     now,
 )
-from annotator.store.engine import reading, writing
+from annotator.store.set_reads import _load_sets
 
 T = TypeVar("T")
 

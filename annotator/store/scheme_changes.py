@@ -32,16 +32,10 @@ from annotator.core.scheme_change import (
 )
 from annotator.core.validation import problems
 from annotator.store import schema as t
-from annotator.store.corpus import (
-    Corpus,
-    _chunks,
-    _label_rows,
-    _load_sets,
-    _put_setting,
-    _span_row,
-    now,
-)
+from annotator.store.corpus import Corpus
 from annotator.store.engine import reading, writing
+from annotator.store.rows import _chunks, _label_rows, _put_setting, _span_row, now
+from annotator.store.set_reads import _load_sets
 
 #: Documents read at a time while migrating.
 BATCH = 200
@@ -71,7 +65,7 @@ def impact(
     new_scheme = _checked(new_scheme)
     found = Impact()
     with reading(corpus.engine) as conn:
-        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, renames)
+        smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, renames)
         for steps in _migrations(conn, smap, {}, found, False, progress):
             for step in steps:
                 if step.problem and len(found.problems) < MAX_PROBLEMS:
@@ -97,13 +91,13 @@ def apply_scheme_change(
     restores = {(r.doc_id, r.annotator): r for r in change.restores}
 
     def work(conn: Connection) -> SchemeChange:
-        smap = SchemeMap(_stored_scheme(conn, corpus.location), new_scheme, change.renames)
+        smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, change.renames)
         removed: list[SetRestore] = []
         for steps in _migrations(conn, smap, restores, Impact(), True, progress):
             for step in steps:
                 if step.problem:
                     raise SchemeError(
-                        f"{corpus.location}: the annotations cannot follow this scheme change: "
+                        f"{corpus.shown}: the annotations cannot follow this scheme change: "
                         f"{step.problem}. Change those annotations first, or keep the layer "
                         "allowing overlaps."
                     )

@@ -22,11 +22,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import URL, Column, Connection, MetaData, Table, Text, func, inspect, select, text
 
-from annotator.core.errors import CorpusError
-from annotator.core.model import GOLD
-from annotator.core.validation import check_annotator_name
+from annotator.core.errors import CorpusError, PermissionDenied
+from annotator.core.validation import check_own_name
 from annotator.store import migrations
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
@@ -134,11 +135,7 @@ def add_annotator(corpus: Corpus, name: str, role: str | None = None) -> Account
         CorpusError: the name or role is unusable, or the server is not set up.
     """
     _require_server(corpus)
-    check_annotator_name(name)
-    if name == GOLD:
-        raise CorpusError(
-            f"{GOLD!r} is the adjudicated layer, which leads write; it gets no annotator role"
-        )
+    check_own_name(name)  # never gold: the adjudicated layer gets no annotator role
     role = role or f"{ANNOTATOR_ROLE_PREFIX}{name}"
     _check_role_name(role)
 
@@ -224,6 +221,29 @@ def _quote(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote_identifier(name)
 
 
+def _run(conn: Connection, statement: sql.Composed) -> None:
+    """Run a statement composed with psycopg's ``sql`` (identifiers quoted by the driver,
+    never by string formatting) in ``conn``'s transaction. A refusal is reported by its
+    first line only: the statement may hold a password."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(statement)
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise PermissionDenied(
+            f"the server refused this to role {conn.engine.url.username!r} "
+            f"({_first_line(error)}): run it as the corpus's administrator"
+        ) from None
+    except psycopg.Error as error:
+        raise CorpusError(f"the server refused it ({_first_line(error)})") from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else error.__class__.__name__
+
+
 def _ensure_login_role(conn: Connection, role: str) -> str | None:
     """Create ``role`` with a new password (returned) unless it exists; refuse a role
     that would bypass row-level security."""
@@ -238,7 +258,12 @@ def _ensure_login_role(conn: Connection, role: str) -> str | None:
             )
         return None
     password = secrets.token_urlsafe(24)  # letters, digits, '-' and '_' only
-    conn.execute(text(f"CREATE ROLE {_quote(conn, role)} LOGIN PASSWORD '{password}'"))
+    _run(
+        conn,
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(password)
+        ),
+    )
     return password
 
 
@@ -257,31 +282,46 @@ def _enable_row_security(conn: Connection) -> None:
 
 def _grant(conn: Connection, role: str, lead: bool) -> None:
     """Table and sequence privileges of ``role``, from scratch (so a rerun is exact)."""
-    quoted = _quote(conn, role)
+    who = sql.Identifier(role)
     tables = [table.name for table in t.metadata.sorted_tables] + ["server_roles"]
-    conn.execute(text(f"REVOKE ALL ON {', '.join(tables)} FROM {quoted}"))
+
+    def names(items: list[str] | tuple[str, ...] | list[tuple[str, str]]) -> sql.Composable:
+        return sql.SQL(", ").join(
+            sql.Identifier(*item) if isinstance(item, tuple) else sql.Identifier(item)
+            for item in items
+        )
+
+    _run(conn, sql.SQL("REVOKE ALL ON {} FROM {}").format(names(tables), who))
     if lead:
         writable = [name for name in tables if name not in ("server_roles", "schema_info")]
-        conn.execute(text(f"GRANT SELECT ON {', '.join(tables)} TO {quoted}"))
-        conn.execute(text(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(writable)} TO {quoted}"))
+        _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(tables), who))
+        _run(conn, sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(names(writable), who))
         sequences, rights = _sequences(conn, writable), "USAGE, SELECT, UPDATE"
     else:
-        conn.execute(text(f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {quoted}"))
-        own = ", ".join(OWN_TABLES)
-        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {own} TO {quoted}"))
+        _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(READ_TABLES), who))
+        own = names(OWN_TABLES)
+        _run(conn, sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(own, who))
         sequences, rights = _sequences(conn, OWN_TABLES), "USAGE"
     if sequences:
-        conn.execute(text(f"GRANT {rights} ON SEQUENCE {', '.join(sequences)} TO {quoted}"))
+        _run(
+            conn,
+            sql.SQL("GRANT {} ON SEQUENCE {} TO {}").format(sql.SQL(rights), names(sequences), who),
+        )
 
 
-def _sequences(conn: Connection, tables: list[str] | tuple[str, ...]) -> list[str]:
-    """The key sequences of ``tables`` (those with a serial ``pk``)."""
+def _sequences(conn: Connection, tables: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """The key sequences of ``tables`` (those with a serial ``pk``), as (schema, name)."""
     found = []
     for table in tables:
         if "pk" in t.metadata.tables[table].c:
-            name = conn.execute(
-                text("SELECT pg_get_serial_sequence(:table, 'pk')"), {"table": table}
-            ).scalar()
-            if name:
-                found.append(str(name))
+            row = conn.execute(
+                text(
+                    "SELECT n.nspname, c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.oid = pg_get_serial_sequence(:table, 'pk')::regclass"
+                ),
+                {"table": table},
+            ).first()
+            if row is not None:
+                found.append((str(row[0]), str(row[1])))
     return found

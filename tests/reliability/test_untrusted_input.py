@@ -9,6 +9,7 @@ import ast
 import io
 import resource
 import struct
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -101,6 +102,61 @@ def test_a_zip_bomb_is_refused(samples: Path, tmp_path: Path) -> None:
     assert archive.stat().st_size < MB
 
     refused(samples, archive, "brat", "looks like a zip bomb; refused")
+
+
+def zip_of_copies(count: int, data: bytes, suffix: str = ".txt") -> bytes:
+    """A zip of ``count`` members holding ``data``, compressed once (zipfile would spend
+    seconds compressing each copy again): the many-small-bombs archive of the audit."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(data) + packer.flush()
+    crc = zlib.crc32(data)
+    body, central = io.BytesIO(), io.BytesIO()
+    for n in range(count):
+        name = f"doc{n:05d}{suffix}".encode()
+        offset = body.tell()
+        fields = (20, 0, 8, 0, 0x21, crc, len(packed), len(data), len(name))
+        body.write(struct.pack("<4s5H3I2H", b"PK\x03\x04", *fields, 0) + name + packed)
+        central.write(
+            struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + name
+        )
+    directory = central.getvalue()
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(directory), body.tell(), 0)
+    return body.getvalue() + directory + end
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(2000, "over the 1073741824 limit"), (900, "times its size: looks like a zip bomb")],
+    ids=["the audit's 2,000 (2 GiB)", "900 (under the total limit)"],
+)
+def test_many_members_compressed_well_together_are_refused_at_once(
+    samples: Path, tmp_path: Path, count: int, expected: str
+) -> None:
+    """The audit's archive: 1 MiB members, each just at the per-member ratio floor, that
+    together inflate about 1,000 times (2,000 of them: 2.2 MB for 2 GiB)."""
+    archive = tmp_path / "many.zip"
+    archive.write_bytes(zip_of_copies(count, b"a" * MB))
+    assert archive.stat().st_size < 3 * MB
+    with zipfile.ZipFile(archive) as check:  # a valid archive, as zipfile reads it
+        assert len(check.infolist()) == count and check.read("doc00000.txt") == b"a" * MB
+    before, started = peak_mb(), time.perf_counter()
+
+    refused(samples, archive, "brat", expected)
+
+    assert time.perf_counter() - started < 5
+    assert peak_mb() - before < 1024
+
+
+def test_an_archive_of_ordinary_text_is_read(samples: Path, tmp_path: Path) -> None:
+    members = {"good.txt": GOOD_TXT * 2000, "good.ann": GOOD_ANN}
+    archive = tmp_path / "ordinary.zip"
+    archive.write_bytes(zip_with(members))
+    assert (len(GOOD_TXT) * 2000) / archive.stat().st_size > 10  # compressed well, and fine
+
+    with Corpus.open(samples) as corpus:
+        report = import_paths(corpus, [archive], format="brat", annotator="alice")
+
+    assert report.files[0].documents == 1
 
 
 # -- huge files and lines -------------------------------------------------------------------

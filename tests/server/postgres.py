@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import MetaData, Table, inspect, make_url, select
 
 from annotator.store.engine import make_engine, reading
@@ -38,13 +39,13 @@ def scratch_database(admin_url: str) -> Iterator[str]:
     name = f"annotator_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(libpq(admin_url), autocommit=True) as admin:
         roles_before = _roles(admin)
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
             yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             for role in sorted(_roles(admin) - roles_before):
-                admin.execute(f'DROP ROLE "{role}"')
+                admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 def login(account: Account) -> str:

@@ -12,6 +12,7 @@ from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.core.validation import (
     check_annotator_name,
+    check_own_name,
     check_set,
     describe,
     problems,
@@ -227,3 +228,19 @@ def test_unusable_annotator_names_are_refused(name: str) -> None:
 
 def test_describe_shows_the_span_text() -> None:
     assert describe(entity("e1", 12, 23), TEXT) == "span 'e1' (entity/PER 12-23 'Jean Dupont')"
+
+
+@pytest.mark.parametrize("name", ["gold", "Gold", "GOLD"])
+def test_the_gold_layer_is_no_name_to_work_under(name: str) -> None:
+    with pytest.raises(AnnotationError, match="is reserved: 'gold' is the adjudicated layer"):
+        check_own_name(name)
+
+
+@pytest.mark.parametrize("name", ["alice", "goldie", "gold standard"])
+def test_other_names_are_names_to_work_under(name: str) -> None:
+    check_own_name(name)
+
+
+def test_a_name_to_work_under_is_also_a_usable_annotator_name() -> None:
+    with pytest.raises(AnnotationError, match="not usable"):
+        check_own_name("a/b")

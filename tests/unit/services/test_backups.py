@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.edits import AddSpan, RemoveSpan, SetDocLabel, SetStatus
-from annotator.core.errors import CorpusError
+from annotator.core.errors import CorpusDamaged, CorpusError, DiskFull
 from annotator.core.model import Document, Span
 from annotator.services.backups import (
     DEFAULT_KEEP,
@@ -26,12 +26,15 @@ from annotator.services.backups import (
     restore,
     set_kept,
 )
-from annotator.services.corpora import data_dir, open_default_corpus
+from annotator.services.corpora import data_dir, init_corpus, open_default_corpus
 from annotator.services.importing import import_paths
 from annotator.store import migrations
 from annotator.store.corpus import Corpus
 from annotator.store.engine import make_engine
+from tests.mounts import fill, small_disk
 from tests.unit.corpus_samples import annotated_record, corpus_state, write_jsonl
+
+__all__ = ["small_disk"]  # fixture
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z-[a-z-]+\.annotator$")
@@ -345,3 +348,118 @@ def test_a_missing_backup_is_refused(corpus: Corpus, tmp_path: Path) -> None:
         restore(corpus.location, tmp_path / "nowhere.annotator")
     with pytest.raises(CorpusError, match="the corpus itself"):
         restore(corpus.location, corpus.location)
+
+
+# -- damaged corpora never push out good backups (issue 18) ----------------------------------
+
+
+def spoil_middle(path: Path, size: int = 4096) -> None:
+    """4 KB of random bytes over the middle of the file, as the audit did."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + size] = os.urandom(size)
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def grown(annotated: Corpus) -> Corpus:
+    """The annotated corpus with enough documents for damage to hit their pages."""
+    annotated.add_documents([Document(f"d{n}", TEXT * 20) for n in range(200)])
+    return annotated
+
+
+def test_a_damaged_corpus_is_not_backed_up_and_the_good_backups_stay(
+    grown: Corpus, corpus_path: Path
+) -> None:
+    good = [backup_now(grown, keep=3) for _ in range(3)]
+    spoil_middle(corpus_path)
+
+    for _ in range(3):
+        with pytest.raises(CorpusDamaged) as caught:
+            backup_now(grown, keep=3)
+
+    message = str(caught.value)
+    assert message.startswith(f"{corpus_path}: the corpus is damaged")
+    assert f"annotator restore {corpus_path} 1" in message and good[-1].name in message
+    assert [b.path for b in list_backups(corpus_path)] == good[::-1]
+    assert not list(backup_folder(corpus_path).glob("*.partial"))
+
+
+def test_the_timer_does_not_back_up_a_damaged_corpus(grown: Corpus, corpus_path: Path) -> None:
+    good = backup_now(grown)
+    grown.add_documents([Document("later", TEXT)])
+    spoil_middle(corpus_path)
+
+    with pytest.raises(CorpusDamaged):
+        maybe_backup(grown, min_interval_s=0)
+
+    assert [b.path for b in list_backups(corpus_path)] == [good]
+
+
+def test_raw_copies_of_damaged_corpora_never_push_out_the_last_good_backup(
+    grown: Corpus, corpus_path: Path
+) -> None:
+    good = backup_now(grown, keep=1)
+    grown.close()
+    for _ in range(2):
+        spoil_middle(corpus_path)
+        restore(corpus_path, good, keep=1)
+
+    kept = list_backups(corpus_path)
+    assert good in [b.path for b in kept]
+    assert [b.reason for b in kept].count("damaged") == 1
+
+
+def test_a_backup_with_foreign_key_orphans_is_refused(annotated: Corpus, corpus_path: Path) -> None:
+    made = backup_now(annotated)
+    conn = sqlite3.connect(made)
+    with conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DELETE FROM annotation_sets")
+    conn.close()
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(CorpusError, match=r"not a usable backup.*refers to a missing"):
+        restore(corpus_path, made)
+
+    assert corpus_state(corpus_path) == before
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "CREATE TRIGGER wipe AFTER INSERT ON spans BEGIN DELETE FROM documents; END",
+        "DROP INDEX ix_annotation_sets_annotator",
+        "ALTER TABLE spans DROP COLUMN origin",
+        "CREATE TABLE extra (x INTEGER)",
+    ],
+    ids=["trigger added", "index dropped", "column dropped", "table added"],
+)
+def test_a_backup_with_an_edited_schema_is_refused(
+    annotated: Corpus, corpus_path: Path, edit: str
+) -> None:
+    made = backup_now(annotated)
+    conn = sqlite3.connect(made)
+    with conn:
+        conn.execute(edit)
+    conn.close()
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(CorpusError, match=r"not a usable backup.*schema was edited"):
+        restore(corpus_path, made)
+
+    assert corpus_state(corpus_path) == before
+
+
+def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(small_disk: Path) -> None:
+    location = small_disk / "corpus.annotator"
+    with init_corpus(location) as corpus:
+        corpus.add_documents([Document(f"d{n}", TEXT) for n in range(20)])
+        backup_folder(location).mkdir(parents=True)
+        fill(small_disk)
+
+        with pytest.raises(DiskFull, match="the disk is full"):
+            backup_now(corpus)
+
+    assert list_backups(location) == []
+    assert list(backup_folder(location).iterdir()) == []

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from annotator.services.corpora import default_scheme
 from annotator.store.corpus import Corpus
-from annotator.store.engine import is_url, reading, url_for, writing
+from annotator.store.engine import is_url, reading, shown_location, url_for, writing
 
 
 def pragma(conn: Connection, name: str) -> object:
@@ -117,3 +118,16 @@ def test_locations_are_paths_or_urls(tmp_path: Path) -> None:
     assert is_url("postgresql://host/db")
     assert url_for(tmp_path / "c.annotator") == f"sqlite:///{tmp_path / 'c.annotator'}"
     assert url_for("postgresql://host/db") == "postgresql://host/db"
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_path_with_url_characters_opens_that_very_file(tmp_path: Path, read_only: bool) -> None:
+    folder = tmp_path / "a ?b#c%20d"
+    folder.mkdir()
+    location = folder / "corpus?.annotator"
+    Corpus.create(location, default_scheme()).close()
+
+    with Corpus.open(location, read_only=read_only) as corpus:
+        assert corpus.document_ids() == []
+        assert shown_location(corpus.engine) == str(location)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]

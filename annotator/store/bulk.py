@@ -1,0 +1,128 @@
+"""Bulk inserts of imported documents and their annotation sets (one transaction of
+:meth:`Corpus.add_documents`), paced against raw ``executemany`` (DESIGN §10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from annotator.core.errors import AnnotationError, CorpusError
+from annotator.core.model import AnnotationSet, Document
+from annotator.store import schema as t
+from annotator.store.rows import (
+    SPAN_COLUMNS,
+    _annotator_pk,
+    _attrs_json,
+    _chunks,
+    _dumps,
+    _insert_rows,
+    _insert_values,
+    _label_rows,
+    _new_keys,
+    now,
+)
+from annotator.store.set_reads import _load_sets
+
+
+def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
+    existing: dict[str, tuple[int, str]] = {}
+    empty = conn.execute(select(t.documents.c.pk).limit(1)).first() is None
+    ids = [] if empty else [d.id for d in docs]  # an empty corpus has none of them
+    for chunk in _chunks(ids, 500):
+        for row in conn.execute(
+            select(t.documents.c.doc_id, t.documents.c.pk, t.documents.c.text_sha256).where(
+                t.documents.c.doc_id.in_(chunk)
+            )
+        ):
+            existing[row.doc_id] = (row.pk, row.text_sha256)
+    stamp = now()
+    new_rows: list[tuple[Any, ...]] = []
+    doc_pks: list[int] = []
+    keys = _new_keys(conn, t.documents, len({d.id for d in docs} - existing.keys()))
+    for doc in docs:
+        if doc.id in existing:
+            pk, sha = existing[doc.id]
+            if sha != doc.text_sha256:
+                raise CorpusError(
+                    f"document {doc.id!r} is already in the corpus with a different text; "
+                    "give the new one another id"
+                )
+        else:
+            pk = next(keys)
+            sha = doc.text_sha256
+            existing[doc.id] = (pk, sha)
+            meta = _dumps(doc.meta) if doc.meta else "{}"
+            new_rows.append((pk, doc.id, doc.text, sha, meta, stamp))
+        doc_pks.append(pk)
+    if new_rows:
+        columns = ("pk", "doc_id", "text", "text_sha256", "meta", "created_at")
+        _insert_values(conn, t.documents, columns, new_rows)
+    if any(doc.annotations for doc in docs):
+        new_pks = {row[0] for row in new_rows}
+        known = [pk for pk in doc_pks if pk not in new_pks]
+        _insert_annotation_sets(conn, docs, doc_pks, stamp, known)
+    return len(new_rows)
+
+
+def _insert_annotation_sets(
+    conn: Connection,
+    docs: Sequence[Document],
+    doc_pks: Sequence[int],
+    stamp: str,
+    known_pks: Sequence[int],
+) -> None:
+    """Insert the documents' sets; ``known_pks`` are the documents that were in the
+    corpus before (only they can have sets already: one query for all, not one each)."""
+    annotator_pks: dict[str, int] = {}
+    keys = _new_keys(conn, t.annotation_sets, sum(len(doc.annotations) for doc in docs))
+    a = t.annotation_sets
+    existing: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(list(dict.fromkeys(known_pks)), 500):
+        query = select(a.c.pk, a.c.document_pk, a.c.annotator_pk).where(a.c.document_pk.in_(chunk))
+        existing.update({(row[1], row[2]): row[0] for row in conn.execute(query)})
+    set_rows: list[tuple[Any, ...]] = []
+    contents: list[tuple[int, AnnotationSet]] = []
+    for doc, doc_pk in zip(docs, doc_pks, strict=True):
+        for aset in doc.annotations:
+            if aset.annotator not in annotator_pks:
+                annotator_pks[aset.annotator] = _annotator_pk(conn, aset.annotator)
+            a_pk = annotator_pks[aset.annotator]
+            old = existing.get((doc_pk, a_pk))
+            if old is not None:
+                current = _load_sets(conn, [doc_pk], [aset.annotator])[doc_pk][0]
+                if not current.is_empty() or current.status != "todo":
+                    raise AnnotationError(
+                        f"document {doc.id!r} already has annotations by {aset.annotator!r}; "
+                        "import them under another --annotator name, or merge instead"
+                    )
+                conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
+            created, updated = aset.created_at or stamp, aset.updated_at or stamp
+            set_pk = next(keys)
+            set_rows.append(
+                (set_pk, doc_pk, a_pk, aset.status, aset.guideline_version, created, updated)
+            )
+            contents.append((set_pk, aset))
+    if set_rows:
+        columns = ("pk", "document_pk", "annotator_pk", "status", "guideline_version")
+        _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
+    span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
+        (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
+         s.origin, s.state)
+        for pk, aset in contents
+        for s in aset.spans
+    ]  # fmt: skip
+    if span_rows:
+        _insert_values(conn, t.spans, SPAN_COLUMNS, span_rows)
+    rel_rows = [
+        {"set_pk": pk, "head": r.head, "child": r.child, "label": r.label}
+        for pk, aset in contents
+        for r in aset.relations
+    ]
+    if rel_rows:
+        _insert_rows(conn, t.relations, rel_rows)
+    label_rows = [row for pk, aset in contents for row in _label_rows(pk, aset.doc_labels)]
+    if label_rows:
+        _insert_rows(conn, t.doc_labels, label_rows)

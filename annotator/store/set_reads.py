@@ -1,0 +1,105 @@
+"""Reading annotation sets (with their spans, relations and answers) inside a
+transaction, as core objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, select
+
+from annotator.core.model import AnnotationSet, Relation, Span
+from annotator.store import schema as t
+from annotator.store.rows import EMPTY_MULTI, _chunks
+
+
+def _copy(aset: AnnotationSet) -> AnnotationSet:
+    return AnnotationSet(
+        aset.annotator,
+        aset.status,
+        list(aset.spans),
+        list(aset.relations),
+        {k: (list(v) if isinstance(v, list) else v) for k, v in aset.doc_labels.items()},
+        aset.guideline_version,
+        aset.created_at,
+        aset.updated_at,
+    )
+
+
+def _load_sets(
+    conn: Connection, document_pks: Sequence[int], annotators: Sequence[str] | None
+) -> dict[int, list[AnnotationSet]]:
+    """Annotation sets of the given documents, keyed by document pk, in creation order."""
+    if not document_pks:
+        return {}
+    a, s = t.annotation_sets, t.annotators
+    query = (
+        select(
+            a.c.pk,
+            a.c.document_pk,
+            s.c.name,
+            a.c.status,
+            a.c.guideline_version,
+            a.c.created_at,
+            a.c.updated_at,
+        )
+        .join(s, s.c.pk == a.c.annotator_pk)
+        .where(a.c.document_pk.in_(document_pks))
+        .order_by(a.c.pk)
+    )
+    if annotators is not None:
+        query = query.where(s.c.name.in_(list(annotators)))
+    by_pk: dict[int, AnnotationSet] = {}
+    result: dict[int, list[AnnotationSet]] = {}
+    for row in conn.execute(query):
+        aset = AnnotationSet(
+            row.name,
+            row.status,
+            guideline_version=row.guideline_version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        by_pk[row.pk] = aset
+        result.setdefault(row.document_pk, []).append(aset)
+    if not by_pk:
+        return result
+    set_pks = list(by_pk)
+    for chunk in _chunks(set_pks, 500):
+        s = t.spans
+        columns = (
+            s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
+            s.c.label, s.c.attrs, s.c.origin, s.c.state,
+        )  # fmt: skip
+        rows = conn.execute(select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
+        # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
+        for set_pk, span_id, layer, start, end, label, attrs, origin, state in rows:
+            by_pk[set_pk].spans.append(
+                Span(
+                    span_id,
+                    layer,
+                    start,
+                    end,
+                    label,
+                    {} if attrs == "{}" else json.loads(attrs),
+                    origin,
+                    state,
+                )
+            )
+        for row in conn.execute(
+            select(t.relations).where(t.relations.c.set_pk.in_(chunk)).order_by(t.relations.c.pk)
+        ):
+            by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
+        for row in conn.execute(
+            select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
+        ):
+            labels = by_pk[row.set_pk].doc_labels
+            if row.multi == EMPTY_MULTI:
+                labels.setdefault(row.question, [])
+            elif row.multi:
+                current = labels.setdefault(row.question, [])
+                assert isinstance(current, list)
+                current.append(row.value)
+            else:
+                labels[row.question] = row.value
+    return result

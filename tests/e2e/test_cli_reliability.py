@@ -1,0 +1,167 @@
+"""The command line on corpora that cannot take a change: damaged, on a full disk, on a
+read-only folder, an empty file. One line naming the corpus and what to do, exit 1,
+never a traceback; read commands never write and work on read-only corpora."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from annotator.core.model import Document
+from annotator.services.corpora import init_corpus
+from tests.e2e.cli import annotator
+from tests.mounts import fill, read_only_folder, small_disk
+
+__all__ = ["read_only_folder", "small_disk"]  # fixtures
+
+TEXT = "Le ministre Jean Dupont a déclaré que la société Oracle hébergera les données. "
+SECRET = "texte-confidentiel-du-document"
+
+
+def make_corpus(location: Path, count: int = 300) -> Path:
+    with init_corpus(location) as corpus:
+        corpus.add_documents([Document(f"d{n}", f"{TEXT * 8}{n}") for n in range(count)])
+    return location
+
+
+def spoil_middle(path: Path, size: int = 4096) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + size] = os.urandom(size)
+    path.write_bytes(bytes(data))
+
+
+def write_texts(folder: Path, count: int = 20) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"t{n}.txt").write_text(f"{SECRET} {n} " * 300, encoding="utf-8")
+    return folder
+
+
+def assert_one_line_error(stderr: str, *expected: str) -> None:
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("annotator: error: ")
+    for part in expected:
+        assert part in lines[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("import", "TEXTS"), ("stats",), ("export", "OUT"), ("backup",)],
+    ids=lambda c: c[0],
+)
+def test_a_damaged_corpus_is_refused_and_left_as_it_was(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    location = make_corpus(tmp_path / "corpus.annotator")
+    spoil_middle(location)
+    before = location.read_bytes()
+    texts = write_texts(tmp_path / "texts")
+    args = [{"TEXTS": texts, "OUT": tmp_path / "out.jsonl"}.get(a, a) for a in command]
+
+    result = annotator(args[0], location, *args[1:])
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, str(location), "damaged", "annotator restore")
+    assert location.read_bytes() == before
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_stats_on_an_empty_file_leaves_it_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.annotator"
+    empty.touch()
+
+    result = annotator("stats", empty)
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, str(empty), "empty file")
+    assert empty.read_bytes() == b""
+
+
+def test_read_commands_work_on_a_corpus_in_a_read_only_folder(
+    tmp_path: Path, read_only_folder: object
+) -> None:
+    location = make_corpus(tmp_path / "read-only" / "corpus.annotator", count=3)
+    assert callable(read_only_folder)
+    read_only_folder()
+
+    stats = annotator("stats", location, "--json")
+    export = annotator("export", location, tmp_path / "out.jsonl")
+
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["documents"] == 3
+    assert export.returncode == 0, export.stderr
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_importing_into_a_read_only_corpus_says_so(
+    tmp_path: Path, read_only_folder: object
+) -> None:
+    location = make_corpus(tmp_path / "read-only" / "corpus.annotator", count=3)
+    assert callable(read_only_folder)
+    read_only_folder()
+
+    result = annotator("import", location, write_texts(tmp_path / "texts"))
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, str(location), "cannot be written")
+
+
+def test_importing_on_a_full_disk_says_so_without_the_documents(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    location = make_corpus(small_disk / "corpus.annotator", count=3)
+    fill(small_disk)
+
+    result = annotator("import", location, write_texts(tmp_path / "texts", count=40))
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, str(location), "disk is full", "free some space")
+    assert SECRET not in result.stderr
+    (small_disk / "filler").unlink()
+    stats = annotator("stats", location, "--json")
+    assert json.loads(stats.stdout)["documents"] == 3
+
+
+def test_a_damaged_corpus_names_the_newest_good_backup_to_restore(tmp_path: Path) -> None:
+    location = make_corpus(tmp_path / "corpus.annotator")
+    made = annotator("backup", location)
+    assert made.returncode == 0, made.stderr
+    backup = Path(made.stdout.split("wrote ", 1)[1].strip())
+    spoil_middle(location)
+
+    refused = annotator("backup", location)
+
+    assert refused.returncode == 1
+    assert_one_line_error(refused.stderr, "damaged", f"annotator restore {location} 1", backup.name)
+    restored = annotator("restore", location, "1")
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(annotator("stats", location, "--json").stdout)["documents"] == 300
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("preannotate", "CORPUS", "--model", "fr_core_news_sm", "--annotator", "gold"),
+        ("package", "CORPUS", "--annotator", "Gold", "-o", "OUT"),
+        ("assign", "CORPUS", "--annotators", "alice,gold", "-o", "OUT"),
+        ("server", "add-annotator", "gold", "--url", "postgresql://nobody@127.0.0.1:1/x"),
+    ],
+    ids=lambda c: c[0] if c[0] != "server" else "server add-annotator",
+)
+def test_gold_is_refused_wherever_someone_names_themselves(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    location = make_corpus(tmp_path / "corpus.annotator", count=2)
+    args = [{"CORPUS": str(location), "OUT": str(tmp_path / "out")}.get(a, a) for a in command]
+
+    result = annotator(*args)
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, "is reserved", "adjudicated layer")
+    assert not (tmp_path / "out").exists()
