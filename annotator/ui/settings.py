@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from annotator.core.locations import without_password
+
 MAX_RECENT = 8
 
 
@@ -32,13 +34,16 @@ def open_settings() -> QSettings:
 
 
 def recent_corpora(settings: QSettings) -> list[str]:
+    """The corpora opened last, newest first, never with a password (one an older version
+    stored is dropped from the URL here)."""
     value = settings.value("recent", [])
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, list) else []
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return list(dict.fromkeys(without_password(str(v)) for v in values))
 
 
 def remember_corpus(settings: QSettings, location: str) -> None:
+    """Put ``location`` first in the recent corpora, without its password."""
+    location = without_password(location)
     recent = [location, *[r for r in recent_corpora(settings) if r != location]]
     settings.setValue("recent", recent[:MAX_RECENT])
 

@@ -341,3 +341,26 @@ def test_closing_the_window_takes_a_backup_when_the_corpus_changed(
     with Corpus.open(backups[0].path) as copy:
         doc_id = copy.document_ids()[0]
         assert [s.label for s in copy.annotation_set(doc_id, "alice").spans] == ["ORG"]
+
+
+def test_the_recent_corpora_never_keep_a_password(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from annotator.ui.settings import recent_corpora, remember_corpus
+
+    path = tmp_path / "settings.ini"
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue(
+        "recent", ["postgresql+psycopg://bob:older-secret@host/db"]
+    )  # as stored before
+    remember_corpus(settings, "postgresql+psycopg://alice:s3cret@host/team")
+    remember_corpus(settings, str(tmp_path / "local.annotator"))
+    settings.sync()
+
+    assert recent_corpora(settings) == [
+        str(tmp_path / "local.annotator"),
+        "postgresql+psycopg://alice@host/team",
+        "postgresql+psycopg://bob@host/db",
+    ]
+    assert "s3cret" not in path.read_text("utf-8")
+    assert "older-secret" not in path.read_text("utf-8")
