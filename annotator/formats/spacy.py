@@ -1,6 +1,7 @@
 """spaCy's binary training format (``.spacy`` DocBin files), format name ``spacy``.
 
-Reading takes a ``.spacy`` file, or a folder of them such as an export's ``OUT/``
+Reading takes a ``.spacy`` file, or a folder of them (and of subfolders of them) such as
+an export's ``OUT/`` or, for a corpus in several languages, its ``OUT/en/`` and ``OUT/fr/``
 (:mod:`annotator.nlp.docbin_import` says how Docs map to documents). Writing produces
 the folder of DESIGN §5 with the default split and strict alignment
 (:mod:`annotator.nlp.export`); ``annotator export --format spacy`` goes through
@@ -18,6 +19,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 from annotator.core.model import Document
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
+from annotator.formats.folders import Walk, walk
 from annotator.formats.reading import read_bytes
 
 SUFFIXES = (".spacy",)
@@ -32,7 +34,12 @@ def detect(path: Path) -> bool:
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     from annotator.nlp.docbin_import import documents_from_docbin
 
-    files = _files(path) if path.is_dir() else [path]
+    if path.is_dir():
+        found = _walk(path)
+        found.warn(path, options)
+        files = [file for _, file in found.files]
+    else:
+        files = [path]
     if not files:
         raise InputError(str(path), "no .spacy files in this folder")
     for file in files:
@@ -69,9 +76,17 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
     return report
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(
-        file
-        for file in folder.iterdir()
-        if file.is_file() and file.suffix.lower() in SUFFIXES and not file.name.startswith(".")
+def _walk(folder: Path) -> Walk:
+    """The DocBins in ``folder`` and its subfolders (a multilingual export has ``OUT/en/``
+    and ``OUT/fr/``), never through a link that leads outside it."""
+    return walk(
+        folder,
+        lambda name: (
+            name.lower().endswith(SUFFIXES)
+            and not any(part.startswith(".") for part in name.split("/"))
+        ),
     )
+
+
+def _files(folder: Path) -> list[Path]:
+    return [file for _, file in _walk(folder).files]

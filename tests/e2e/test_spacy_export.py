@@ -11,6 +11,7 @@ import pytest
 
 from annotator.core.model import Span
 from annotator.services.corpora import init_corpus
+from annotator.store.corpus import Corpus
 from tests.conftest import FORMATS_REAL
 from tests.e2e.cli import annotator
 from tests.unit.nlp.spacy_samples import annotated_seeds
@@ -70,6 +71,14 @@ def test_french_and_english_seeds_export_to_one_folder_per_language(
         report = json.loads((out / language / "report.json").read_text(encoding="utf-8"))
         assert report["documents"] == count and report["language"] == language
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents"] == 7
+
+    # The whole export folder imports back: every language's train and dev files.
+    again = tmp_path / "again.annotator"
+    assert annotator("init", again).returncode == 0
+    imported = annotator("import", again, out)
+    assert imported.returncode == 0, imported.stderr
+    with Corpus.open(again) as corpus, Corpus.open(seeded) as original:
+        assert sorted(corpus.document_ids()) == sorted(original.document_ids())
 
 
 def test_a_one_document_corpus_exports_with_dev_fraction_0(
