@@ -111,6 +111,9 @@ class SuggestionActions(WindowBase):
                 message += "\nNot suggested (no scheme label): " + ", ".join(
                     f"{k} ({v})" for k, v in report.unmapped.most_common()
                 )
+            skipped = report.skipped_message()
+            if skipped:
+                message += f"\nNot pre-annotated: {skipped}."
             QMessageBox.information(self, "Pre-annotation finished", message)
 
     def _preannotation_scope(self) -> tuple[bool, list[str] | None]:

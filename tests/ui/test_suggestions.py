@@ -133,3 +133,22 @@ def test_preannotate_from_the_window(
     with Corpus.open(seeded_path) as corpus:
         others = corpus.document_ids()[1:]
         assert all(not corpus.annotation_set(d, "alice").spans for d in others)
+
+
+def test_preannotating_every_document_says_which_languages_no_model_reads(
+    open_window: Open, seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    window = open_window(seeded_path)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (MODEL, True))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+
+    def every_document() -> None:
+        next(b for b in window.scope_box.buttons() if b.text().startswith("Every")).click()
+
+    QTimer.singleShot(0, every_document)
+    window.preannotate_dialog()
+
+    # The French pipeline reads the four French seeds; the three English ones are named.
+    assert shown and shown[0].startswith("4 documents:")
+    assert "Not pre-annotated: skipped documents no model reads: 3 in 'en'" in shown[0]
