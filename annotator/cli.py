@@ -438,7 +438,7 @@ def package(
         raise typer.BadParameter("--seed is for --sample")
     with user_errors():
         check_own_name(annotator)
-    with user_errors(), _open(corpus, read_only=True) as opened:
+    with user_errors(), _open(corpus) as opened:
         chosen = choose_documents(opened, docs, sample, seed or 0)
         made = make_package(opened, annotator, out, chosen, terminal_progress("packaging"))
     typer.echo(_package_line(made))
@@ -471,7 +471,7 @@ def assign(
     with user_errors():
         for name in names:
             check_own_name(name)
-    with user_errors(), _open(corpus, read_only=True) as opened:
+    with user_errors(), _open(corpus) as opened:
         plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
         made = write_assignment(opened, plan, out, terminal_progress("packaging"))
     typer.echo(
