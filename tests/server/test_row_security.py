@@ -116,7 +116,7 @@ def test_an_annotator_reads_the_corpus_but_only_their_own_annotations(team: Team
         assert [d.id for d in docs] == ["d1", "d2"]
         assert [[s.annotator for s in d.annotations] for d in docs] == [["alice"], ["alice"]]
         assert corpus.annotators() == ["alice"]
-        assert corpus.guidelines() == (1, "# Règles")
+        assert corpus.guidelines() == (2, "# Règles")  # v1: the default guidelines
         assert corpus.scheme.span_layers
         assert connected_annotator(corpus) == "alice"
         with reading(corpus.engine) as conn:
