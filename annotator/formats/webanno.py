@@ -293,6 +293,19 @@ def _utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
+def _unit_over(
+    units: dict[tuple[str, str], _Unit], key: tuple[str, str], layer: _Layer, row: _Row
+) -> _Unit:
+    """The unit ``key`` (made on its first token row), grown to cover ``row``."""
+    unit = units.get(key)
+    if unit is None:
+        unit = units[key] = _Unit(layer, row.start, row.end, line=row.line)
+    unit.start, unit.end = min(unit.start, row.start), max(unit.end, row.end)
+    if row.name not in unit.rows:
+        unit.rows.append(row.name)
+    return unit
+
+
 def _span_cells(layer: _Layer, row: _Row, units: dict[tuple[str, str], _Unit], path: Path) -> None:
     slot = False
     for column, feature in enumerate(layer.features or [""], start=layer.first_column):
@@ -303,12 +316,7 @@ def _span_cells(layer: _Layer, row: _Row, units: dict[tuple[str, str], _Unit], p
         for index, item in enumerate(_STACK.split(cell)):
             value, ident = _ID.match(item).groups()  # type: ignore[union-attr]
             key = (layer.type, f"id{ident}" if ident else f"{row.name}#{index}")
-            unit = units.get(key)
-            if unit is None:
-                unit = units[key] = _Unit(layer, row.start, row.end, line=row.line)
-            unit.start, unit.end = min(unit.start, row.start), max(unit.end, row.end)
-            if row.name not in unit.rows:
-                unit.rows.append(row.name)
+            unit = _unit_over(units, key, layer, row)
             if feature and value != "*":
                 unit.values[feature] = _unescape_value(value)
 
@@ -333,12 +341,7 @@ def _chain_cells(
             )
         value = _ID.match(kind)[1]  # type: ignore[index]
         key = (layer.type, f"chain{found[2]}-{found[3]}")
-        unit = units.get(key)
-        if unit is None:
-            unit = units[key] = _Unit(layer, row.start, row.end, line=row.line)
-        unit.start, unit.end = min(unit.start, row.start), max(unit.end, row.end)
-        if row.name not in unit.rows:
-            unit.rows.append(row.name)
+        unit = _unit_over(units, key, layer, row)
         if value != "*" and layer.features:
             unit.values[layer.features[0]] = _unescape_value(value)
         relation = "" if found[1] == "*" else _unescape_value(found[1])
