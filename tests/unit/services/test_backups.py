@@ -33,6 +33,7 @@ from annotator.store.corpus import Corpus
 from annotator.store.engine import make_engine
 from tests.mounts import fill, small_disk
 from tests.unit.corpus_samples import annotated_record, corpus_state, write_jsonl
+from tests.unit.damage import spoil_middle
 
 __all__ = ["small_disk"]  # fixture
 
@@ -351,14 +352,6 @@ def test_a_missing_backup_is_refused(corpus: Corpus, tmp_path: Path) -> None:
 
 
 # -- damaged corpora never push out good backups (issue 18) ----------------------------------
-
-
-def spoil_middle(path: Path, size: int = 4096) -> None:
-    """4 KB of random bytes over the middle of the file, as the audit did."""
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + size] = os.urandom(size)
-    path.write_bytes(bytes(data))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ line naming it and what to do, and nothing is half-written (store/failures.py)."
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from annotator.services.corpora import init_corpus
 from annotator.store.corpus import Corpus
 from annotator.store.failures import shown
 from tests.mounts import fill, read_only_folder, small_disk
+from tests.unit.damage import spoil_middle
 
 __all__ = ["read_only_folder", "small_disk"]  # fixtures
 
@@ -25,14 +25,6 @@ SECRET = "texte-confidentiel-du-document"
 
 def many_documents(count: int = 400) -> list[Document]:
     return [Document(f"d{n}", f"{TEXT * 8}{n}") for n in range(count)]
-
-
-def spoil_middle(path: Path, size: int = 4096) -> None:
-    """Write ``size`` random bytes over the middle of the file, as the audit did."""
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle : middle + size] = os.urandom(size)
-    path.write_bytes(bytes(data))
 
 
 @pytest.fixture
