@@ -46,17 +46,6 @@ def has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def tokenizer_for(language: str) -> object:
-    """Load (once per language, cached) the tokenizer that snapping uses for ``language``.
-
-    Cheap after the first call for a language; the window may call it off the GUI thread
-    when a document in a language not seen yet opens, so that snapping does not wait.
-    """
-    from annotator.nlp.tokens import tokenizer_for as load
-
-    return load(language)
-
-
 @dataclass(frozen=True, slots=True)
 class KeyBinding:
     layer: str

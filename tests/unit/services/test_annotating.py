@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from annotator.core.model import Document
-from annotator.services.annotating import AnnotationSession, tokenizer_for
+from annotator.nlp.tokens import tokenizer_for
+from annotator.services.annotating import AnnotationSession
 from annotator.store.corpus import Corpus
 
 TEXT = "The city's mayor spoke."
@@ -35,7 +36,7 @@ def test_a_region_tag_counts_as_its_language(corpus: Corpus) -> None:
     assert opened(corpus, {"lang": "en-GB"}).language == "en"
 
 
-def test_the_tokenizer_of_a_language_is_loaded_once_and_shared() -> None:
+def test_the_snapping_tokenizer_of_a_language_is_loaded_once_and_shared() -> None:
     first = tokenizer_for("en")
 
     assert tokenizer_for("en") is first
