@@ -10,12 +10,9 @@ the Debian/Ubuntu and Fedora packages that provide it.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -119,12 +116,17 @@ def missing_libraries(plugin: Path) -> list[str]:
     The plugin is loaded as Qt would load it; only if that fails is ``ldd`` asked for the
     whole list (the loader's own error names just the first missing library).
     """
+    import ctypes  # here, not at the top: the window's start pays for what it uses
+
     try:
         ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY)
     except OSError as error:
         message = str(error)
     else:
         return []
+    import shutil
+    import subprocess
+
     missing: list[str] = []
     ldd = shutil.which("ldd")
     if ldd:
