@@ -419,6 +419,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._update_status()
 
     def switch_corpus(self, corpus: Corpus) -> None:
+        if self.refused_while_unsaved("open another corpus"):
+            corpus.close()
+            return
         old = self.corpus
         self.attach_corpus(corpus)
         self._backup_on_close(old)
@@ -762,6 +765,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def switch_to(self, name: str, remember: bool = True) -> None:
         """Annotate as ``name`` from now on (``remember``: also at the next start)."""
+        if self.refused_while_unsaved("switch annotator"):
+            return
         if remember:
             self.settings.setValue("annotator", name)
         current = self.session.document.id if self.session.document else None
@@ -791,6 +796,20 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.statusBar().showMessage(f"No backup on close: {error}", 5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.offline is not None:
+            self._try_reconnect()  # one last try to save the kept edit
+        if self.offline is not None:
+            answer = QMessageBox.question(
+                self,
+                "Your last change is not saved",
+                "Your last change could not be saved yet (see the status bar). Close the "
+                "window and lose it?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()

@@ -195,6 +195,21 @@ class WindowBase(QMainWindow):
             "until then the window refuses further changes.",
         )
 
+    def refused_while_unsaved(self, what: str) -> bool:
+        """Say so and return True when an edit is kept unsaved: the window must not
+        ``what`` (switch annotator, open another corpus), or the edit would be saved under
+        another name or into another corpus."""
+        if self.offline is None:
+            return False
+        QMessageBox.warning(
+            self,
+            "Your last change is not saved",
+            f"Your last change is not saved yet, so the window cannot {what} now: it would "
+            "be saved under another name or in another corpus. Free the corpus (see the "
+            "status bar), wait until it says the change is saved, then try again.",
+        )
+        return True
+
     def _try_reconnect(self) -> None:
         """Ping the corpus; once it answers, save the kept edit (at most once)."""
         if self.offline is None:
@@ -202,8 +217,8 @@ class WindowBase(QMainWindow):
             return
         try:
             self.corpus.reconnect()
-        except ConnectionLost:
-            return
+        except (ConnectionLost, StorageError):
+            return  # still unreachable, or still unusable: keep the edit, try again later
         doc_id, edit, text, revision = self.offline
         self.offline = None
         self.reconnect_timer.stop()
@@ -233,6 +248,12 @@ class WindowBase(QMainWindow):
             self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
             self.connection_label.setToolTip(str(error))
             self.reconnect_timer.start()
+            return
+        except AnnotatorError as error:
+            # The corpus answers but refuses the edit (the document or the scheme changed
+            # meanwhile): it cannot be saved; say so rather than drop it in silence.
+            self._reload_after_conflict()
+            QMessageBox.warning(self, "Your last change could not be saved", str(error))
             return
         self.session.reload()
         if self.session.document is not None and self.session.document.id == doc_id:

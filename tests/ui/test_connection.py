@@ -18,6 +18,7 @@ from annotator.core.errors import (
     ServerBusy,
     StorageError,
 )
+from annotator.services.corpora import init_corpus
 from annotator.store.corpus import Corpus
 from annotator.ui.main_window import MainWindow
 from tests.ui.conftest import drag_select, find_in_view
@@ -136,3 +137,92 @@ def test_a_store_error_is_shown_with_what_to_do_and_the_edit_is_saved_when_possi
     assert stored(seeded_path, doc_id) == ["Bytedance"]
     assert window.connection_label.text() == ""
     assert window.undo_stack.count() == 1
+
+
+def fail_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """``Corpus.apply_edit`` raises ``error`` once, then works."""
+    real = Corpus.apply_edit
+    left = [error]
+
+    def apply_edit(self: Corpus, *args: object, **kwargs: object) -> object:
+        if left:
+            raise left.pop()
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Corpus, "apply_edit", apply_edit)
+
+
+def test_a_kept_edit_is_never_saved_under_another_annotator_or_corpus(
+    open_window: Open, seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    window = open_window(seeded_path)
+    doc_id = window.session.document.id  # type: ignore[union-attr]
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    fail_once(monkeypatch, DiskFull(f"{seeded_path}: the disk is full"))
+    window.reconnect_timer.stop()
+    label(window, "Bytedance", "o")
+    assert window.offline is not None
+
+    window.switch_to("bob", remember=False)
+    other = tmp_path / "other.annotator"
+    init_corpus(other).close()
+    window.open_location(str(other))
+
+    assert window.session.annotator == "alice" and window.corpus.location == str(seeded_path)
+    assert any("cannot switch annotator" in text for text in warned)
+    assert any("cannot open another corpus" in text for text in warned)
+    window._try_reconnect()
+    assert window.offline is None
+    assert stored(seeded_path, doc_id) == ["Bytedance"]  # alice's, where it was made
+
+
+def test_a_damaged_corpus_keeps_the_edit_and_the_retry_quiet(
+    open_window: Open, seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    window = open_window(seeded_path)
+    damaged = CorpusDamaged(f"{seeded_path}: the corpus is damaged (malformed)")
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    fail_once(monkeypatch, damaged)
+    real_reconnect = Corpus.reconnect
+
+    def reconnect(self: Corpus) -> None:
+        raise damaged
+
+    monkeypatch.setattr(Corpus, "reconnect", reconnect)
+    window.reconnect_timer.stop()
+    label(window, "Bytedance", "o")
+
+    window._try_reconnect()  # the timer's slot: no exception escapes it
+
+    assert window.offline is not None
+    monkeypatch.setattr(Corpus, "reconnect", real_reconnect)
+    window._try_reconnect()
+    assert window.offline is None
+
+
+def test_closing_with_a_kept_edit_asks_before_losing_it(
+    open_window: Open, seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    window = open_window(seeded_path)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    fail_once(monkeypatch, DiskFull(f"{seeded_path}: the disk is full"))
+    window.reconnect_timer.stop()
+    label(window, "Bytedance", "o")
+
+    def still_full(*args: object, **kwargs: object) -> None:
+        raise DiskFull(f"{seeded_path}: the disk is full")
+
+    monkeypatch.setattr(Corpus, "apply_edit", still_full)
+    asked: list[str] = []
+
+    def keep(*args: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", keep)
+
+    assert not window.close()
+    assert asked and "lose it" in asked[0]
+    assert window.isVisible() and window.offline is not None
+    window.offline = None  # let the fixture close it
