@@ -197,7 +197,8 @@ def backup_now(corpus: Corpus, reason: str = "manual", keep: int | None = None) 
 
 def _refuse_damaged(corpus: Corpus, copy: Path) -> None:
     """Check the fresh copy (the corpus's pages, as they are) before it is kept."""
-    with Corpus(make_engine(copy), str(copy)) as opened:
+    # Read-only: a writable connection would switch the copy back to WAL mode.
+    with Corpus(make_engine(copy, read_only=True), str(copy), True) as opened:
         problems = opened.check()
     if not problems:
         return

@@ -74,6 +74,9 @@ def test_a_backup_is_a_complete_self_contained_corpus_in_the_backups_folder(
     assert made.parent == corpus_path.parent / "backups" / "corpus.annotator"
     assert NAME.match(made.name) and made.name.endswith("-manual.annotator")
     assert sorted(p.name for p in made.parent.iterdir()) == [made.name]  # no -wal, no partial
+    # A rollback-journal file (header bytes 18 and 19 are 1; WAL would be 2): ordinary
+    # SQLite tools open it from a read-only folder or medium.
+    assert made.read_bytes()[18:20] == b"\x01\x01"
     assert corpus_state(made) == corpus_state(corpus_path)
 
 
