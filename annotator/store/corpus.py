@@ -92,7 +92,8 @@ class Corpus:
         A file first passes SQLite's ``quick_check`` (0.2 s for 200 MB), so that nothing
         is written into a damaged corpus nor read from it as if it were whole.
         ``read_only`` opens it without ever writing to it (read commands; a read-only
-        file or folder); an older corpus is still migrated, which needs writing.
+        file or folder); a corpus older than :data:`migrations.READABLE_FROM` is still
+        migrated, which needs writing.
 
         Raises:
             CorpusError: no corpus there (an empty file, another kind of file).
@@ -112,8 +113,8 @@ class Corpus:
                 corpus._quick_check()
             if not read_only:
                 corpus._migrate(require_existing=True)
-            elif corpus._check_version(require_existing=True) < migrations.LATEST:
-                corpus.close()  # older: it must be migrated, which is a write
+            elif corpus._check_version(require_existing=True) < migrations.READABLE_FROM:
+                corpus.close()  # too old to read as it is: it must be migrated (a write)
                 return cls.open(location)
             corpus.scheme  # noqa: B018 - load and check the scheme now, not at first use
         except BaseException:

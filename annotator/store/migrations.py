@@ -168,6 +168,10 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _v5_relation_and_answer_indexes,
 }
 LATEST = max(STEPS)
+#: The oldest version the read paths can read as it is (step 5 only added indexes): read
+#: commands open a corpus of this version or newer without migrating it, that is without
+#: writing to it.
+READABLE_FROM = 4
 
 
 def current_version(conn: Connection) -> int:

@@ -147,3 +147,20 @@ def test_a_migrated_corpus_takes_edits_from_where_its_revisions_were(
     assert len(list(path.parent.glob(f"{path.name}.before-schema-*"))) == (
         0 if version == migrations.LATEST else 1
     )
+
+
+@pytest.mark.parametrize("version", range(migrations.READABLE_FROM, migrations.LATEST))
+def test_a_read_command_reads_a_recent_older_corpus_without_changing_it(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / "old.annotator"
+    shutil.copyfile(FIXTURES / f"corpus_v{version}.annotator", path)
+    before = path.read_bytes()
+
+    with Corpus.open(path, read_only=True) as corpus:
+        documents = [doc.id for doc in corpus.documents()]
+        figures = statistics(corpus)
+
+    assert documents == ["paris-ministre", "oracle-tiktok"] and figures["documents"] == 2
+    assert path.read_bytes() == before  # not migrated, not written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.annotator"]  # no backup either
