@@ -95,9 +95,22 @@ def _read_only_url(path: Path) -> URL:
     from urllib.parse import quote
 
     flags = {"mode": "ro", "uri": "true"}
-    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists():
+    if _nobody_can_write(path) and not Path(f"{path}-wal").exists():
         flags["immutable"] = "1"  # no -shm can be made here, and nobody can be writing
     return URL.create("sqlite", database=f"file:{quote(str(path))}", query=flags)
+
+
+def _nobody_can_write(path: Path) -> bool:
+    """Whether no one at all can change ``path``: on a read-only file system, or with no
+    write permission for anyone on it and its folder. Not just "this user cannot": in a
+    team folder another user may be writing, and ``immutable`` would then read torn pages
+    (which look like a damaged file)."""
+    try:
+        if hasattr(os, "statvfs") and os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True  # a read-only mount (Windows has no statvfs: permissions only)
+        return not (path.stat().st_mode | path.parent.stat().st_mode) & 0o222
+    except OSError:
+        return False
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

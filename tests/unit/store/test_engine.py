@@ -131,3 +131,21 @@ def test_a_path_with_url_characters_opens_that_very_file(tmp_path: Path, read_on
         assert corpus.document_ids() == []
         assert shown_location(corpus.engine) == str(location)
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]
+
+
+def test_a_corpus_is_read_as_immutable_only_when_nobody_can_write_it(tmp_path: Path) -> None:
+    from annotator.store.engine import _nobody_can_write
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    corpus = shared / "c.annotator"
+    corpus.write_bytes(b"")
+    corpus.chmod(0o444)
+    assert not _nobody_can_write(corpus)  # the folder is writable: someone may write in it
+    shared.chmod(0o555)
+    try:
+        assert _nobody_can_write(corpus)
+        corpus.chmod(0o644)
+        assert not _nobody_can_write(corpus)  # its owner can still write the file
+    finally:
+        shared.chmod(0o755)
