@@ -147,7 +147,9 @@ def _suggest(
     if found.doc_labels:
         skipped.setdefault("choices of predictions", []).append(where.line or 0)
     name = annotator_for(options, DEFAULT_ANNOTATOR)
-    aset = sets.setdefault(name, AnnotationSet(name, IMPORTED_STATUS))
+    # A set made for predictions alone is work still to do, not done: a done set of
+    # suggestions would be exported as "no entity anywhere" (the suggestions are left out).
+    aset = sets.setdefault(name, AnnotationSet(name, "todo"))
     existing = {(s.layer, s.start, s.end, s.label): s.id for s in aset.spans}
     taken = {s.id for s in aset.spans}
     ids: dict[str, str] = {}
@@ -156,9 +158,10 @@ def _suggest(
         if key in existing:
             ids[span.id] = existing[key]
             continue
-        span_id = span.id
+        span_id, number = span.id, len(taken)
         while span_id in taken:
-            span_id = f"p{len(taken) + 1}-{span.id}"
+            number += 1
+            span_id = f"p{number}-{span.id}"
         taken.add(span_id)
         ids[span.id] = existing[key] = span_id
         aset.spans.append(replace(span, id=span_id, origin=origin, state="suggested"))

@@ -367,3 +367,29 @@ def test_suggestions_are_written_as_predictions_and_read_back_as_suggestions(
         (s.label, s.origin) for d in docs for a in d.annotations for s in a.spans if s.suggested
     )
     assert after == before and after
+
+
+def test_a_task_with_only_predictions_is_work_to_do_not_done_work(tmp_path: Path) -> None:
+    path = write(tmp_path / "export.json", [task([], predictions=[{"result": [PER]}])])
+
+    (doc,), _ = read("labelstudio", path)
+
+    (aset,) = doc.annotations
+    assert aset.status == "todo"  # a done set would train "no entity" where PER is
+    assert [(s.label, s.state) for s in aset.spans] == [("PER", "suggested")]
+
+
+def test_prediction_ids_that_clash_with_renamed_ones_still_get_their_own(tmp_path: Path) -> None:
+    # The annotation holds "r1" and "p3-r1" (the name a clash with two ids taken gets);
+    # the prediction's own "r1" must then move on to a free name, not loop.
+    taken = region("p3-r1", 23, 29, "ORG")
+    other = region("r1", 6, 17, "ORG")
+    path = write(
+        tmp_path / "export.json",
+        [task([annotation([PER, taken], completed_by=None)], predictions=[{"result": [other]}])],
+    )
+
+    (doc,), _ = read("labelstudio", path, annotator="ana")
+
+    ids = [s.id for s in doc.annotations[0].spans]
+    assert len(ids) == len(set(ids)) == 3
