@@ -47,6 +47,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotationSet, Document, Relation, Span
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
+from annotator.formats.folders import Walk, walk
 from annotator.formats.interchange import IMPORTED_STATUS, annotator_for, warn
 from annotator.formats.reading import check_text, decode, read_bytes
 
@@ -70,8 +71,13 @@ _VALUE_ESCAPES = ("\\\\", "\\[", "\\]", "\\|", "\\_", "\\->", "\\;", "\\t", "\\n
 
 def detect(path: Path) -> bool:
     if path.is_dir():
-        return any(_is_webanno(f) for f in path.rglob("*.tsv") if f.is_file())
+        return any(_is_webanno(f) for _, f in _walk(path).files)
     return path.suffix.lower() in SUFFIXES and _is_webanno(path)
+
+
+def _walk(folder: Path) -> Walk:
+    """The ``.tsv`` files in ``folder`` and below, never through a link leading outside."""
+    return walk(folder, lambda name: name.lower().endswith(SUFFIXES))
 
 
 def _is_webanno(path: Path) -> bool:
@@ -84,7 +90,9 @@ def _is_webanno(path: Path) -> bool:
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
     if path.is_dir():
-        files = sorted(f for f in path.rglob("*.tsv") if f.is_file() and _is_webanno(f))
+        found = _walk(path)
+        found.warn(path, options)
+        files = [f for _, f in found.files if _is_webanno(f)]
         if not files:
             raise InputError(str(path), "no WebAnno TSV files (.tsv) in this folder")
         for file in files:
@@ -264,9 +272,16 @@ def _text(sentences: list[tuple[int, str]], path: Path) -> tuple[str, _Converter
     """The document text from its sentences (UTF-16 offsets), and the offset converter."""
     parts: list[str] = []
     length = 0
+    room = path.stat().st_size  # the text cannot be longer than the file holding it
     for start, sentence in sentences:
         if start < length:
             raise InputError(str(path), f"a sentence starts at {start}, inside the one before")
+        if start - length > room:
+            raise InputError(
+                str(path),
+                f"a sentence starts at offset {start}, {start - length} characters after the "
+                "one before: more than the whole file holds, so the offsets are wrong",
+            )
         parts.append(" " * (start - length))
         parts.append(sentence)
         length = start + _utf16_length(sentence)

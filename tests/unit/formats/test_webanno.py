@@ -3,6 +3,7 @@ multi-token spans, relations with disambiguation ids, round trip and bad input."
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotationSet, Document, Relation, Span
-from annotator.formats import WriteOptions, detect, webanno
+from annotator.formats import ReadOptions, WriteOptions, detect, webanno
 from annotator.services.corpora import default_scheme
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
@@ -226,3 +227,33 @@ def test_a_coreference_chain_gives_its_mentions_and_links(tmp_path: Path) -> Non
         ]
     )
     assert warnings == []
+
+
+def test_a_folder_import_skips_files_linked_from_outside_it(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.tsv"
+    shutil.copyfile(TSV / "inception_testSentenceWithEmoji.tsv", secret)
+    folder = tmp_path / "tsv"
+    folder.mkdir()
+    shutil.copyfile(TSV / "inception_testSentenceWithEmoji.tsv", folder / "own.tsv")
+    (folder / "link.tsv").symlink_to(secret)
+    options = ReadOptions()
+
+    ids = [record.document.id for record in webanno.read(folder, options)]
+
+    assert ids == ["own"]
+    assert any("outside the folder skipped" in w and "link.tsv" in w for w in options.warnings)
+
+
+def test_an_offset_beyond_anything_the_file_could_hold_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "big.tsv"
+    path.write_text(
+        "#FORMAT=WebAnno TSV 3.3\n"
+        "#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|identifier|value\n\n\n"
+        "#Text=Hi\n1-1\t2000000000-2000000002\tHi\t_\t_\t\n",
+        "utf-8",
+    )
+
+    with pytest.raises(InputError, match="more than the whole file holds"):
+        list(webanno.read(path, ReadOptions()))
