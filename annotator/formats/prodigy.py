@@ -196,7 +196,9 @@ def _binary_label(task: dict[str, Any], where: Where) -> str | None:
 def _signature(task: dict[str, Any]) -> str:
     """What makes two tasks of one annotator the same task (see the module docstring)."""
     if integer(task.get("_task_hash")) is not None:
-        return f"hash:{task['_task_hash']}"
+        # Prodigy's task hash leaves the answer out: the same task answered again the
+        # other way is a changed answer, not a repeat.
+        return f"hash:{task['_task_hash']}:{task.get('answer')}"
     keys = ("id", "text", "spans", "relations", "accept", "label", "answer")
     return json.dumps({k: task.get(k) for k in keys}, sort_keys=True, ensure_ascii=False)
 

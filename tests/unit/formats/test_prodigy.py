@@ -383,14 +383,16 @@ def test_a_repeated_task_counts_once_with_a_warning_naming_its_line(tmp_path: Pa
     assert any("1 tasks repeat an earlier task" in w and "(lines 3)" in w for w in warnings)
 
 
+@pytest.mark.parametrize("hashes", [{}, {"_input_hash": 5, "_task_hash": 11}])
 def test_a_binary_label_answered_both_ways_keeps_the_later_answer_and_says_so(
-    tmp_path: Path,
+    tmp_path: Path, hashes: dict[str, int]
 ) -> None:
+    # Prodigy writes the same _task_hash for both answers: the hash leaves the answer out.
     path = write_tasks(
         tmp_path / "changed.jsonl",
         [
-            {"text": "Quel scandale !", "label": "INSULT", "answer": "accept"},
-            {"text": "Quel scandale !", "label": "INSULT", "answer": "reject"},
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "accept", **hashes},
+            {"text": "Quel scandale !", "label": "INSULT", "answer": "reject", **hashes},
         ],
     )
 
