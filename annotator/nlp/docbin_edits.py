@@ -81,15 +81,40 @@ def _keys(group: Iterable[Any]) -> set[Key]:
 
 
 def _aligned(doc: Any, span: Span) -> bool:
+    """Whether the export placed ``span`` as it is (the rule of
+    :class:`~annotator.nlp.examples.ExampleBuilder`: on token boundaries, and not
+    starting or ending on a whitespace token)."""
     placed = doc.char_span(span.start, span.end)
-    return placed is not None and len(placed) > 0
+    return placed is not None and len(placed) > 0 and not _space_at_an_edge(placed)
+
+
+def _blank(token: Any) -> bool:
+    # By its text: a Doc read back with an empty Vocab has no lexeme flags (is_space).
+    return bool(token.text.isspace())
+
+
+def _space_at_an_edge(token_span: Any) -> bool:
+    return _blank(token_span[0]) or _blank(token_span[-1])
+
+
+def _trimmed(token_span: Any | None) -> Any | None:
+    """``token_span`` without whitespace tokens at its edges, as the export trims it."""
+    if token_span is None:
+        return None
+    start, end, doc = token_span.start, token_span.end, token_span.doc
+    while start < end and _blank(doc[start]):
+        start += 1
+    while end > start and _blank(doc[end - 1]):
+        end -= 1
+    return doc[start:end]
 
 
 def _snapped(doc: Any, span: Span) -> list[Key]:
-    """Where ``--alignment contract`` or ``expand`` would have placed a misaligned span."""
+    """Where ``--alignment contract`` or ``expand`` would have placed a misaligned span
+    (snapped, then trimmed of whitespace tokens at its edges, as the export does)."""
     keys = []
     for mode in ("contract", "expand"):
-        placed = doc.char_span(span.start, span.end, alignment_mode=mode)
+        placed = _trimmed(doc.char_span(span.start, span.end, alignment_mode=mode))
         if placed is not None and len(placed):
             keys.append((placed.start_char, placed.end_char, span.label))
     return keys
@@ -126,8 +151,10 @@ def _answers(
     for question, values in chosen.items():
         known = scheme.question(question) if scheme is not None else None
         multi = isinstance(stored.get(question), list) or (known is not None and known.multi)
-        if not values:
+        if not values and not multi:
             answers.pop(question, None)
+        elif not values:
+            answers[question] = []  # "none of these" is an answer to a multi-valued question
         else:
             answers[question] = values if multi or len(values) > 1 else values[0]
     return answers

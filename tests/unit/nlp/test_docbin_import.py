@@ -306,3 +306,41 @@ def test_the_format_writer_exports_a_folder_with_default_options(
         "config.cfg",
         "report.json",
     ]
+
+
+@pytest.mark.parametrize("alignment", ["strict", "contract", "expand"])
+def test_an_unedited_docbin_gives_back_spans_the_export_had_to_snap_or_leave_out(
+    corpus: Corpus, tmp_path: Path, alignment: str
+) -> None:
+    from annotator.core.model import AnnotationSet, Document, Span
+
+    text = "Alice  met Bob at Oracle."
+    spans = [
+        Span("s1", "entity", 0, 7, "PER"),  # "Alice  ": ends on the whitespace token
+        Span("s2", "entity", 11, 14, "PER"),
+        Span("s3", "entity", 18, 22, "ORG"),  # "Orac": inside a token
+    ]
+    corpus.add_documents([Document("d", text, {}, [AnnotationSet("alice", "done", spans)])])
+    export_training_data(corpus, tmp_path / "out", dev_fraction=0.0, alignment=alignment)
+
+    with init_corpus(tmp_path / "again.annotator") as again:
+        report = import_paths(again, [tmp_path / "out" / "train.spacy"])
+        [back] = again.document("d").annotations
+
+    assert sorted((s.id, s.start, s.end, s.label) for s in back.spans) == [
+        ("s1", 0, 7, "PER"),
+        ("s2", 11, 14, "PER"),
+        ("s3", 18, 22, "ORG"),
+    ]
+    assert not any("differ" in w for w in report.files[0].warnings)
+
+
+def test_an_empty_answer_to_a_multi_valued_question_survives_the_docbin() -> None:
+    from annotator.nlp.docbin_edits import _answers
+
+    cats = {"topics:tech": 0.0, "topics:law": 0.0, "stance:NONE": 1.0}
+
+    assert _answers(cats, {"topics": [], "stance": "NONE"}, None) == {
+        "topics": [],
+        "stance": "NONE",
+    }
