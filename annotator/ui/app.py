@@ -113,12 +113,12 @@ def start_window(location: str | None, annotator: str | None = None) -> MainWind
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if report_display_problem():  # before Qt loads a platform plugin (and may abort)
-        return 1
     parser = argparse.ArgumentParser(prog="annotator", description="Open the Annotator window.")
     parser.add_argument("corpus", nargs="?", help="corpus file or URL (default: your corpus)")
     parser.add_argument("--annotator", help="annotate under this name (remembered)")
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))  # --help: no display
+    if report_display_problem():  # before Qt loads a platform plugin (and may abort)
+        return 1
     app = application()
     try:
         window = start_window(args.corpus, args.annotator)

@@ -201,3 +201,19 @@ def test_ci_installs_exactly_the_readme_list_for_debian() -> None:
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split() == readme_packages("Debian, Ubuntu")
     assert "python3-venv" in listed.stdout.split()
+
+
+def test_the_window_programs_help_needs_no_display() -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "QT_QPA_PLATFORM"}}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator.ui.app", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env=environ,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: annotator")
