@@ -9,6 +9,7 @@ are written under temporary names first, so a failure or a cancelled export leav
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -207,6 +208,7 @@ def export_docbins(
     report.not_exported = untrainable
     contents[REPORT] = _json(report)
     _write_together(folder, contents)
+    _remove_other_layout(folder, contents)
     progress(1, 1, "files written")
     return report
 
@@ -268,6 +270,26 @@ def _move(bins: dict[str, Any], ids: dict[str, list[str]], doc_id: str, vocab: A
     bins[target] = DocBin(store_user_data=True, docs=moving)
     ids[source].remove(doc_id)
     ids[target].append(doc_id)
+
+
+def _remove_other_layout(folder: Path, contents: dict[str, bytes]) -> None:
+    """Remove what an earlier export into ``folder`` wrote that this one did not: the
+    one-language files when this export wrote a folder per language, a language folder
+    this export has no data for. Otherwise ``spacy train OUT/config.cfg`` would train on
+    the old files, and importing ``OUT/`` would read both."""
+    ours = (TRAIN, DEV, CONFIG, REPORT)
+    for name in ours[:3]:
+        if name not in contents:
+            (folder / name).unlink(missing_ok=True)
+    for sub in folder.iterdir():
+        if sub.is_symlink() or not sub.is_dir() or not (sub / REPORT).is_file():
+            continue  # not a language folder of an export
+        if any(name.startswith(f"{sub.name}/") for name in contents):
+            continue
+        for name in ours:
+            (sub / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder holds other files too: keep it
+            sub.rmdir()
 
 
 def _write_together(folder: Path, contents: dict[str, bytes]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
+from annotator.core.edits import SetStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.nlp import split
@@ -267,3 +268,24 @@ def test_a_language_with_nothing_to_train_is_left_out_and_said_the_others_export
     assert list(report.not_exported) == ["en"]
     assert "nothing to train in 'en'" in report_of(out)["not_exported"]["en"]
     assert "not exported: the 'en' documents (nothing to train in 'en'" in summary(report, out)
+
+
+def test_exporting_again_into_a_folder_leaves_nothing_of_the_other_layout(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    corpus.add_documents(annotated_seeds("en"))
+    export_training_data(corpus, out)  # one language: OUT/train.spacy ...
+    assert (out / "train.spacy").is_file()
+
+    corpus.add_documents(annotated_seeds("fr"))
+    export_training_data(corpus, out)  # now two: OUT/en/, OUT/fr/
+
+    assert sorted(p.name for p in out.iterdir()) == ["en", "fr", "report.json"]
+
+    for doc in annotated_seeds("en"):
+        corpus.apply_edit(doc.id, "alice", SetStatus("todo"))
+    export_training_data(corpus, out)  # French alone again: one folder
+
+    assert sorted(p.name for p in out.iterdir()) == FILES
+    assert report_of(out)["language"] == "fr"
