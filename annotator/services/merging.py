@@ -138,17 +138,40 @@ def merge_package(corpus: Corpus, path: Path, force: bool = False) -> PackageMer
     corpus.reload()  # check against the scheme as it is now
     if not force:
         _refuse_doubtful(corpus, path, annotator, content, own == source)
+    everyone = {annotator: content.sets, **(content.other_sets if force else {})}
+    _check_schemes(path, content, everyone, corpus)  # before anything is written
     numbers = _guideline_numbers(corpus, content.guidelines)
+    # The guideline versions first, so that no merged set names a version the corpus
+    # lacks; written again by a retry they are found by their text, not added twice.
+    added = [v for v in content.guidelines if numbers[v.version][1]]
+    add_guideline_versions(corpus, [replace(v, version=numbers[v.version][0]) for v in added])
     merged = _merge_sets(corpus, path, annotator, content, content.sets, numbers)
     if force:
         for name, sets in sorted(content.other_sets.items()):
             merged.also.append(_merge_sets(corpus, path, name, content, sets, numbers))
-    added = [v for v in content.guidelines if numbers[v.version][1]]
-    add_guideline_versions(corpus, [replace(v, version=numbers[v.version][0]) for v in added])
     merged.guidelines_added = [numbers[v.version][0] for v in added]
     if own != source:
         merged.source_corpus, merged.corpus_identity = source, own or "none"
     return merged
+
+
+def _check_schemes(
+    path: Path,
+    content: _PackageContent,
+    everyone: Mapping[str, Mapping[str, AnnotationSet | None]],
+    corpus: Corpus,
+) -> None:
+    """Refuse the package, before anything is written, when a set of it breaks the
+    corpus's scheme (or its document is not in the package's texts)."""
+    scheme = corpus.scheme
+    for sets in everyone.values():
+        for doc_id, theirs in sets.items():
+            if theirs is None or doc_id not in content.texts:
+                continue
+            try:
+                check_set(doc_id, content.texts[doc_id], theirs, scheme)
+            except AnnotationError as error:
+                raise AnnotationError(f"{path}: refused, nothing merged: {error}") from None
 
 
 def _merge_sets(
@@ -160,7 +183,6 @@ def _merge_sets(
     numbers: Mapping[int, tuple[int, bool]],
 ) -> PackageMerge:
     """Replace ``annotator``'s sets by the package's ones that are newer (one transaction)."""
-    scheme = corpus.scheme
 
     def decide(current: Mapping[str, CurrentSet]) -> tuple[dict[str, AnnotationSet], PackageMerge]:
         _refuse_mismatches(path, content.texts, current)
@@ -169,7 +191,9 @@ def _merge_sets(
         for doc_id, theirs in sets.items():
             version = theirs.guideline_version if theirs is not None else None
             if theirs is not None and version is not None and version in numbers:
-                theirs.guideline_version = numbers[version][0]
+                # A renumbered copy: decide may run again (a locked database), and must
+                # not renumber twice.
+                theirs = replace(theirs, guideline_version=numbers[version][0])
             ours = current[doc_id].annotation_set
             if theirs is None or (ours is None and theirs.is_empty() and theirs.status == "todo"):
                 merged.unchanged += 1  # nothing done, or a set started and emptied
@@ -177,11 +201,7 @@ def _merge_sets(
                 merged.unchanged += 1
             elif ours is not None and _instant(theirs.updated_at) < _instant(ours.updated_at):
                 merged.kept.append(doc_id)
-            else:
-                try:
-                    check_set(doc_id, content.texts[doc_id], theirs, scheme)
-                except AnnotationError as error:
-                    raise AnnotationError(f"{path}: refused, nothing merged: {error}") from None
+            else:  # checked against the scheme already (_check_schemes)
                 chosen[doc_id] = theirs
                 merged.changed.append(doc_id)
                 _count_spans(merged, ours, theirs)

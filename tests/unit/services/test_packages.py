@@ -568,3 +568,22 @@ def test_the_package_description_is_in_the_settings(tmp_path: Path, filled: Corp
 
     assert set(raw) == {"annotator", "source_corpus", "created_at", "documents"}
     assert raw["documents"] == ["raw-1"]
+
+
+def test_a_forced_merge_that_breaks_the_scheme_writes_nothing_at_all(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with Corpus.open(out) as package:
+        package.add_guidelines("# written in the package", author="alice")
+        package.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))  # valid
+        package.apply_edit("unicode-1", "bob", entity("Arès", "LOC"))
+    with sqlite3.connect(out) as raw:  # bob's span now has a label the corpus lacks
+        raw.execute("UPDATE spans SET label = 'NOT_IN_SCHEME' WHERE span_id = 'new-Arès'")
+    raw.close()
+    before = corpus_state(corpus_path)
+
+    with pytest.raises(AnnotationError, match="refused, nothing merged"):
+        merge_package(filled, out, force=True)
+
+    assert corpus_state(corpus_path) == before  # alice's valid set is not in either
