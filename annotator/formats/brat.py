@@ -49,7 +49,20 @@ DEFAULT_ANNOTATOR = "brat"
 def detect(path: Path) -> bool:
     if path.is_dir():
         return any(name.lower().endswith(".ann") for name, _ in walk(path, _wanted).files)
+    if path.suffix.lower() == ".zip":
+        return _holds_ann(path)
     return path.suffix.lower() in SUFFIXES
+
+
+def _holds_ann(path: Path) -> bool:
+    """Whether a zip holds ``.ann`` files, by its member names (nothing is decompressed):
+    a zip of other files (WebAnno's ``.tsv``) is another format's. A zip that cannot be
+    listed is brat's to refuse with its own message."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.lower().endswith(".ann") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return True
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:

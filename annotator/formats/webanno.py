@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +48,13 @@ from pathlib import Path
 from annotator.core.errors import InputError
 from annotator.core.model import AnnotationSet, Document, Relation, Span
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
+from annotator.formats.archives import read_members
 from annotator.formats.folders import Walk, walk
 from annotator.formats.interchange import IMPORTED_STATUS, annotator_for, warn
 from annotator.formats.reading import check_text, decode, read_bytes
 
 SUFFIXES = (".tsv",)
+FORMAT_PREFIX = b"#FORMAT=WebAnno TSV 3"
 FORMAT_LINE = re.compile(r"^#FORMAT=WebAnno TSV 3\.\d+\s*$")
 DEFAULT_ANNOTATOR = "inception"
 NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
@@ -72,7 +75,20 @@ _VALUE_ESCAPES = ("\\\\", "\\[", "\\]", "\\|", "\\_", "\\->", "\\;", "\\t", "\\n
 def detect(path: Path) -> bool:
     if path.is_dir():
         return any(_is_webanno(f) for _, f in _walk(path).files)
+    if path.suffix.lower() == ".zip":
+        return _zip_of_tsv(path)
     return path.suffix.lower() in SUFFIXES and _is_webanno(path)
+
+
+def _zip_of_tsv(path: Path) -> bool:
+    """A zip of ``.tsv`` files and no brat ``.ann`` (as :mod:`webanno_write` writes),
+    told by its member names alone (nothing is decompressed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [name.lower() for name in archive.namelist()]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return any(n.endswith(".tsv") for n in names) and not any(n.endswith(".ann") for n in names)
 
 
 def _walk(folder: Path) -> Walk:
@@ -83,7 +99,7 @@ def _walk(folder: Path) -> Walk:
 def _is_webanno(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
-            return handle.read(32).startswith(b"#FORMAT=WebAnno TSV 3")
+            return handle.read(32).startswith(FORMAT_PREFIX)
     except OSError:
         return False
 
@@ -98,6 +114,15 @@ def read(path: Path, options: ReadOptions) -> Iterator[Record]:
         for file in files:
             doc_id = file.relative_to(path).with_suffix("").as_posix()
             yield Record(read_document(file, doc_id, options), str(file), 1)
+    elif path.suffix.lower() == ".zip":
+        members = read_members(path, lambda name: name.lower().endswith(".tsv"))
+        chosen = {n: data for n, data in members.items() if data.startswith(FORMAT_PREFIX)}
+        if not chosen:
+            raise InputError(str(path), "no WebAnno TSV files (.tsv) in this archive")
+        for name, data in sorted(chosen.items()):
+            shown = Path(f"{path}:{name}")
+            doc_id = Path(name).with_suffix("").as_posix()
+            yield Record(parse_document(data, shown, doc_id, options), str(shown), 1)
     else:
         yield Record(read_document(path, path.stem, options), str(path), 1)
 
@@ -142,14 +167,19 @@ class _Unit:
 
 def read_document(path: Path, doc_id: str, options: ReadOptions) -> Document:
     """The document of one TSV file (see the module docstring)."""
-    lines = decode(read_bytes(path), path).split("\n")
+    return parse_document(read_bytes(path), path, doc_id, options)
+
+
+def parse_document(data: bytes, path: Path, doc_id: str, options: ReadOptions) -> Document:
+    """The document of one TSV file's bytes; ``path`` names it in errors."""
+    lines = decode(data, path).split("\n")
     if not lines or not FORMAT_LINE.match(lines[0].rstrip("\r")):
         raise InputError(
             str(path), "not WebAnno TSV 3.x: the first line is not #FORMAT=WebAnno TSV 3.x", 1
         )
     layers, body = _header(lines, path)
     rows, sentences = _body(lines, body, layers, path)
-    text, to_points = _text(sentences, path)
+    text, to_points = _text(sentences, path, len(data))
     check_text(text, path)
     units: dict[tuple[str, str], _Unit] = {}
     chains: dict[tuple[str, str], dict[int, tuple[tuple[str, str], str]]] = {}
@@ -268,11 +298,11 @@ def _body(
     return rows, sentences
 
 
-def _text(sentences: list[tuple[int, str]], path: Path) -> tuple[str, _Converter]:
+def _text(sentences: list[tuple[int, str]], path: Path, room: int) -> tuple[str, _Converter]:
     """The document text from its sentences (UTF-16 offsets), and the offset converter."""
     parts: list[str] = []
     length = 0
-    room = path.stat().st_size  # the text cannot be longer than the file holding it
+    # ``room``: the file's size; the text cannot be longer than the file holding it.
     for start, sentence in sentences:
         if start < length:
             raise InputError(str(path), f"a sentence starts at {start}, inside the one before")

@@ -257,3 +257,18 @@ def test_an_offset_beyond_anything_the_file_could_hold_is_refused_at_once(tmp_pa
 
     with pytest.raises(InputError, match="more than the whole file holds"):
         list(webanno.read(path, ReadOptions()))
+
+
+def test_a_zip_the_export_writes_is_detected_and_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "sample.tsv"
+    shutil.copyfile(TSV / "inception_testSentenceWithEmoji.tsv", path)
+    (doc,) = [record.document for record in webanno.read(path, ReadOptions())]
+    archive = tmp_path / "out.zip"
+    webanno.write([doc], archive, WriteOptions(scheme=None))
+
+    assert detect(archive) == "webanno"
+    (back,) = [record.document for record in webanno.read(archive, ReadOptions())]
+    assert back.text == doc.text
+    assert [(s.start, s.end) for s in back.annotations[0].spans] == [
+        (s.start, s.end) for s in doc.annotations[0].spans
+    ]
