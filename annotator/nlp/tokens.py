@@ -8,14 +8,25 @@ exported examples have.
 from __future__ import annotations
 
 import bisect
+import threading
 from functools import lru_cache
 from typing import Any
 
 from annotator.nlp.language import blank
 
+_LOADING = threading.Lock()
+
+
+def tokenizer_for(language: str) -> Any:
+    """The spaCy tokenizer of ``language`` (see :func:`_tokenizer_for`), loaded by one
+    thread at a time: two documents opened while spaCy first loads wait for one load
+    instead of importing and building it twice at once."""
+    with _LOADING:
+        return _tokenizer_for(language)
+
 
 @lru_cache(maxsize=16)
-def tokenizer_for(language: str) -> Any:
+def _tokenizer_for(language: str) -> Any:
     """The spaCy tokenizer of ``language`` (the ``xx`` one when spaCy has none for it).
 
     Cached per language: the first call for a language costs spaCy's import and the
