@@ -182,18 +182,24 @@ class WindowBase(QMainWindow):
     def _keep_unsaved(self, doc_id: str, edit: Edit, text: str, error: StorageError) -> None:
         """The corpus cannot take the edit now (disk full, read-only, damaged, server
         busy): keep it, unacknowledged, marked not saved; say what to do; retry."""
-        self.offline = (doc_id, edit, text, self.session.revision)
-        self.connection_label.setText("● not saved — " + _storage_problem(error))
-        self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
-        self.connection_label.setToolTip(str(error))
+        self._hold_unsaved(doc_id, edit, text, self.session.revision, error)
         self.statusBar().showMessage(f"Your last change is kept, not saved: {error}", 15000)
-        self.reconnect_timer.start()
         QMessageBox.warning(
             self,
             "Your last change is not saved",
             f"{error}\n\nThe change is kept and saved as soon as the corpus takes it; "
             "until then the window refuses further changes.",
         )
+
+    def _hold_unsaved(
+        self, doc_id: str, edit: Edit, text: str, revision: int, error: StorageError
+    ) -> None:
+        """Keep the edit, show it as not saved (and why), and retry."""
+        self.offline = (doc_id, edit, text, revision)
+        self.connection_label.setText("● not saved — " + _storage_problem(error))
+        self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
+        self.connection_label.setToolTip(str(error))
+        self.reconnect_timer.start()
 
     def refused_while_unsaved(self, what: str) -> bool:
         """Say so and return True when an edit is kept unsaved: the window must not
@@ -243,11 +249,7 @@ class WindowBase(QMainWindow):
             return
         except StorageError as error:
             # Still not writable: stay as we were (the user was told once).
-            self.offline = (doc_id, edit, text, revision)
-            self.connection_label.setText("● not saved — " + _storage_problem(error))
-            self.connection_label.setStyleSheet("color: #d62728; font-weight: bold;")
-            self.connection_label.setToolTip(str(error))
-            self.reconnect_timer.start()
+            self._hold_unsaved(doc_id, edit, text, revision, error)
             return
         except AnnotatorError as error:
             # The corpus answers but refuses the edit (the document or the scheme changed

@@ -113,28 +113,25 @@ def test_a_full_disk_is_one_line_without_document_text(small_disk: Path) -> None
 # -- read-only -----------------------------------------------------------------------------
 
 
-def test_a_corpus_on_a_read_only_folder_opens_for_reading(
-    read_only_folder: object, tmp_path: Path
-) -> None:
+@pytest.fixture
+def read_only_corpus(read_only_folder: object, tmp_path: Path) -> Path:
+    """A corpus with one document, in a folder then mounted read-only."""
     location = tmp_path / "read-only" / "corpus.annotator"
     with init_corpus(location) as corpus:
         corpus.add_documents([Document("d1", TEXT)])
     assert callable(read_only_folder)
     read_only_folder()
+    return location
 
+
+def test_a_corpus_on_a_read_only_folder_opens_for_reading(read_only_corpus: Path) -> None:
+    location = read_only_corpus
     with Corpus.open(location, read_only=True) as corpus:
         assert corpus.document_ids() == ["d1"]
 
 
-def test_writing_a_read_only_corpus_says_read_only(
-    read_only_folder: object, tmp_path: Path
-) -> None:
-    location = tmp_path / "read-only" / "corpus.annotator"
-    with init_corpus(location) as corpus:
-        corpus.add_documents([Document("d1", TEXT)])
-    assert callable(read_only_folder)
-    read_only_folder()
-
+def test_writing_a_read_only_corpus_says_read_only(read_only_corpus: Path) -> None:
+    location = read_only_corpus
     with pytest.raises(CorpusReadOnly) as caught, Corpus.open(location) as corpus:
         corpus.add_documents([Document("d2", TEXT)])
 
