@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from annotator.core.errors import AnnotationError, CorpusError
 from annotator.core.model import AnnotationSet, Document
 from annotator.store import schema as t
+from annotator.store.own_rows import delete_set_rows
 from annotator.store.rows import (
     SPAN_COLUMNS,
     _annotator_pk,
@@ -98,7 +99,7 @@ def _insert_annotation_sets(
                         f"document {doc.id!r} already has annotations by {aset.annotator!r}; "
                         "import them under another --annotator name, or merge instead"
                     )
-                conn.execute(t.annotation_sets.delete().where(t.annotation_sets.c.pk == old))
+                delete_set_rows(conn, t.annotation_sets, [old])
             created, updated = aset.created_at or stamp, aset.updated_at or stamp
             set_pk = next(keys)
             set_rows.append(

@@ -19,6 +19,7 @@ from annotator.core.model import AnnotationSet
 from annotator.store import schema as t
 from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.engine import reading, writing
+from annotator.store.own_rows import delete_set_rows
 from annotator.store.rows import (
     _annotator_pk,
     _chunks,
@@ -171,7 +172,7 @@ def _write_sets(
                 ).scalar_one()
             )
             for table in (t.relations, t.spans, t.doc_labels):
-                conn.execute(table.delete().where(table.c.set_pk == set_pk))
+                delete_set_rows(conn, table, [set_pk])
             conn.execute(
                 a.update().where(a.c.pk == set_pk).values(revision=a.c.revision + 1, **values)
             )

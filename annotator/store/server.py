@@ -28,7 +28,7 @@ from sqlalchemy import URL, Column, Connection, MetaData, Table, Text, func, ins
 
 from annotator.core.errors import CorpusError, PermissionDenied
 from annotator.core.validation import check_own_name
-from annotator.store import migrations
+from annotator.store import migrations, own_rows
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import make_engine, reading, writing
@@ -59,18 +59,23 @@ _OWN_ROW = (
 )
 # The functions name the corpus's schema and search nothing else: a function body is
 # read when it runs, and an annotator's own temporary "server_roles" table (temporary
-# tables come first in a search path) would otherwise make them a lead.
+# tables come first in a search path) would otherwise make them a lead. The policies and
+# the deleting functions of own_rows share one test of who may change a set.
 _FUNCTIONS = (
+    *own_rows.FUNCTIONS,
     """CREATE OR REPLACE FUNCTION {schema}.annotator_role_pk() RETURNS integer
        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-         SELECT n.pk FROM {schema}.annotators n
-         JOIN {schema}.server_roles r ON r.annotator = n.name
-         WHERE r.role = current_user $$""",
+         SELECT {schema}.annotator_role_pk_of(current_user) $$""",
     """CREATE OR REPLACE FUNCTION {schema}.annotator_is_lead() RETURNS boolean
        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-         SELECT EXISTS (SELECT 1 FROM {schema}.server_roles
-                        WHERE role = current_user AND annotator IS NULL) $$""",
+         SELECT {schema}.annotator_is_lead_of(current_user) $$""",
 )
+UPDATED_COLUMNS = {
+    "annotation_sets": ("status", "guideline_version", "updated_at", "revision"),
+    "spans": ("layer", "label", "start_offset", "end_offset", "attrs", "origin", "state"),
+}
+"""The only columns an annotator's role may update. No table-level UPDATE nor DELETE: with
+either, ``LOCK TABLE`` takes any mode and stalls the other annotators (own_rows.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +304,10 @@ def _grant(conn: Connection, role: str, lead: bool) -> None:
         sequences, rights = _sequences(conn, writable), "USAGE, SELECT, UPDATE"
     else:
         _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(READ_TABLES), who))
-        own = names(OWN_TABLES)
-        _run(conn, sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(own, who))
+        _run(conn, sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(names(OWN_TABLES), who))
+        for table, columns in UPDATED_COLUMNS.items():
+            grant = sql.SQL("GRANT UPDATE ({}) ON {} TO {}")
+            _run(conn, grant.format(names(columns), sql.Identifier(table), who))
         sequences, rights = _sequences(conn, OWN_TABLES), "USAGE"
     if sequences:
         _run(

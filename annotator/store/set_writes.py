@@ -8,9 +8,14 @@ from sqlalchemy import Connection, select
 
 from annotator.core.model import AnnotationSet, Span
 from annotator.store import schema as t
+from annotator.store.own_rows import (
+    delete_decisions,
+    delete_relations,
+    delete_set_rows,
+    delete_spans,
+)
 from annotator.store.rows import (
     _annotator_pk,
-    _chunks,
     _insert_if_absent,
     _label_rows,
     _span_row,
@@ -57,30 +62,19 @@ def _write_diff(
     """
     old_spans = {s.id: s for s in before.spans}
     new_spans = {s.id: s for s in after.spans}
-    for rel in before.relations:
-        if rel not in after.relations:
-            conn.execute(
-                t.relations.delete().where(
-                    t.relations.c.set_pk == set_pk,
-                    t.relations.c.head == rel.head,
-                    t.relations.c.child == rel.child,
-                    t.relations.c.label == rel.label,
-                )
-            )
-    gone = [span_id for span_id in old_spans if span_id not in new_spans]
-    for chunk in _chunks(gone, 500):
-        conn.execute(
-            t.spans.delete().where(t.spans.c.set_pk == set_pk, t.spans.c.span_id.in_(chunk))
-        )
+    delete_relations(conn, set_pk, [rel for rel in before.relations if rel not in after.relations])
+    delete_spans(conn, set_pk, [span_id for span_id in old_spans if span_id not in new_spans])
     for span in after.spans:
         old = old_spans.get(span.id)
         if old is None:
             conn.execute(t.spans.insert().values(_span_row(set_pk, span)))
         elif old != span:
+            row = _span_row(set_pk, span)
+            del row["set_pk"], row["span_id"]  # they identify the row (and are not updatable)
             conn.execute(
                 t.spans.update()
                 .where(t.spans.c.set_pk == set_pk, t.spans.c.span_id == span.id)
-                .values(_span_row(set_pk, span))
+                .values(row)
             )
     added = [r for r in after.relations if r not in before.relations]
     if added:
@@ -91,7 +85,7 @@ def _write_diff(
     if record_decisions:
         _record_decisions(conn, set_pk, before, after)
     if before.doc_labels != after.doc_labels:
-        conn.execute(t.doc_labels.delete().where(t.doc_labels.c.set_pk == set_pk))
+        delete_set_rows(conn, t.doc_labels, [set_pk])
         rows = _label_rows(set_pk, after.doc_labels)
         if rows:
             conn.execute(t.doc_labels.insert(), rows)
@@ -137,13 +131,11 @@ def _record_decisions(
     ids = [s.id for s, _ in decided] + forgotten
     if not ids:
         return
-    d = t.suggestion_decisions
-    for chunk in _chunks(ids, 500):
-        conn.execute(d.delete().where(d.c.set_pk == set_pk, d.c.span_id.in_(chunk)))
+    delete_decisions(conn, set_pk, ids)
     if decided:
         stamp = now()
         conn.execute(
-            d.insert(),
+            t.suggestion_decisions.insert(),
             [
                 {
                     "set_pk": set_pk,

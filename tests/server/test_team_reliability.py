@@ -39,7 +39,8 @@ def edit(url: str, span_id: str) -> float:
 
 
 class Holding:
-    """A psycopg session of bob's that runs ``statement`` and holds what it takes."""
+    """A psycopg session (of bob's, or the lead's) that runs ``statement`` and holds
+    what it takes."""
 
     def __init__(self, url: str, statement: str) -> None:
         self.conn = psycopg.connect(libpq(url))
@@ -51,19 +52,20 @@ class Holding:
 
 
 @pytest.mark.parametrize(
-    "statement",
+    ("who", "statement"),
     [
-        "LOCK TABLE spans IN ACCESS EXCLUSIVE MODE",
-        f"SELECT pg_advisory_lock({WRITE_LOCK})",
-        "SELECT * FROM annotation_sets FOR UPDATE",  # what bob may see: his own rows only
+        # An annotator may no longer lock a table (test_role_rights.py); a lead still may.
+        ("lead", "LOCK TABLE spans IN ACCESS EXCLUSIVE MODE"),
+        ("bob", f"SELECT pg_advisory_lock({WRITE_LOCK})"),
+        ("bob", "SELECT * FROM annotation_sets FOR UPDATE"),  # his own rows only
     ],
     ids=["LOCK TABLE spans", "the app's advisory lock", "rows locked"],
 )
-def test_an_annotator_holding_a_lock_makes_others_busy_not_stalled(
-    team: Team, statement: str, monkeypatch: pytest.MonkeyPatch
+def test_someone_holding_a_lock_makes_others_busy_not_stalled(
+    team: Team, who: str, statement: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "EDIT_LOCK_TIMEOUT_MS", 1000)
-    held = Holding(team.bob, statement)
+    held = Holding(getattr(team, who), statement)
     try:
         started = time.perf_counter()
         if statement.endswith("FOR UPDATE"):
@@ -95,7 +97,7 @@ def test_a_whole_corpus_write_waits_longer_then_says_busy(
 
 
 def test_an_edit_waits_out_a_short_lock(team: Team) -> None:
-    held = Holding(team.bob, "LOCK TABLE spans IN ACCESS EXCLUSIVE MODE")
+    held = Holding(team.lead, "LOCK TABLE spans IN ACCESS EXCLUSIVE MODE")
     threading.Timer(0.5, held.release).start()
 
     assert edit(team.alice, "a8") < engine.EDIT_LOCK_TIMEOUT_MS / 1000
