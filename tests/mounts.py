@@ -77,3 +77,24 @@ def read_only_folder(tmp_path: Path) -> Iterator[Callable[[], None]]:
         yield freeze
     finally:
         _unmount(folder)
+
+
+@pytest.fixture
+def read_only_file() -> Iterator[Callable[[Path], None]]:
+    """A function that makes one file read-only for everyone, root included (a read-only
+    bind mount of the file over itself), its folder staying writable."""
+    frozen: list[Path] = []
+
+    def freeze(path: Path) -> None:
+        try:
+            _mount("--bind", str(path), str(path))
+        except (OSError, subprocess.CalledProcessError) as error:
+            pytest.skip(f"cannot bind-mount a file here ({error}): run the test as root")
+        frozen.append(path)
+        _mount("-o", "remount,ro,bind", str(path))
+
+    try:
+        yield freeze
+    finally:
+        for path in reversed(frozen):
+            _unmount(path)

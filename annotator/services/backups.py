@@ -234,10 +234,11 @@ def maybe_backup(
 
     The window calls it on a timer (``reason="timer"``) and when it closes a corpus
     (``min_interval_s=0, reason="close"``), off the GUI thread for a large corpus. Does
-    nothing for a server corpus. Changes are seen by row counts, keys, annotation set
-    revisions and settings, which every write of the store moves.
+    nothing for a server corpus, nor for one opened read-only (it cannot have changed
+    through it, and its folder may take no file). Changes are seen by row counts, keys,
+    annotation set revisions and settings, which every write of the store moves.
     """
-    if corpus.path is None:
+    if corpus.path is None or corpus.read_only:
         return None
     backups = list_backups(corpus.location)
     if backups:

@@ -7,12 +7,13 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from annotator.core.errors import AnnotatorError, SchemeError
+from annotator.core.errors import AnnotatorError, CorpusReadOnly, SchemeError
 from annotator.core.model import Document
 from annotator.core.scheme import Scheme
 from annotator.formats.text import read_document
 from annotator.resources import resource_path
 from annotator.store.corpus import Corpus
+from annotator.store.engine import is_url
 
 CORPUS_SUFFIX = ".annotator"
 HOME_VARIABLE = "ANNOTATOR_HOME"
@@ -85,6 +86,25 @@ def open_corpus(location: str | Path, read_only: bool = False) -> Corpus:
     return Corpus.open(location, read_only=read_only)
 
 
+def open_for_editing(location: str | Path) -> Corpus:
+    """Open a corpus to work in (the window): a corpus that cannot be written (a
+    read-only file, folder or mount) is opened read-only instead, and says so with
+    ``corpus.read_only``, so that the window can show it and refuse edits at once rather
+    than fail on the first one."""
+    if not is_url(location) and not _writable(Path(location)):
+        return Corpus.open(location, read_only=True)
+    try:
+        return Corpus.open(location)
+    except CorpusReadOnly:
+        return Corpus.open(location, read_only=True)
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the corpus file and its folder (where SQLite keeps
+    its journal). ``os.access`` answers for this user, root and read-only mounts included."""
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
+
+
 def seeds_dir() -> Path:
     """The seed articles: shipped as package data, or the checkout's ``seeds/`` folder."""
     shipped = Path(str(resources.files("annotator"))) / "_seeds"
@@ -114,7 +134,7 @@ def open_default_corpus() -> Corpus:
     """The default corpus, created with the default scheme and the seeds on first use."""
     path = default_corpus_path()
     if path.exists():
-        return Corpus.open(path)
+        return open_for_editing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Build it under a temporary name so that an interrupted first run leaves no
     # half-seeded corpus behind.

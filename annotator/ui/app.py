@@ -49,9 +49,9 @@ def application() -> QApplication:
 
 def _opener(location: str | None) -> Callable[[], Corpus]:
     def open_it() -> Corpus:
-        from annotator.services.corpora import open_corpus, open_default_corpus
+        from annotator.services.corpora import open_default_corpus, open_for_editing
 
-        return open_corpus(location) if location else open_default_corpus()
+        return open_for_editing(location) if location else open_default_corpus()
 
     return open_it
 

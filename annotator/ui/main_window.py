@@ -44,6 +44,7 @@ from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.read_only import ReadOnlyNotice
 from annotator.ui.relations.controller import RelationsController
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
@@ -216,6 +217,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             # Once the palette's new buttons are laid out (its size is known then).
             QTimer.singleShot(0, lambda: self._size_side_docks(self.width()))
         self._set_actions_enabled(True)
+        self.read_only_notice.show_for(corpus, self.all_actions)
         self.corpusOpened.emit()
 
     # -- building ----------------------------------------------------------------------------
@@ -235,6 +237,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connection")
         self.statusBar().addPermanentWidget(self.connection_label)
+        self.read_only_notice = ReadOnlyNotice(self)
         for label in (
             self.status_annotator,
             self.status_document,
@@ -258,6 +261,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
         action.triggered.connect(lambda _checked=False: slot())
+        action.setData(getattr(slot, "__name__", ""))  # e.g. read_only.WRITING_COMMANDS
         if menu is not None:
             menu.addAction(action)  # type: ignore[attr-defined]
         self.addAction(action)
@@ -445,9 +449,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.open_location(path)
 
     def open_location(self, location: str) -> None:
-        from annotator.services.corpora import open_corpus
+        from annotator.services.corpora import open_for_editing
 
-        self._try(lambda: self.switch_corpus(open_corpus(location)))
+        self._try(lambda: self.switch_corpus(open_for_editing(location)))
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -481,6 +485,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         title = document.meta.get("title") or doc_id
         owner = package_owner(self.corpus)
         where = Path(self.corpus.location).name + (f" (package for {owner})" if owner else "")
+        where += " (read-only)" if self.corpus.read_only else ""
         self.setWindowTitle(f"{title} — {where} — Annotator")
         self._update_status()
 

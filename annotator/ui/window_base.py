@@ -37,6 +37,7 @@ from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
+from annotator.ui.read_only import ReadOnlyNotice
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.worker import run_with_progress
 
@@ -78,6 +79,7 @@ class WindowBase(QMainWindow):
     offline: tuple[str, Edit, str, int] | None
     curation: dict[str, tuple[int, int]] | None  # corpus curation progress, while reviewing
     connection_label: QLabel
+    read_only_notice: ReadOnlyNotice
     links_told: bool = False  # the status bar tells what the last edit did to links
     reconnect_timer: QTimer
 
@@ -118,7 +120,7 @@ class WindowBase(QMainWindow):
         """Commit ``edit`` on the current document and push it on the undo stack."""
         document = self.session.document
         self.links_told = False
-        if document is None:
+        if document is None or self.read_only_notice.refused():
             return False
         if self.offline is not None:
             offline = self.connection_label.text().startswith("● offline")
