@@ -3,11 +3,13 @@ a link leading outside is skipped and named in a warning; one inside is read."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from annotator.formats import ReadOptions, brat, text
+from annotator.formats import ReadOptions, brat, text, webanno
+from annotator.formats import spacy as spacy_format
 
 SECRET = "contenu d'un fichier hors du dossier importé"
 
@@ -94,3 +96,42 @@ def test_a_brat_folder_of_links_only_is_not_detected_as_brat(tmp_path: Path, out
     (links / "a.ann").symlink_to(outside / "secret.ann")
 
     assert not brat.detect(links)
+
+
+def own_and_secret(kind: str, folder: Path, outside: Path) -> tuple[str, str]:
+    """A file of format ``kind`` in ``folder`` and another outside it: their names."""
+    if kind == "webanno":
+        from tests.unit.formats.test_webanno import TSV
+
+        sample = TSV / "inception_testSentenceWithEmoji.tsv"
+        shutil.copyfile(sample, folder / "own.tsv")
+        shutil.copyfile(sample, outside / "secret.tsv")
+        return "own.tsv", "secret.tsv"
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("fr")
+    DocBin(docs=[nlp("Jean Dupont dort.")]).to_disk(folder / "own.spacy")
+    DocBin(docs=[nlp(SECRET)]).to_disk(outside / "secret.spacy")
+    return "own.spacy", "secret.spacy"
+
+
+@pytest.mark.parametrize("kind", ["webanno", "spacy"])
+def test_every_other_folder_importer_skips_links_leading_outside(
+    folder: Path, outside: Path, kind: str
+) -> None:
+    """text and brat above; WebAnno TSV and spaCy DocBin folders walk the same way."""
+    own, secret = own_and_secret(kind, folder, outside)
+    (folder / "sub" / secret).symlink_to(outside / secret)
+    options = ReadOptions()
+    reader = webanno if kind == "webanno" else spacy_format
+
+    records = list(reader.read(folder, options))
+
+    assert {r.path for r in records} == {str(folder / own)}
+    assert all(SECRET not in r.document.text for r in records)
+    assert len(options.warnings) == 1
+    assert (
+        f"1 symbolic link leading outside the folder skipped (e.g. sub/{secret} -> "
+        in (options.warnings[0])
+    )
