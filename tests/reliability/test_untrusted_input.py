@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import io
 import resource
+import stat
 import struct
 import time
 import zipfile
@@ -25,7 +26,7 @@ from annotator.services.corpora import default_scheme
 from annotator.services.importing import import_paths
 from annotator.store.corpus import Corpus
 from tests.unit.corpus_samples import corpus_state
-from tests.unit.formats.interchange_samples import sample_corpus_path
+from tests.unit.formats.interchange_samples import REAL, sample_corpus_path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "annotator"
 GOOD_TXT = b"Jean Dupont dort.\n"
@@ -67,41 +68,79 @@ def zip_with(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+GOOD_TSV = (REAL / "webanno-tsv" / "inception_testSentenceWithEmoji.tsv").read_bytes()
+ARCHIVE_FORMATS = ["brat", "webanno"]
+"""Every format that reads a zip (both go through formats/archives.py)."""
+
+
+def good_members(format: str) -> dict[str, bytes]:
+    """The members of a sound archive of ``format``."""
+    return {"good.tsv": GOOD_TSV} if format == "webanno" else {"good.txt": GOOD_TXT,
+                                                                 "good.ann": GOOD_ANN}  # fmt: skip
+
+
+def suffix_of(format: str) -> str:
+    return ".tsv" if format == "webanno" else ".txt"
+
+
+@pytest.mark.parametrize("format", ARCHIVE_FORMATS)
 @pytest.mark.parametrize(
-    "name", ["../evil.ann", "docs/../../evil.txt", "/etc/evil.ann", "..\\evil.ann", "C:evil.txt"]
+    "name", ["../evil.ann", "docs/../../evil.txt", "/etc/evil.ann", "..\\evil.tsv", "C:evil.txt"]
 )
 def test_an_archive_with_a_member_leaving_its_folder_is_refused_whole(
-    samples: Path, tmp_path: Path, name: str
+    samples: Path, tmp_path: Path, name: str, format: str
 ) -> None:
     archive = tmp_path / "in.zip"
-    archive.write_bytes(zip_with({"good.txt": GOOD_TXT, "good.ann": GOOD_ANN, name: GOOD_ANN}))
+    archive.write_bytes(zip_with({**good_members(format), name: GOOD_ANN}))
 
-    refused(samples, archive, "brat", name, "leaves the archive's folder; refused")
+    refused(samples, archive, format, name, "leaves the archive's folder; refused")
 
     assert not (tmp_path.parent / "evil.ann").exists()
 
 
-def test_an_archive_member_declaring_a_huge_size_is_refused_before_reading(
-    samples: Path, tmp_path: Path
+@pytest.mark.parametrize("format", ARCHIVE_FORMATS)
+def test_an_archive_with_a_link_member_is_refused_whole(
+    samples: Path, tmp_path: Path, format: str
 ) -> None:
-    data = bytearray(zip_with({"good.txt": GOOD_TXT, "good.ann": GOOD_ANN}))
-    central = data.index(b"PK\x01\x02")  # the first central directory entry: good.txt
+    link = zipfile.ZipInfo(f"link{suffix_of(format)}")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for good, content in good_members(format).items():
+            zipped.writestr(good, content)
+        zipped.writestr(link, b"/etc/passwd")
+    archive = tmp_path / "in.zip"
+    archive.write_bytes(buffer.getvalue())
+
+    refused(samples, archive, format, link.filename, "the member is a symbolic link; refused")
+
+
+@pytest.mark.parametrize("format", ARCHIVE_FORMATS)
+def test_an_archive_member_declaring_a_huge_size_is_refused_before_reading(
+    samples: Path, tmp_path: Path, format: str
+) -> None:
+    members = good_members(format)
+    data = bytearray(zip_with(members))
+    central = data.index(b"PK\x01\x02")  # the first central directory entry
     struct.pack_into("<I", data, central + 24, 0xFFFF_FFF0)  # its uncompressed size
     archive = tmp_path / "in.zip"
     archive.write_bytes(bytes(data))
     before = peak_mb()
 
-    refused(samples, archive, "brat", "good.txt", "bytes once decompressed, over the limit")
+    refused(samples, archive, format, next(iter(members)), "bytes once decompressed, over the")
 
     assert peak_mb() - before < 100
 
 
-def test_a_zip_bomb_is_refused(samples: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("format", ARCHIVE_FORMATS)
+def test_a_zip_bomb_is_refused(samples: Path, tmp_path: Path, format: str) -> None:
     archive = tmp_path / "bomb.zip"
-    archive.write_bytes(zip_with({"good.ann": GOOD_ANN, "good.txt": b"a" * (64 * MB)}))
+    archive.write_bytes(
+        zip_with({**good_members(format), f"big{suffix_of(format)}": b"a" * (64 * MB)})
+    )
     assert archive.stat().st_size < MB
 
-    refused(samples, archive, "brat", "looks like a zip bomb; refused")
+    refused(samples, archive, format, "looks like a zip bomb; refused")
 
 
 def zip_of_copies(count: int, data: bytes, suffix: str = ".txt") -> bytes:
@@ -124,24 +163,26 @@ def zip_of_copies(count: int, data: bytes, suffix: str = ".txt") -> bytes:
     return body.getvalue() + directory + end
 
 
+@pytest.mark.parametrize("format", ARCHIVE_FORMATS)
 @pytest.mark.parametrize(
     ("count", "expected"),
     [(2000, "over the 1073741824 limit"), (900, "times its size: looks like a zip bomb")],
     ids=["the audit's 2,000 (2 GiB)", "900 (under the total limit)"],
 )
 def test_many_members_compressed_well_together_are_refused_at_once(
-    samples: Path, tmp_path: Path, count: int, expected: str
+    samples: Path, tmp_path: Path, count: int, expected: str, format: str
 ) -> None:
     """The audit's archive: 1 MiB members, each just at the per-member ratio floor, that
     together inflate about 1,000 times (2,000 of them: 2.2 MB for 2 GiB)."""
     archive = tmp_path / "many.zip"
-    archive.write_bytes(zip_of_copies(count, b"a" * MB))
+    suffix = suffix_of(format)
+    archive.write_bytes(zip_of_copies(count, b"a" * MB, suffix))
     assert archive.stat().st_size < 3 * MB
     with zipfile.ZipFile(archive) as check:  # a valid archive, as zipfile reads it
-        assert len(check.infolist()) == count and check.read("doc00000.txt") == b"a" * MB
+        assert len(check.infolist()) == count and check.read(f"doc00000{suffix}") == b"a" * MB
     before, started = peak_mb(), time.perf_counter()
 
-    refused(samples, archive, "brat", expected)
+    refused(samples, archive, format, expected)
 
     assert time.perf_counter() - started < 5
     assert peak_mb() - before < 1024
