@@ -52,24 +52,42 @@ def assert_one_line_error(stderr: str, *expected: str) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [("import", "TEXTS"), ("stats",), ("export", "OUT"), ("backup",)],
+    [
+        ("import", "TEXTS"),
+        ("stats",),
+        ("export", "OUT"),
+        ("backup",),
+        ("agreement", "--json"),
+        ("package", "--annotator", "alice", "--sample", "2", "-o", "OUT"),
+        ("assign", "--annotators", "alice,bob", "-o", "FOLDER"),
+        ("merge", "PACKAGE"),
+        ("adjudicate", "--auto"),
+    ],
     ids=lambda c: c[0],
 )
 def test_a_damaged_corpus_is_refused_and_left_as_it_was(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     location = make_corpus(tmp_path / "corpus.annotator")
+    package = tmp_path / "alice.annotator"
+    if "PACKAGE" in command:  # a sound package, made before the damage
+        made = annotator(
+            "package", location, "--annotator", "alice", "--sample", "2", "-o", package
+        )
+        assert made.returncode == 0, made.stderr
     spoil_middle(location)
     before = location.read_bytes()
     texts = write_texts(tmp_path / "texts")
-    args = [{"TEXTS": texts, "OUT": tmp_path / "out.jsonl"}.get(a, a) for a in command]
+    places = {"TEXTS": texts, "OUT": tmp_path / "out.jsonl", "PACKAGE": package,
+              "FOLDER": tmp_path / "packages"}  # fmt: skip
+    args = [places.get(a, a) for a in command]
 
     result = annotator(args[0], location, *args[1:])
 
     assert result.returncode == 1
     assert_one_line_error(result.stderr, str(location), "damaged", "annotator restore")
     assert location.read_bytes() == before
-    assert not (tmp_path / "out.jsonl").exists()
+    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "packages").exists()
 
 
 def test_stats_on_an_empty_file_leaves_it_empty(tmp_path: Path) -> None:
