@@ -293,10 +293,12 @@ def _remove_other_layout(folder: Path, contents: dict[str, bytes]) -> None:
 
 
 def _write_together(folder: Path, contents: dict[str, bytes]) -> None:
-    """Write every file under a temporary name, then put them all in place."""
-    folder.mkdir(exist_ok=True)
-    for name in contents:
-        (folder / name).parent.mkdir(exist_ok=True)
+    """Write every file under a temporary name, then put them all in place (or none:
+    the folders made for them go too when writing fails, e.g. on a full disk)."""
+    made = [f for f in dict.fromkeys([folder, *((folder / n).parent for n in contents)])
+            if not f.exists()]  # fmt: skip
+    for path in made:
+        path.mkdir()
     temporary = {
         name: (folder / name).with_name(f".{Path(name).name}.partial") for name in contents
     }
@@ -308,6 +310,10 @@ def _write_together(folder: Path, contents: dict[str, bytes]) -> None:
                 os.fsync(handle.fileno())
         for name, path in temporary.items():
             os.replace(path, folder / name)
-    finally:
+    except BaseException:
         for path in temporary.values():
             path.unlink(missing_ok=True)
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise

@@ -23,7 +23,7 @@ from annotator.agreement.differences import SpanAgreement, span_differences
 from annotator.agreement.html import render
 from annotator.agreement.report import AgreementReport, Confusion, build_report
 from annotator.core.model import GOLD, Document
-from annotator.formats.atomic import atomic_text_writer
+from annotator.formats.atomic import atomic_text_writer, output_errors
 from annotator.services.claims import claim_layer
 from annotator.services.progress import Progress, no_progress
 from annotator.store.corpus import Corpus
@@ -75,7 +75,7 @@ def report_title(corpus: Corpus) -> str:
 def write_html(report: AgreementReport, out: Path, title: str) -> None:
     """Write the self-contained HTML report to ``out``, whole or not at all."""
     page = render(report, title)
-    with atomic_text_writer(Path(out)) as handle:
+    with output_errors(Path(out)), atomic_text_writer(Path(out)) as handle:
         handle.write(page)
 
 

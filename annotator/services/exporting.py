@@ -8,6 +8,7 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD, Document
 from annotator.formats import WriteOptions, WriteReport, writer
+from annotator.formats.atomic import output_errors
 from annotator.services.progress import Progress, no_progress
 from annotator.store.corpus import Corpus
 
@@ -69,4 +70,5 @@ def export(
     chosen = resolve_source(corpus, format, source)
     docs = selected_documents(corpus, chosen, progress)
     options = WriteOptions(include_suggestions=include_suggestions, scheme=corpus.scheme)
-    return write(docs, Path(out), options)
+    with output_errors(Path(out)):
+        return write(docs, Path(out), options)

@@ -21,6 +21,7 @@ from annotator.core.edits import Compound, SetBounds, apply
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import AnnotationSet
 from annotator.core.validation import problems
+from annotator.formats.atomic import output_errors
 from annotator.nlp.report import ALIGNMENTS, Alignment, Audit, SpacyExportReport, SpanIssue, listing
 from annotator.services.exporting import resolve_source, selected_documents
 from annotator.services.progress import Progress, no_progress
@@ -72,7 +73,8 @@ def export_training_data(
     options.check()
     chosen = resolve_source(corpus, FORMAT, source)
     documents = selected_documents(corpus, chosen, progress)
-    return export_docbins(documents, Path(out), corpus.scheme, options, progress)
+    with output_errors(Path(out)):
+        return export_docbins(documents, Path(out), corpus.scheme, options, progress)
 
 
 def alignment_audit(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.model import Document
+from annotator.core.model import AnnotationSet, Document, Span
 from annotator.services.corpora import init_corpus
 from tests.e2e.cli import annotator
 from tests.mounts import fill, read_only_folder, small_disk
@@ -183,3 +183,57 @@ def test_gold_is_refused_wherever_someone_names_themselves(
     assert result.returncode == 1
     assert_one_line_error(result.stderr, "is reserved", "adjudicated layer")
     assert not (tmp_path / "out").exists()
+
+
+def annotated_corpus(location: Path) -> Path:
+    """Two documents annotated by alice and bob: something for every export and report."""
+    with init_corpus(location) as corpus:
+        corpus.add_documents(
+            [
+                Document(f"d{n}", TEXT, annotations=[
+                    AnnotationSet(who, "done", spans=[Span("e1", "entity", 12, 23, "PER")])
+                    for who in ("alice", "bob")])
+                for n in range(2)
+            ]
+        )  # fmt: skip
+    return location
+
+
+OUTPUTS = [
+    ("export", "OUT.jsonl", "--from", "all"),
+    ("export", "OUT", "--format", "brat", "--from", "alice"),
+    ("export", "OUT", "--format", "spacy", "--from", "alice"),
+    ("agreement", "--html", "OUT.html"),
+]
+
+
+@pytest.mark.parametrize("command", OUTPUTS, ids=lambda c: " ".join(c[:3]))
+def test_an_output_on_a_full_disk_says_so_in_one_line_naming_it(
+    tmp_path: Path, small_disk: Path, command: tuple[str, ...]
+) -> None:
+    location = annotated_corpus(tmp_path / "corpus.annotator")
+    fill(small_disk)
+    args = [a.replace("OUT", str(small_disk / "out")) for a in command]
+
+    result = annotator(args[0], location, *args[1:])
+
+    assert result.returncode == 1
+    out = next(a for a in args if a.startswith(str(small_disk)))
+    assert_one_line_error(result.stderr, f"{out}: the disk is full", "free some space")
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing half-written
+
+
+@pytest.mark.parametrize("command", OUTPUTS, ids=lambda c: " ".join(c[:3]))
+def test_an_output_in_a_read_only_folder_says_so_in_one_line_naming_it(
+    tmp_path: Path, read_only_folder: object, command: tuple[str, ...]
+) -> None:
+    location = annotated_corpus(tmp_path / "corpus.annotator")
+    assert callable(read_only_folder)
+    read_only_folder()
+    args = [a.replace("OUT", str(tmp_path / "read-only" / "out")) for a in command]
+
+    result = annotator(args[0], location, *args[1:])
+
+    assert result.returncode == 1
+    out = next(a for a in args if "read-only" in a)
+    assert_one_line_error(result.stderr, f"{out}: cannot be written there", "choose a place")
