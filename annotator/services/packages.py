@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import AnnotatorError, CorpusError
+from annotator.core.errors import AnnotatorError, CorpusError, StorageError
 from annotator.core.model import GOLD, Document
 from annotator.core.validation import check_annotator_name
+from annotator.formats.atomic import output_error
 from annotator.services.corpora import CORPUS_SUFFIX
 from annotator.services.progress import Progress, no_progress
 from annotator.store.corpus import Corpus, now
@@ -217,6 +218,12 @@ def make_package(
             package.set_setting(PACKAGE_KEY, info.to_setting())
         _record_issued(corpus, info)
         _publish(partial, out)
+    except StorageError as error:  # a full disk, a read-only folder: name the package
+        _remove_database(partial)
+        raise type(error)(str(error).replace(str(partial), str(out))) from None
+    except OSError as error:
+        _remove_database(partial)
+        raise output_error(out, error) from None
     except BaseException:
         _remove_database(partial)
         raise
@@ -272,7 +279,9 @@ def _publish(partial: Path, out: Path) -> None:
 
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        file = Path(f"{path}{suffix}")
+        if file.exists():  # not unlink(missing_ok): a read-only folder says EROFS, not ENOENT
+            file.unlink()
 
 
 # -- assigning documents to several annotators ------------------------------------------

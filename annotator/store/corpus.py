@@ -11,6 +11,7 @@ and shared statements), :mod:`~annotator.store.set_reads` and
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from annotator.core.edits import Edit, apply
 from annotator.core.errors import (
     CorpusDamaged,
     CorpusError,
+    CorpusReadOnly,
     EditConflict,
     PermissionDenied,
 )
@@ -71,6 +73,11 @@ class Corpus:
             if path.exists() and path.stat().st_size > 0:
                 raise CorpusError(f"{path}: a file already exists there; choose another name")
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(path.parent, os.W_OK):
+                raise CorpusReadOnly(
+                    f"{path}: its folder cannot be written (a read-only folder or disk); "
+                    "nothing was written: choose a folder you can write to"
+                )
         corpus = cls(make_engine(location), str(location))
         try:
             version = corpus._migrate()

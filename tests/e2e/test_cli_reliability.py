@@ -237,3 +237,25 @@ def test_an_output_in_a_read_only_folder_says_so_in_one_line_naming_it(
     assert result.returncode == 1
     out = next(a for a in args if "read-only" in a)
     assert_one_line_error(result.stderr, f"{out}: cannot be written there", "choose a place")
+
+
+@pytest.mark.parametrize("place", ["full disk", "read-only folder"])
+def test_a_package_that_cannot_be_written_is_named_not_its_partial_file(
+    tmp_path: Path, place: str, request: pytest.FixtureRequest
+) -> None:
+    location = annotated_corpus(tmp_path / "corpus.annotator")
+    if place == "full disk":
+        folder = request.getfixturevalue("small_disk")
+        fill(folder)
+        expected = "the disk is full"
+    else:
+        request.getfixturevalue("read_only_folder")()
+        folder, expected = tmp_path / "read-only", "its folder cannot be written"
+    out = folder / "alice.annotator"
+
+    result = annotator("package", location, "--annotator", "alice", "--sample", "1", "-o", out)
+
+    assert result.returncode == 1
+    assert_one_line_error(result.stderr, f"{out}: ", expected)
+    assert ".partial" not in result.stderr
+    assert not out.exists()
