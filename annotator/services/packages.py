@@ -89,7 +89,7 @@ def package_info(corpus: Corpus) -> PackageInfo | None:
             raise TypeError
     except (KeyError, TypeError):
         raise CorpusError(
-            f"{corpus.location}: the package description is damaged; ask the lead for a new package"
+            f"{corpus.shown}: the package description is damaged; ask the lead for a new package"
         ) from None
     return info
 
@@ -121,7 +121,7 @@ def choose_documents(
         raise AnnotatorError("give either --docs or --sample, not both")
     all_ids = corpus.document_ids()
     if not all_ids:
-        raise CorpusError(f"{corpus.location}: the corpus has no documents; import some first")
+        raise CorpusError(f"{corpus.shown}: the corpus has no documents; import some first")
     if docs is not None:
         known = set(all_ids)
         wanted = [
@@ -133,7 +133,7 @@ def choose_documents(
         unknown = list(dict.fromkeys(d for d in wanted if d not in known))
         if unknown:
             raise CorpusError(
-                f"{corpus.location}: no document with id {listing(unknown)}; "
+                f"{corpus.shown}: no document with id {listing(unknown)}; "
                 "'annotator export CORPUS FILE' lists the documents"
             )
         if not wanted:
@@ -205,7 +205,7 @@ def make_package(
     known = corpus.text_hashes(doc_ids)
     unknown = [d for d in doc_ids if d not in known]
     if unknown:
-        raise CorpusError(f"{corpus.location}: no document with id {listing(unknown)}")
+        raise CorpusError(f"{corpus.shown}: no document with id {listing(unknown)}")
     out.parent.mkdir(parents=True, exist_ok=True)
     source = corpus_id(corpus)
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")

@@ -413,7 +413,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._fill_recent_menu()
         self.undo_stack.clear()
         self.session.document = None
-        last = self.settings.value(f"last-document/{self.corpus.location}")
+        last = self.settings.value(ui_settings.last_document_key(self.corpus.location))
         first = self.model.doc_id(0)
         target = str(last) if last and self.model.row_of(str(last)) is not None else first
         if target is not None:
@@ -481,7 +481,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.questions_dock.raise_()
         self._refresh_panels()
         self.browser.select_document(doc_id)
-        self.settings.setValue(f"last-document/{self.corpus.location}", doc_id)
+        self.settings.setValue(ui_settings.last_document_key(self.corpus.location), doc_id)
         title = document.meta.get("title") or doc_id
         owner = package_owner(self.corpus)
         where = Path(self.corpus.location).name + (f" (package for {owner})" if owner else "")

@@ -7,6 +7,7 @@ test or a second identity completely.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -42,10 +43,25 @@ def recent_corpora(settings: QSettings) -> list[str]:
 
 
 def remember_corpus(settings: QSettings, location: str) -> None:
-    """Put ``location`` first in the recent corpora, without its password."""
+    """Put ``location`` first in the recent corpora, without its password (and forget
+    what an older version remembered under a URL with its password)."""
     location = without_password(location)
     recent = [location, *[r for r in recent_corpora(settings) if r != location]]
     settings.setValue("recent", recent[:MAX_RECENT])
+    for key in settings.allKeys():
+        if key.startswith(_LAST_DOCUMENT) and _WITH_PASSWORD.search(key):
+            settings.remove(key)
+
+
+_LAST_DOCUMENT = "last-document/"
+# A URL's "user:password@" part, as QSettings keeps it in a key (it folds "//" into "/").
+_WITH_PASSWORD = re.compile(r"^[^/]+/[^/]+:/+[^:/@]+:[^@]*@")
+
+
+def last_document_key(location: str) -> str:
+    """The setting that remembers the document last open in a corpus: named by the
+    corpus's location without a password, which settings never store."""
+    return _LAST_DOCUMENT + without_password(location)
 
 
 def flag(settings: QSettings, key: str, default: bool = False) -> bool:

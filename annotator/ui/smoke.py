@@ -44,7 +44,7 @@ class _QuitAfterFirstPaint(QObject):
             return
         corpus = self.window.corpus
         print(
-            f"annotator smoke: painted {corpus.location} "
+            f"annotator smoke: painted {corpus.shown} "
             f"({corpus.document_count()} documents), window {self.window.windowTitle()!r}",
             flush=True,
         )
