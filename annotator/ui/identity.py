@@ -34,13 +34,14 @@ def check_chosen_name(name: str) -> None:
         )
 
 
-def ask_name(parent: QWidget | None, title: str, default: str) -> str | None:
-    """Ask for a name until an acceptable one is given, saying why one was refused.
+def ask_name(parent: QWidget | None, title: str, default: str, refused: str = "") -> str | None:
+    """Ask for a name until an acceptable one is given, saying why one was refused
+    (``refused``: why the name the window had is not usable).
 
     Returns:
         The name, or None when the user cancelled.
     """
-    prompt = _PROMPT
+    prompt = f"{refused}.\n\n{_PROMPT}" if refused else _PROMPT
     text = default
     while True:
         name, ok = QInputDialog.getText(parent, title, prompt, text=text)
@@ -58,15 +59,22 @@ def ask_name(parent: QWidget | None, title: str, default: str) -> str | None:
 
 def ask_annotator(settings: QSettings) -> str:
     """The annotator's name: from the settings, else asked once and remembered (the
-    login name when the dialog is cancelled)."""
+    login name when the dialog is cancelled). A remembered name that is not usable (the
+    reserved ``gold``, which an older version let Switch annotator remember) is asked
+    again, with the reason."""
     stored = settings.value("annotator")
+    refused = ""
     if stored:
-        return str(stored)
+        try:
+            check_chosen_name(str(stored))
+            return str(stored)
+        except AnnotationError as error:
+            refused = str(error)
     default = getpass.getuser() or "annotator"
     try:
         check_chosen_name(default)
     except AnnotationError:
         default = "annotator"
-    name = ask_name(None, "Welcome to Annotator", default) or default
+    name = ask_name(None, "Welcome to Annotator", default, refused) or default
     settings.setValue("annotator", name)
     return name

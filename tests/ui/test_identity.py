@@ -74,3 +74,18 @@ def test_the_window_settings_live_beside_the_default_corpus(
     assert settings_dir() == data_dir()
     monkeypatch.delenv("ANNOTATOR_HOME")
     assert settings_dir() == data_dir()
+
+
+def test_a_remembered_gold_is_not_used_but_asked_again_with_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """An older version let Switch annotator remember ``gold``: the next start annotated
+    straight into the adjudicated layer."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("annotator", "Gold")
+    prompts = scripted_answers(monkeypatch, ["chloé"])
+
+    assert ask_annotator(settings) == "chloé"
+
+    assert "reserved for the adjudicated layer" in prompts[0]
+    assert settings.value("annotator") == "chloé"
