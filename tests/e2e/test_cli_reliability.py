@@ -90,31 +90,67 @@ def test_a_damaged_corpus_is_refused_and_left_as_it_was(
     assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "packages").exists()
 
 
-def test_stats_on_an_empty_file_leaves_it_empty(tmp_path: Path) -> None:
+READ_COMMANDS = [
+    ("stats", "--json"),
+    ("export", "OUT.jsonl"),
+    ("export", "OUT", "--format", "spacy", "--from", "alice"),
+    ("agreement", "--json"),
+]
+"""Every command that only reads a corpus."""
+
+
+def read_args(command: tuple[str, ...], out: Path) -> list[str]:
+    return [a.replace("OUT", str(out)) for a in command]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c[:3]))
+def test_a_read_command_on_an_empty_file_leaves_it_empty(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     empty = tmp_path / "empty.annotator"
     empty.touch()
+    args = read_args(command, tmp_path / "out")
 
-    result = annotator("stats", empty)
+    result = annotator(args[0], empty, *args[1:])
 
     assert result.returncode == 1
     assert_one_line_error(result.stderr, str(empty), "empty file")
     assert empty.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.annotator"]
 
 
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c[:3]))
+def test_a_read_command_never_writes_the_corpus(tmp_path: Path, command: tuple[str, ...]) -> None:
+    location = annotated_corpus(tmp_path / "corpus.annotator")
+    before = (location.read_bytes(), location.stat().st_mtime_ns)
+    args = read_args(command, tmp_path / "out")
+
+    result = annotator(args[0], location, *args[1:])
+
+    assert result.returncode == 0, result.stderr
+    assert (location.read_bytes(), location.stat().st_mtime_ns) == before
+    # A WAL reader may leave SQLite's empty -wal and its -shm index: never any content.
+    wal = Path(f"{location}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert not Path(f"{location}-journal").exists()
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c[:3]))
 def test_read_commands_work_on_a_corpus_in_a_read_only_folder(
-    tmp_path: Path, read_only_folder: object
+    tmp_path: Path, read_only_folder: object, command: tuple[str, ...]
 ) -> None:
-    location = make_corpus(tmp_path / "read-only" / "corpus.annotator", count=3)
+    location = annotated_corpus(tmp_path / "read-only" / "corpus.annotator")
     assert callable(read_only_folder)
     read_only_folder()
+    args = read_args(command, tmp_path / "out")
 
-    stats = annotator("stats", location, "--json")
-    export = annotator("export", location, tmp_path / "out.jsonl")
+    result = annotator(args[0], location, *args[1:])
 
-    assert stats.returncode == 0, stats.stderr
-    assert json.loads(stats.stdout)["documents"] == 3
-    assert export.returncode == 0, export.stderr
-    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert result.returncode == 0, result.stderr
+    if command[0] == "stats":
+        assert json.loads(result.stdout)["documents"] == 2
+    if command[1] == "OUT.jsonl":
+        assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 2
 
 
 def test_importing_into_a_read_only_corpus_says_so(
