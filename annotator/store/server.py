@@ -11,7 +11,9 @@ tables. Everyone else connects with a role of their own, listed in ``server_role
   suggestion decisions. Other annotators' sets are invisible to it, so annotators stay
   blind to each other until review, as with work packages (DESIGN §2).
 
-Row-level security enforces this in the server, whatever program connects. The policies
+Row-level security enforces this in the server, whatever program connects. An annotator's
+role has no table-level UPDATE nor DELETE, so that it cannot ``LOCK TABLE`` against the
+others; it deletes its rows through the functions of :mod:`annotator.store.own_rows`. The policies
 and grants are rewritten by every ``setup`` (it is idempotent), which is also how new
 tables get their grants after an upgrade. A role is a cluster-wide object; its rights
 are per database, so one server can hold several corpora with different teams.

@@ -181,3 +181,19 @@ def test_messages_and_stats_never_show_the_password(tmp_path: Path, pg_url: str)
     assert missing.returncode == 1 and password not in missing.stderr
     assert wrong.returncode == 1 and password not in wrong.stderr
     assert "***" in stats.stdout
+
+
+@pytest.mark.parametrize("name", ["lead 100%", "o'lead:%(x)s"])
+def test_an_odd_lead_role_is_made_with_exactly_its_name(
+    tmp_path: Path, pg_url: str, name: str
+) -> None:
+    succeeded(annotator("init", pg_url))
+    succeeded(annotator("import", pg_url, write_jsonl(tmp_path / "in.jsonl", sample_records())))
+    role = f"{name} {make_url(pg_url).database}"
+
+    done = succeeded(annotator("server", "setup", pg_url, "--lead-role", role))
+
+    url = make_url(pg_url).set(username=role, password=password_of(done))
+    with Corpus.open(url.render_as_string(False)) as corpus:
+        corpus.apply_edit("raw-1", "bob", AddSpan(Span("z1", "entity", 0, 2, "PER")))
+        assert [s.id for s in corpus.annotation_set("raw-1", "bob").spans] == ["z1"]
