@@ -13,11 +13,13 @@ needs to start: Qt's platform plugin, the default scheme, the seed articles, the
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from annotator.ui.main_window import MainWindow
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
 
 SMOKE_VARIABLE = "ANNOTATOR_SMOKE"
 PAINT_DEADLINE_MS = 60_000
@@ -62,5 +64,8 @@ def quit_after_first_paint_if_asked(window: MainWindow) -> None:
     if os.environ.get(SMOKE_VARIABLE, "") in ("", "0"):
         return
     watcher = _QuitAfterFirstPaint(window)
-    window.view.viewport().installEventFilter(watcher)
+    if window.filled:
+        window.view.viewport().installEventFilter(watcher)
+    else:  # the window paints its frame first; its document view comes with the corpus
+        window.corpusOpened.connect(lambda: window.view.viewport().installEventFilter(watcher))
     QTimer.singleShot(PAINT_DEADLINE_MS, watcher.give_up)

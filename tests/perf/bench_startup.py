@@ -74,7 +74,7 @@ app = application()
 window = start_window(None, "bench")
 watcher = FirstPaint(window)
 watcher.quit_on_paint = False
-window.view.viewport().installEventFilter(watcher)
+window.installEventFilter(watcher)
 window.corpusOpened.connect(lambda: QTimer.singleShot(0, QApplication.quit))
 app.exec()
 """

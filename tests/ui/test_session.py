@@ -263,8 +263,9 @@ def test_opening_another_corpus_from_the_window(
 
 
 def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Path):
-    """The window of a fresh default corpus paints without spaCy (about 1 s) or
-    SQLAlchemy; it opens the corpus after, and prepares snapping in the background."""
+    """The window of a fresh default corpus paints without spaCy (about 1 s), SQLAlchemy,
+    its panels or the domain's modules (its frame only); it fills itself and opens the
+    corpus after, and prepares snapping in the background."""
     script = (
         "import sys\n"
         "from PySide6.QtCore import QEvent, QObject, QTimer\n"
@@ -275,11 +276,14 @@ def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Pat
         "class Paint(QObject):\n"
         "    def eventFilter(self, obj, event):\n"
         "        if event.type() == QEvent.Type.Paint and not seen:\n"
-        "            seen.append(('spacy' in sys.modules, 'sqlalchemy' in sys.modules))\n"
+        "            seen.append(('spacy' in sys.modules, 'sqlalchemy' in sys.modules,\n"
+        "                         'annotator.ui.document_view' in sys.modules,\n"
+        "                         'annotator.core.model' in sys.modules))\n"
         "        return False\n"
         "w = start_window(None, 'alice')\n"
-        "w.view.viewport().installEventFilter(Paint(w))\n"
-        "w.snapping.ready.connect(lambda _id: QTimer.singleShot(0, app.quit))\n"
+        "w.installEventFilter(Paint(w))\n"
+        "w.corpusOpened.connect(\n"
+        "    lambda: w.snapping.ready.connect(lambda _id: QTimer.singleShot(0, app.quit)))\n"
         "app.exec()\n"
         "print(w.model.rowCount(), *seen[0], w.session.document.id, w.session.snapping_ready())\n"
     )
@@ -296,9 +300,12 @@ def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     seeds = json.loads((REPO / "seeds" / "index.json").read_text(encoding="utf-8"))
-    count, spacy_at_paint, store_at_paint, first, ready = result.stdout.split()
+    count, spacy_at_paint, store_at_paint, view_at_paint, model_at_paint, first, ready = (
+        result.stdout.split()
+    )
     assert int(count) == len(seeds)
     assert (spacy_at_paint, store_at_paint) == ("False", "False")
+    assert (view_at_paint, model_at_paint) == ("False", "False")
     assert first == seeds[0]["id"]
     assert ready == "True"
 
