@@ -127,7 +127,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
         self.view = DocumentView()
         self.view.describe_at = self._describe_at
-        self.setCentralWidget(self.view)
+        self.setCentralWidget(self.view)  # in place of the shell's pane
+        self.view.show()  # at once, not at the next turn: the docks keep their sizes
         self.model = DocumentTableModel(None, self.wanted_annotator or "", self)
         self.browser = BrowserPanel(self.model)
         self.label_palette = LabelPalette()
@@ -171,17 +172,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.browser.documentActivated.connect(self.open_document)
 
         self.view.set_point_size(float(str(self.settings.value("zoom", 12.0))))
-        self._place_new_docks()
-        self._set_actions_enabled(self.has_corpus())
-
-    def _place_new_docks(self) -> None:
-        """Docks made by :meth:`fill` rather than by the shell go where the saved window
-        state puts them (else where they were added); the others keep their places."""
-        state = self.settings.value("windowState")
-        if state is not None:
-            self.restoreState(state)
-        else:
+        if self.settings.value("windowState") is None:
             self._size_side_docks(self.width())
+        self._set_actions_enabled(self.has_corpus())
 
     def _size_side_docks(self, width: int) -> None:
         """Side docks that leave the article most of the window: at 1280 px the
@@ -233,6 +226,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             # Once the palette's new buttons are laid out (its size is known then).
             QTimer.singleShot(0, lambda: self._size_side_docks(self.width()))
         self._set_actions_enabled(True)
+        QTimer.singleShot(0, _import_edit_path)
         self.corpusOpened.emit()
 
     # -- building ----------------------------------------------------------------------------
@@ -243,8 +237,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         if dock is None:
             dock = QDockWidget(title, self)
             dock.setObjectName(dock_name(title))
-            self.addDockWidget(area, dock)
+            if not self.restoreDockWidget(dock):  # where the saved window state has it
+                self.addDockWidget(area, dock)
         dock.setWidget(widget)
+        widget.show()  # at once, as the article: so that no dock takes the room of another
         return dock
 
     def _docked(self, title: str) -> QDockWidget:
@@ -889,6 +885,14 @@ def package_owner(corpus: Corpus) -> str | None:
 
     info = package_info(corpus)
     return info.annotator if info else None
+
+
+def _import_edit_path() -> None:
+    """The modules the first edit needs, imported as soon as the window is idle after
+    opening its corpus, so that the first label key does not wait for them (the window's
+    start leaves them out of the first paint)."""
+    import annotator.core.edits
+    import annotator.ui.commands  # noqa: F401
 
 
 def _scrolling(panel: QWidget) -> QScrollArea:

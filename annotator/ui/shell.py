@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMenu, QMenuBar
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMenu, QMenuBar, QWidget
 
 MENU_TITLES = (
     "&File",
@@ -82,6 +82,7 @@ def build_shell(window: QMainWindow, state: QByteArray | None) -> PrebuiltMenus:
     for title in DOCKS:
         docks[title] = QDockWidget(title, window)
         docks[title].setObjectName(dock_name(title))
+        docks[title].setWidget(QWidget())  # the panel's place, until the panel comes
     # A saved state places docks that are the window's children without them being added
     # first, and so without Qt's enums: PySide builds the Python face of all the ``Qt``
     # namespace's enums at the first use of any (some 20 ms), which can wait.
