@@ -240,7 +240,6 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             if not self.restoreDockWidget(dock):  # where the saved window state has it
                 self.addDockWidget(area, dock)
         dock.setWidget(widget)
-        widget.show()  # at once, as the article: so that no dock takes the room of another
         return dock
 
     def _docked(self, title: str) -> QDockWidget:
