@@ -110,11 +110,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         :func:`annotator.ui.app.start_window` calls it after the first paint; a window
         built with ``filled=True`` (the default) is filled at once.
         """
-        from PySide6.QtCore import Qt
-
         if self.filled:
             return
         self.filled = True
+        from PySide6.QtCore import Qt
+
         from annotator.ui.browser import BrowserPanel, DocumentTableModel
         from annotator.ui.claims_panel import ClaimsPanel
         from annotator.ui.document_view import DocumentView

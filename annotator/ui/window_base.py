@@ -3,6 +3,12 @@
 The window is assembled from mixins (claims, suggestions, review, corpus tools), each a
 subclass of :class:`WindowBase`; the attributes and the methods one part calls on
 another are declared here, so that each part type-checks on its own.
+
+These modules load before the window's first paint (:mod:`annotator.ui.shell`): each
+imports at its top only Qt's basics and what a class statement needs, and a method
+imports the rest (panels, edits, services, dialogs) where it uses it. The startup test
+(``tests/ui/test_session.py``) and ``tests/perf/bench_startup.py`` catch a heavy import
+put back at the top.
 """
 
 from __future__ import annotations
