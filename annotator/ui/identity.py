@@ -8,14 +8,14 @@ Review › Edit the gold layer.
 
 from __future__ import annotations
 
-import getpass
-
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QWidget
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotationError
-from annotator.core.model import GOLD
-from annotator.core.validation import check_annotator_name
+from annotator.core.names import GOLD, check_annotator_name
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
 
 _PROMPT = "Your name as an annotator (it marks your annotations):"
 
@@ -41,6 +41,8 @@ def ask_name(parent: QWidget | None, title: str, default: str, refused: str = ""
     Returns:
         The name, or None when the user cancelled.
     """
+    from PySide6.QtWidgets import QInputDialog
+
     prompt = f"{refused}.\n\n{_PROMPT}" if refused else _PROMPT
     text = default
     while True:
@@ -62,6 +64,8 @@ def ask_annotator(settings: QSettings) -> str:
     login name when the dialog is cancelled). A remembered name that is not usable (the
     reserved ``gold``, which an older version let Switch annotator remember) is asked
     again, with the reason."""
+    import getpass
+
     stored = settings.value("annotator")
     refused = ""
     if stored:
