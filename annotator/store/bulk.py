@@ -18,6 +18,7 @@ from annotator.store.rows import (
     _attrs_json,
     _chunks,
     _dumps,
+    _fragments_json,
     _insert_rows,
     _insert_values,
     _label_rows,
@@ -110,7 +111,7 @@ def _insert_annotation_sets(
         _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
     span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
         (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
-         s.origin, s.state)
+         s.origin, s.state, None if s.fragments is None else _fragments_json(s.fragments))
         for pk, aset in contents
         for s in aset.spans
     ]  # fmt: skip

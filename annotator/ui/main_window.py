@@ -561,7 +561,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                 elif span.label != label:
                     self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
             else:
-                moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
+                moved = Span(
+                    new_span_id(), layer, span.start, span.end, label, origin="manual",
+                    fragments=span.fragments,
+                )  # fmt: skip
                 if self.do(self.session.replace_edit([span.id], moved), f"Make {label}"):
                     self._select(moved.id)
             return
