@@ -159,3 +159,14 @@ def in_pieces(aset: AnnotationSet) -> tuple[AnnotationSet, int]:
         )
     )
     return replace(aset, spans=spans, relations=relations), len(split)
+
+
+GAP = " … "
+"""What stands for the gaps of a span in pieces when its text is shown."""
+
+
+def span_text(span: Span, text: str) -> str:
+    """The text ``span`` covers: its pieces' texts joined by :data:`GAP`."""
+    if span.fragments is None:
+        return text[span.start : span.end]
+    return GAP.join(text[start:end] for start, end in span.fragments)

@@ -364,8 +364,14 @@ class AnnotationSession:
         return lines
 
     def spans_at(self, offset: int) -> list[Span]:
-        """Spans containing ``offset``, innermost (shortest) first."""
-        found = [s for s in self.aset.spans if s.start <= offset < s.end]
+        """Spans containing ``offset``, innermost (shortest) first; a span in pieces
+        contains the characters of its pieces, not those of the gaps."""
+        found = [
+            s
+            for s in self.aset.spans
+            if s.start <= offset < s.end
+            and (s.fragments is None or any(a <= offset < b for a, b in s.fragments))
+        ]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
     def ordered_spans(self) -> list[Span]:

@@ -33,6 +33,7 @@ from annotator.core.edits import (
     SetStatus,
 )
 from annotator.core.errors import AnnotatorError
+from annotator.core.fragments import span_text
 from annotator.core.model import Span, new_span_id
 from annotator.services.annotating import AnnotationSession, has_word
 from annotator.services.claims import CLAIMANT, CUE, claim_rows, related_spans
@@ -47,6 +48,7 @@ from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.relations.controller import RelationsController
 from annotator.ui.review_panel import ReviewPanel
 from annotator.ui.theme import apply_theme
+from annotator.ui.view.pieces import PiecesController
 from annotator.ui.view.snapping import SnappingPreparer
 from annotator.ui.window_base import WindowBase
 from annotator.ui.window_claims import ClaimActions
@@ -130,6 +132,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
         self.relations = RelationsController(self)
+        self.pieces = PiecesController(self)
         self.links_dock = self._dock(
             "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
@@ -291,6 +294,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.all_actions.append(action)
         edit.addSeparator()
         self._action(edit, "&Delete span\tDel", self.delete_selected)
+        self._action(edit, "Add &piece to span\t+", self.pieces.add_piece)
+        self._action(edit, "Remove piece of span\t-", self.pieces.remove_piece)
         self._action(edit, "Clear selection\tEsc", self.deselect)
         self.character_action = self._action(
             edit, "&Character mode (no snapping to tokens)", self.toggle_character_mode,
@@ -524,7 +529,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         if self.reviewing:
             self.review._key(key.lower())
             return
-        if self.relations.handle_key(key):
+        if self.relations.handle_key(key) or self.pieces.handle_key(key):
             return
         if key == "w":
             self.start_linking(CLAIMANT)
@@ -667,9 +672,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._show_links()
         self.claims.select_claim(span.id if span else None)
         if span is not None and self.picking is None and not self.links_told:
-            text = (
-                self.session.document.text[span.start : span.end] if self.session.document else ""
-            )
+            text = span_text(span, self.session.document.text) if self.session.document else ""
             attrs = "".join(f" [{k}={v}]" for k, v in span.attrs.items())
             self.statusBar().showMessage(f"{span.layer}/{span.label}{attrs}: {text[:80]}", 5000)
 
