@@ -81,8 +81,11 @@ def removed_piece(span: Span, start: int, end: int) -> Fragments | None:
     return kept
 
 
-def fragment_problems(span: Span, text: str) -> Iterator[str]:
-    """What is wrong with ``span``'s fragments (nothing for an ordinary span)."""
+def fragment_problems(span: Span) -> Iterator[str]:
+    """What is wrong with ``span``'s fragments (nothing for an ordinary span): two or
+    more pieces, each ``[start, end]`` with start before end, sorted and apart, the
+    first starting at ``start`` and the last ending at ``end`` (the text bounds are
+    checked with the span's own)."""
     fragments = span.fragments
     if fragments is None:
         return
@@ -104,14 +107,8 @@ def fragment_problems(span: Span, text: str) -> Iterator[str]:
             yield f"fragment [{start}, {end}] is empty or inverted"
             return
         if previous_end is not None:
-            if start < previous_end:
-                yield "fragments must be sorted and must not overlap"
-                return
-            if not text[previous_end:start].strip():
-                yield (
-                    f"fragments end at {previous_end} and start again at {start} with only "
-                    "white space between: that is one stretch, make it one fragment"
-                )
+            if start <= previous_end:
+                yield "fragments must be sorted, apart (not touching) and not overlapping"
                 return
         previous_end = end
     if (fragments[0][0], fragments[-1][1]) != (span.start, span.end):

@@ -147,7 +147,7 @@ def _span_problems(text: str, span: Span, scheme: Scheme) -> Iterator[str]:
     elif span.start >= span.end:
         yield f"{where}: start must be before end (empty or inverted span)"
     else:
-        for problem in fragment_problems(span, text):
+        for problem in fragment_problems(span):
             yield f"{where}: {problem}"
     if span.state not in ("accepted", "suggested"):
         yield f"{where}: state {span.state!r} is not 'accepted' or 'suggested'"
