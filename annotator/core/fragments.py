@@ -106,10 +106,9 @@ def fragment_problems(span: Span) -> Iterator[str]:
         if start >= end:
             yield f"fragment [{start}, {end}] is empty or inverted"
             return
-        if previous_end is not None:
-            if start <= previous_end:
-                yield "fragments must be sorted, apart (not touching) and not overlapping"
-                return
+        if previous_end is not None and start <= previous_end:
+            yield "fragments must be sorted, apart (not touching) and not overlapping"
+            return
         previous_end = end
     if (fragments[0][0], fragments[-1][1]) != (span.start, span.end):
         yield (
