@@ -35,7 +35,11 @@ class PiecesController:
 
     def handle_key(self, key: str) -> bool:
         """``+`` adds the selected text to the selected span, ``-`` removes the piece
-        under it; True when the key was one of these."""
+        under it; True when the key was one of these. A scheme that gives one of them to
+        a label keeps it for the label (its file predates these keys): the commands stay
+        in the Edit menu."""
+        if key in (ADD_KEY, REMOVE_KEY) and key in self.window.session.key_bindings():
+            return False
         if key == ADD_KEY:
             self.add_piece()
             return True
