@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from annotator.core.model import GOLD, AnnotationSet, Document, Span
+from annotator.core.fragments import fragment_key
+from annotator.core.model import GOLD, AnnotationSet, Document, Fragments, Span
 from annotator.core.scheme import Scheme
 
 ABSENT = "(nothing)"
@@ -172,11 +173,12 @@ def _group(values: dict[str, str]) -> tuple[Version, ...]:
 def _span_item(
     layer: str, start: int, end: int, members: Member, sets: list[AnnotationSet]
 ) -> Item:
-    versions: dict[tuple[tuple[int, int, str], ...], list[str]] = {}
-    spans_of: dict[tuple[tuple[int, int, str], ...], tuple[Span, ...]] = {}
+    versions: dict[tuple[tuple[Fragments, str], ...], list[str]] = {}
+    spans_of: dict[tuple[tuple[Fragments, str], ...], tuple[Span, ...]] = {}
     for aset in sets:
         mine = sorted(members.get(aset.annotator, []), key=lambda s: (s.start, s.end, s.label))
-        signature = tuple((s.start, s.end, s.label) for s in mine)
+        # A span in pieces differs from one with the same ends and other pieces.
+        signature = tuple((fragment_key(s), s.label) for s in mine)
         versions.setdefault(signature, []).append(aset.annotator)
         spans_of.setdefault(signature, tuple(mine))
     return Item(
