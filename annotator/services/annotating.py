@@ -21,6 +21,7 @@ from annotator.core.edits import (
     apply,
 )
 from annotator.core.errors import AnnotationError
+from annotator.core.fragments import span_text
 from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
@@ -395,5 +396,5 @@ def _layers(names: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 
 def _quote(text: str, span: Span, limit: int = 40) -> str:
-    excerpt = " ".join(text[span.start : span.end].split())
+    excerpt = " ".join(span_text(span, text).split())
     return excerpt if len(excerpt) <= limit else excerpt[: limit - 1] + "…"
