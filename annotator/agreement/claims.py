@@ -140,13 +140,14 @@ def match_claims(
     offsets = np.cumsum(counts) - counts
     second = by_doc[np.repeat(low, counts) + np.arange(counts.sum()) - np.repeat(offsets, counts)]
     overlap = np.minimum(a.end[first], b.end[second]) - np.maximum(a.start[first], b.start[second])
-    a_shape = a.shape[first] if a.shape is not None else np.zeros(len(first), np.int64)
-    b_shape = b.shape[second] if b.shape is not None else np.zeros(len(second), np.int64)
-    pieced = np.flatnonzero((a_shape > 0) | (b_shape > 0))
-    if len(pieced):  # a discontinuous claim shares only the characters of its pieces
-        overlap[pieced] = [
+    pieced = a.shape is not None or b.shape is not None
+    if pieced:  # a discontinuous claim shares only the characters of its pieces
+        a_shape = a.shape[first] if a.shape is not None else np.zeros(len(first), np.int64)
+        b_shape = b.shape[second] if b.shape is not None else np.zeros(len(second), np.int64)
+        either = np.flatnonzero((a_shape > 0) | (b_shape > 0))
+        overlap[either] = [
             _shared(_pieces(a, int(i), shapes), _pieces(b, int(j), shapes))
-            for i, j in zip(first[pieced], second[pieced], strict=True)
+            for i, j in zip(first[either], second[either], strict=True)
         ]
     keep = overlap > 0
     first, second, overlap = first[keep], second[keep], overlap[keep]
@@ -154,8 +155,9 @@ def match_claims(
         (a.start[first] == b.start[second])
         & (a.end[first] == b.end[second])
         & (a.label[first] == b.label[second])
-        & (a_shape[keep] == b_shape[keep])
     )
+    if pieced:
+        identical &= a_shape[keep] == b_shape[keep]
     # np.lexsort sorts by the last key first: identical, overlap, then A's and B's claims.
     order = np.lexsort(
         (

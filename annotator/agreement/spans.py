@@ -72,11 +72,11 @@ def pair_counts(data: AgreementData, layer: str, first: str, second: str) -> Pai
         np.concatenate((a_end, b_end)),
         np.concatenate((a_doc, b_doc)),
         len(a_doc),
-        np.concatenate((a_shape, b_shape)),
+        None if a_cover is None and b_cover is None else np.concatenate((a_shape, b_shape)),
     )
     stride = data.size + 1
-    first_lane = _lanes(a_cover, a_label, stride)
-    second_lane = _lanes(b_cover, b_label, stride)
+    first_lane = _lanes(a_cover, a_start, a_end, a_label, stride)
+    second_lane = _lanes(b_cover, b_start, b_end, b_label, stride)
     doc_spans = _count(a_doc, documents) + _count(b_doc, documents)
     doc_matched = _count(key_doc, documents, matched_keys)
     return PairCounts(
@@ -99,20 +99,21 @@ def pair_counts(data: AgreementData, layer: str, first: str, second: str) -> Pai
 
 
 Cover = tuple[IntArray, IntArray, IntArray]
-"""The characters spans cover, as pieces: (owner span index, start, end)."""
+"""The characters spans cover, as pieces: (owner span index, start, end); None where
+no span has fragments (each span covers its own extent)."""
 
 
 def _restricted(
     data: AgreementData, layer: str, annotator: str, documents: BoolArray
-) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Cover]:
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Cover | None]:
     """The spans on ``documents``: doc, start, end, label, shape (0 for one piece), and
-    the pieces covering their characters (each span itself when none has fragments)."""
+    the pieces covering their characters (None when no span has fragments)."""
     spans = data.layer_spans(layer, annotator)
     keep = documents[spans.doc] if len(spans.doc) else np.zeros(0, np.bool_)
     start, end = spans.start[keep], spans.end[keep]
+    cover: Cover | None = None
     if spans.shape is None or spans.pieces is None:
         shape = np.zeros(len(start), np.int64)
-        cover = (np.arange(len(start), dtype=np.int64), start, end)
     else:
         shape = spans.shape[keep]
         renumbered = np.cumsum(keep) - 1  # old span index -> index among the kept
@@ -126,15 +127,22 @@ def _restricted(
     return spans.doc[keep], start, end, spans.label[keep], shape, cover
 
 
-def _lanes(cover: Cover, label: IntArray, stride: int) -> tuple[IntArray, IntArray]:
-    """The pieces in lane coordinates: label × stride + offset."""
-    owner, start, end = cover
+def _lanes(
+    cover: Cover | None, start: IntArray, end: IntArray, label: IntArray, stride: int
+) -> tuple[IntArray, IntArray]:
+    """The pieces (or the spans, without ``cover``) in lane coordinates: label × stride
+    + offset, so that only same-label spans can meet."""
+    if cover is None:
+        return label * stride + start, label * stride + end
+    owner, piece_start, piece_end = cover
     lane = label[owner] * stride
-    return lane + start, lane + end
+    return lane + piece_start, lane + piece_end
 
 
-def _any_piece(cover: Cover, hit: BoolArray, spans: int) -> BoolArray:
-    """Per span: whether any of its pieces is ``hit``."""
+def _any_piece(cover: Cover | None, hit: BoolArray, spans: int) -> BoolArray:
+    """Per span: whether any of its pieces is ``hit`` (``hit`` itself without pieces)."""
+    if cover is None:
+        return hit
     result = np.zeros(spans, dtype=np.bool_)
     result[cover[0][hit]] = True
     return result
@@ -146,28 +154,35 @@ def _count(values: IntArray, size: int, weights: IntArray | None = None) -> IntA
 
 
 def _exact_matches(
-    label: IntArray, start: IntArray, end: IntArray, doc: IntArray, first: int, shape: IntArray
+    label: IntArray,
+    start: IntArray,
+    end: IntArray,
+    doc: IntArray,
+    first: int,
+    shape: IntArray | None = None,
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Per distinct (label, start, end, fragment set): how many spans of each side it
-    matches, and the key's label and document. Spans ``[:first]`` are A's, the rest B's."""
+    matches, and the key's label and document. Spans ``[:first]`` are A's, the rest B's;
+    ``shape`` tells fragment sets apart (None: no span has fragments)."""
     if not len(label):
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    order = np.lexsort((shape, end, start, label))
-    s_label, s_start, s_end, s_shape = label[order], start[order], end[order], shape[order]
+    keys = (end, start, label) if shape is None else (shape, end, start, label)
+    order = np.lexsort(keys)
+    s_label, s_start, s_end = label[order], start[order], end[order]
     new = np.ones(len(order), dtype=np.bool_)
     new[1:] = (
-        (s_label[1:] != s_label[:-1])
-        | (s_start[1:] != s_start[:-1])
-        | (s_end[1:] != s_end[:-1])
-        | (s_shape[1:] != s_shape[:-1])
+        (s_label[1:] != s_label[:-1]) | (s_start[1:] != s_start[:-1]) | (s_end[1:] != s_end[:-1])
     )
+    if shape is not None:
+        s_shape = shape[order]
+        new[1:] |= s_shape[1:] != s_shape[:-1]
     group = np.cumsum(new) - 1
-    keys = np.empty(len(order), dtype=np.int64)
-    keys[order] = group
+    key_of = np.empty(len(order), dtype=np.int64)
+    key_of[order] = group
     size = int(group[-1]) + 1
-    from_first = np.bincount(keys[:first], minlength=size)
-    from_second = np.bincount(keys[first:], minlength=size)
+    from_first = np.bincount(key_of[:first], minlength=size)
+    from_second = np.bincount(key_of[first:], minlength=size)
     return np.minimum(from_first, from_second), s_label[new], doc[order][new]
 
 
