@@ -74,7 +74,8 @@ _FUNCTIONS = (
 )
 UPDATED_COLUMNS = {
     "annotation_sets": ("status", "guideline_version", "updated_at", "revision"),
-    "spans": ("layer", "label", "start_offset", "end_offset", "attrs", "origin", "state"),
+    # Everything of a span but what identifies it (a new column is updatable at once).
+    "spans": tuple(c.name for c in t.spans.c if c.name not in ("pk", "set_pk", "span_id")),
 }
 """The only columns an annotator's role may update. No table-level UPDATE nor DELETE: with
 either, ``LOCK TABLE`` takes any mode and stalls the other annotators (own_rows.py)."""

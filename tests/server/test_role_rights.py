@@ -22,6 +22,7 @@ from annotator.core.edits import (
     RemoveRelation,
     RemoveSpan,
     SetDocLabel,
+    SetPieces,
     SetSpanState,
 )
 from annotator.core.model import AnnotationSet, Document, Relation, Span
@@ -167,7 +168,9 @@ def test_every_delete_of_the_app_works_for_an_annotator_on_her_own_sets(
     with Corpus.open(team.admin) as admin:
         admin.add_documents([Document("d3", TEXT, annotations=[AnnotationSet("alice")])])
     record = {"id": "d3", "text": TEXT, "annotations": [{"annotator": "alice", "spans": [
-        {"id": "a1", "layer": "entity", "start": 0, "end": 4, "label": "PER"}]}]}  # fmt: skip
+        {"id": "a1", "layer": "entity", "start": 0, "end": 4, "label": "PER"},
+        {"id": "a2", "layer": "claim", "start": 24, "end": 49, "label": "CLAIM",
+         "fragments": [[24, 30], [40, 49]]}]}]}  # fmt: skip
 
     with Corpus.open(team.alice) as corpus:
         # An edit: a span with its relation, a relation alone, a suggestion, an answer.
@@ -184,6 +187,7 @@ def test_every_delete_of_the_app_works_for_an_annotator_on_her_own_sets(
             ),
         )
         corpus.apply_edit("d2", "alice", SetSpanState("s1", "suggested"))  # forgets its decision
+        corpus.apply_edit("d1", "alice", SetPieces("c1", ((24, 30), (40, 49))))  # an update
         # An import over her empty set of d3 (the set is replaced).
         import_paths(corpus, [write_jsonl(tmp_path / "alice.jsonl", [record])])
 
@@ -199,7 +203,8 @@ def test_every_delete_of_the_app_works_for_an_annotator_on_her_own_sets(
     assert [s.id for s in sets["d1", "alice"].spans] == ["p1"]
     assert (sets["d1", "alice"].relations, sets["d1", "alice"].doc_labels) == ([], {})
     assert [s.state for s in sets["d2", "alice"].spans] == ["suggested"]
-    assert [s.id for s in sets["d3", "alice"].spans] == ["a1"]
+    assert [(s.id, s.fragments) for s in sets["d3", "alice"].spans] == [
+        ("a1", None), ("a2", ((24, 30), (40, 49)))]  # fmt: skip
     assert [s.id for s in sets["d1", "bob"].spans] == ["b1", "b2"]  # bob's untouched
     assert [s.id for s in sets["d2", "bob"].spans] == ["s1"]
     with session(team.admin) as raw:
