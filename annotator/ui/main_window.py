@@ -42,6 +42,7 @@ from annotator.ui.claims_panel import ClaimsPanel
 from annotator.ui.document_view import DocumentView
 from annotator.ui.guidelines_panel import GuidelinesPanel
 from annotator.ui.highlighting import SpanStyles
+from annotator.ui.model.controller import ModelController
 from annotator.ui.palette import LabelPalette
 from annotator.ui.questions_panel import QuestionsPanel
 from annotator.ui.relations.controller import RelationsController
@@ -135,6 +136,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         )
         self.splitDockWidget(self.claims_dock, self.links_dock, Qt.Orientation.Horizontal)
         self.resizeDocks([self.claims_dock, self.links_dock], [700, 420], Qt.Orientation.Horizontal)
+        self.model_loop = ModelController(self)
+        self.model_dock = self._dock(
+            "Model", self.model_loop.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.links_dock, self.model_dock)
+        self.links_dock.raise_()
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.review_dock.hide()
@@ -349,6 +356,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(suggestions, "&Next suggestion", self.next_suggestion, "Ctrl+Shift+J")
         suggestions.addSeparator()
         self._action(suggestions, "&Pre-annotate with a spaCy model…", self.preannotate_dialog)
+        self.model_loop.build_menus(bar, go)
 
         review = bar.addMenu("&Review")
         self.review_action = self._action(
@@ -390,6 +398,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         view.addAction(self.palette_dock.toggleViewAction())
         view.addAction(self.claims_dock.toggleViewAction())
         view.addAction(self.links_dock.toggleViewAction())
+        view.addAction(self.model_dock.toggleViewAction())
         view.addAction(self.questions_dock.toggleViewAction())
         view.addAction(self.guidelines_dock.toggleViewAction())
 
@@ -513,8 +522,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                     "its claimant (0: unattributed) and 1, 2 or 3 for its stance.",
                 )
                 return
-        if self.session.aset.status != status:
-            self.do(SetStatus(status), f"Mark {status.replace('_', ' ')}")
+        if self.session.aset.status != status and self.do(
+            SetStatus(status), f"Mark {status.replace('_', ' ')}"
+        ):
+            self.model_loop.on_status(status)
         if status in ("done", "skipped"):
             self.step_document(1)
 
@@ -692,6 +703,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.relations.refresh()
         self.questions.show_answers(self.session.aset.doc_labels)
         self.claims.select_claim(self.selected.id if self.selected else None)
+        self.model_loop.refresh()
 
     # -- view --------------------------------------------------------------------------------
 
@@ -814,6 +826,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         self.backup_timer.stop()
+        self.model_loop.cancel()
+        self.model_loop.wait()
         if self.has_corpus():
             self._backup_on_close(self.corpus)
         super().closeEvent(event)
