@@ -123,9 +123,7 @@ def learner_config(
             del blocks[name]
     config["nlp"]["pipeline"] = kept
     if base != "blank":
-        blocks["tok2vec"] = {"source": base}
-        if "ner" in kept:
-            blocks["ner"] = {"source": base}
+        _source_from(base, blocks, kept)
     weights = {k: v for k, v in config["training"]["score_weights"].items() if v}
     weights = {k: v for k, v in weights.items() if _weight_component(k, kept)}
     for name in kept:
@@ -141,6 +139,31 @@ def learner_config(
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
     return config
+
+
+def _source_from(base: str, blocks: Any, pipeline: list[str]) -> None:
+    """Fine-tune ``base``'s tok2vec (and ner): the other components listen to its
+    tok2vec, whose width they then take from ``base`` (the config's interpolation of
+    ``components.tok2vec.model.encode.width`` has no block to read once it is sourced).
+
+    Raises:
+        OSError: ``base`` is no installed pipeline nor a pipeline folder.
+        ValueError: ``base`` has no tok2vec to source.
+    """
+    import spacy
+
+    found = spacy.load(base).config["components"]
+    if "tok2vec" not in found:
+        raise ValueError(f"the pipeline {base!r} has no shared tok2vec to fine-tune")
+    width = found["tok2vec"]["model"]["encode"]["width"]
+    blocks["tok2vec"] = {"source": base}
+    if "ner" in pipeline and "ner" in found:
+        blocks["ner"] = {"source": base}
+    for name in pipeline:
+        model = blocks[name].get("model", {})
+        listener = model.get("tok2vec") if isinstance(model, dict) else None
+        if isinstance(listener, dict) and "width" in listener:
+            listener["width"] = width
 
 
 def _spancat_template(language: str) -> Any:

