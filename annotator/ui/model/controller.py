@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox
 
 from annotator.core.model import GOLD
+from annotator.services.progress import Cancelled
 from annotator.ui.model.dialog import TrainDialog, TrainingChoice
 from annotator.ui.model.job import TrainingJob
 from annotator.ui.model.panel import ModelPanel, ScoredSuggestion
@@ -150,10 +151,14 @@ class ModelController(QObject):
             def suggesting(done: int, total: int, what: str) -> None:
                 report(f"{run.origin} suggests: {done} of {total} {what}")
 
-            suggest_with_model(corpus, run, annotator, first=first, progress=suggesting)
+            try:
+                suggest_with_model(corpus, run, annotator, first=first, progress=suggesting)
+            except Cancelled:
+                self.suggesting_cancelled = True  # the model is trained and recorded
             return run
 
         self.last_scores = ""
+        self.suggesting_cancelled = False
         self.done_since_training = 0
         self.job = TrainingJob(work)
         self.job.progressed.connect(self._progressed)
@@ -181,6 +186,8 @@ class ModelController(QObject):
         self.last_run = run
         scores = ", ".join(f"{k} {s['f']:.2f}" for k, s in run.scores.items())
         text = f"{run.origin} trained ({run.details.get('steps')} steps), dev F: {scores}"
+        if self.suggesting_cancelled:
+            text += "; its suggestions were cancelled (Model › Suggest with the latest model)"
         self.panel.show_job(text, False)
         self.window.statusBar().showMessage(text, 8000)
         self.window._reopen_current()
