@@ -223,6 +223,11 @@ class BrowserPanel(QWidget):
         self.order.addItem("Corpus order", CORPUS_ORDER)
         self.order.addItem("Most uncertain first", UNCERTAINTY_ORDER)
         self.order.setToolTip("Most uncertain first: the documents the model is least sure of")
+        # As narrow as the filters above: the dock's width is the documents' list's.
+        self.order.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.order.setMinimumContentsLength(6)
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search id or text (Ctrl+F)")

@@ -30,6 +30,7 @@ from annotator.ui.model.panel import ModelPanel, ScoredSuggestion
 if TYPE_CHECKING:
     from annotator.store.model_runs import ModelRun
     from annotator.ui.main_window import MainWindow
+    from annotator.ui.shell import PrebuiltMenus
 
 RETRAIN_EVERY = "model/retrain-every"
 """Settings key: retrain after this many documents marked done (0: never)."""
@@ -58,7 +59,7 @@ class ModelController(QObject):
 
     # -- menus -------------------------------------------------------------------------------
 
-    def build_menus(self, bar: QMenuBar, go: QMenu) -> None:
+    def build_menus(self, bar: QMenuBar | PrebuiltMenus, go: QMenu) -> None:
         w = self.window
         w._action(go, "Next most &uncertain document", self.next_uncertain, "Ctrl+Shift+U")
         menu = bar.addMenu("&Model")
