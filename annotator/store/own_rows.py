@@ -36,7 +36,7 @@ from annotator.core.model import Relation
 from annotator.store import schema as t
 from annotator.store.rows import _chunks
 
-SET_TABLES = ("spans", "relations", "doc_labels", "suggestion_decisions")
+SET_TABLES = ("spans", "relations", "doc_labels", "suggestion_decisions", "model_scores")
 """The tables whose rows belong to one annotation set (by ``set_pk``)."""
 
 # The caller of a SECURITY DEFINER function is not its current_user (that is the owner):
@@ -92,6 +92,8 @@ FUNCTIONS = (
            WHEN 'doc_labels' THEN DELETE FROM {{schema}}.doc_labels WHERE set_pk = ANY (p_sets);
            WHEN 'suggestion_decisions' THEN
              DELETE FROM {{schema}}.suggestion_decisions WHERE set_pk = ANY (p_sets);
+           WHEN 'model_scores' THEN
+             DELETE FROM {{schema}}.model_scores WHERE set_pk = ANY (p_sets);
          END CASE;
        END $$""",
     # Some spans (or suggestion decisions) of one set, by span id.
