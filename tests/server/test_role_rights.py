@@ -270,3 +270,15 @@ def test_an_annotator_holding_the_apps_lock_by_hand_makes_writers_busy_not_stall
                     edit_bob(team, "b8")
             assert time.perf_counter() - started < 5
         edit_bob(team, f"b-{how}")  # once her session ends, writes go through
+
+
+def test_an_annotator_replaces_her_model_scores_without_delete_rights(team: Team) -> None:
+    from annotator.store import model_runs
+    from annotator.store.model_runs import ModelRun
+    from tests.server.test_model_runs_server import score
+
+    with Corpus.open(team.alice) as alice:
+        run = model_runs.record_run(alice, ModelRun("m", "", "blank", "/m", trained_by="alice"))
+        score(alice, "d1", "alice", run.origin, 0.7)
+        score(alice, "d1", "alice", run.origin, 0.2)  # the first scores are deleted
+        assert model_runs.set_scores(alice, "d1", "alice").uncertainty == pytest.approx(0.2)
