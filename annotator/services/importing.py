@@ -97,7 +97,7 @@ def import_paths(
             _refuse_empty(path)
             name = detect(path) if format == "auto" else format
             options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
-            file = _FileImport(corpus, path, name, options, extend_scheme, progress)
+            file = _StreamedFile(corpus, path, name, options, extend_scheme, progress)
             with _collector_paused():
                 imported = file.run()
             imported.warnings = options.warnings + imported.warnings
@@ -149,7 +149,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _FileImport:
+class _StreamedFile:
     """One file's import: its records read, checked and written batch after batch, in one
     transaction (:meth:`Corpus.add_document_batches`).
 
@@ -172,6 +172,7 @@ class _FileImport:
         self.progress = progress
         self.added_labels: dict[str, list[str]] = {}
         self.spread = extend_scheme and name != "jsonl"  # the native format names its layers
+        self.moved: Counter[tuple[str, str]] = Counter()  # spans spread, by (file, layer)
         self.outcome = FileImport(str(path), name)
 
     def run(self) -> FileImport:
@@ -208,7 +209,7 @@ class _FileImport:
         hashes of those documents that are in the corpus (before this import)."""
         self.outcome = outcome = FileImport(str(self.path), self.name)
         self.added_labels = {}
-        self.moved: Counter[tuple[str, str]] = Counter()
+        self.moved.clear()
         scheme = self.corpus.scheme
         if self.extend_scheme:
             records = (r for batch in self._records() for r in batch)
