@@ -32,6 +32,7 @@ REPORT_KEYS = {
     "docbins",
     "not_trained",
     "language",
+    "split",
 }
 FRENCH_SEEDS = 4
 ISSUE_KEYS = {
