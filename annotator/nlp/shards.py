@@ -114,3 +114,14 @@ def _write(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def read_docs(path: Path, vocab: Any) -> list[Doc]:
+    """The examples of one side of an export, a single DocBin file or a folder of them
+    (read in name order, as spaCy's corpus reader does)."""
+    files = (
+        sorted(p for p in path.glob("*.spacy") if not p.name.startswith("."))
+        if path.is_dir()
+        else [path]
+    )
+    return [doc for file in files for doc in DocBin().from_disk(file).get_docs(vocab)]
