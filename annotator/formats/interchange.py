@@ -27,7 +27,7 @@ from annotator.core.fragments import in_pieces
 from annotator.core.model import AnnotationSet, Document, Relation, Span, text_sha256
 from annotator.core.scheme import Scheme
 from annotator.formats import ReadOptions, WriteOptions, WriteReport
-from annotator.formats.reading import MAX_LINE_BYTES, check_json_depth, decode, read_bytes
+from annotator.formats.reading import check_json_depth, decode, lines, read_bytes
 
 DEFAULT_LAYER = "entity"
 IMPORTED_STATUS = "done"
@@ -56,12 +56,7 @@ def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
 
     Lines are split on ``\\n`` only: U+2028 may occur inside strings.
     """
-    data = read_bytes(path)
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        if len(raw) > MAX_LINE_BYTES:
-            raise InputError(str(path), f"line is over {MAX_LINE_BYTES} bytes", line=number)
+    for number, raw in lines(path):
         yield number, parse_json(decode(raw, path, number), path, number)
 
 

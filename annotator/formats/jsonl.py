@@ -25,12 +25,11 @@ from annotator.core.model import (
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
 from annotator.formats.atomic import atomic_text_writer
 from annotator.formats.reading import (
-    MAX_LINE_BYTES,
     check_json_depth,
     check_json_strings,
     check_text,
     decode,
-    read_bytes,
+    lines,
 )
 
 SUFFIXES = (".jsonl", ".ndjson")
@@ -48,14 +47,10 @@ def detect(path: Path) -> bool:
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Record]:
-    """Read documents; raise :class:`InputError` naming the line at the first problem."""
-    data = read_bytes(path)
+    """Read documents as the file is read; raise :class:`InputError` naming the line at
+    the first problem."""
     where = str(path)
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        if len(raw) > MAX_LINE_BYTES:
-            raise InputError(where, f"line is over {MAX_LINE_BYTES} bytes", line=number)
+    for number, raw in lines(path):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:

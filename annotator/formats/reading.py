@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,41 @@ def read_bytes(path: Path) -> bytes:
             line=1,
         )
     return data
+
+
+def lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` of each non-blank line of ``path``, read as it goes (a
+    large JSON Lines file is never held whole), with the checks of :func:`read_bytes`.
+
+    Lines are split on ``\\n`` only (U+2028 may occur inside strings); a line over
+    :data:`MAX_LINE_BYTES` is an error naming it, read no further than that.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(str(path), f"file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+        handle = path.open("rb")
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
+    with handle:
+        if handle.peek(len(BOM))[: len(BOM)] == BOM:
+            raise InputError(
+                str(path),
+                "the file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+                line=1,
+            )
+        number = 0
+        try:
+            for raw in iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""):
+                number += 1
+                if raw.endswith(b"\n"):
+                    raw = raw[:-1]
+                elif len(raw) > MAX_LINE_BYTES:
+                    raise InputError(str(path), f"line is over {MAX_LINE_BYTES} bytes", line=number)
+                if raw.strip():
+                    yield number, raw
+        except OSError as error:
+            raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
 
 
 def decode(data: bytes, path: Path, line: int | None = None) -> str:

@@ -5,6 +5,10 @@ Documents in several languages give one such folder per language, ``OUT/en/``,
 for the whole. The files replace the old ones together at the end, or not at all: they
 are written under temporary names first, so a failure or a cancelled export leaves
 ``OUT`` as it was.
+
+A side with more examples than a DocBin holds (``examples_per_file``) is a folder of
+DocBins instead of one file, written as the documents stream by, so that memory stays flat
+in corpus size (:mod:`annotator.nlp.shards`).
 """
 
 from __future__ import annotations
@@ -12,13 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
-
-from spacy.tokens import DocBin
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.language import document_language
@@ -30,6 +33,7 @@ from annotator.nlp.examples import ExampleBuilder, entity_layer
 from annotator.nlp.language import blank
 from annotator.nlp.msgpack_cache import entry_points_cached
 from annotator.nlp.report import ALIGNMENTS, Alignment, Audit, SpacyExportReport
+from annotator.nlp.shards import EXAMPLES_PER_FILE, Side
 
 TRAIN: Final = "train.spacy"
 DEV: Final = "dev.spacy"
@@ -53,9 +57,15 @@ class SpacyExportOptions:
     alignment: Alignment = "strict"
     include_suggestions: bool = False
     include_unfinished: bool = False
+    examples_per_file: int = EXAMPLES_PER_FILE
+    """Examples per DocBin: a side with more is a folder of DocBins of this many."""
 
     def check(self) -> None:
         split.check_fraction(self.dev_fraction)
+        if self.examples_per_file < 1:
+            raise AnnotatorError(
+                f"examples per file must be at least 1, not {self.examples_per_file}"
+            )
         if self.alignment not in ALIGNMENTS:
             raise AnnotatorError(
                 f"--alignment must be one of {', '.join(ALIGNMENTS)}, not {self.alignment!r}"
@@ -93,7 +103,9 @@ def audit_documents(
 class _LanguagePart:
     """The examples of the documents in one language, while documents stream by."""
 
-    def __init__(self, language: str, scheme: Scheme, options: SpacyExportOptions) -> None:
+    def __init__(
+        self, language: str, scheme: Scheme, options: SpacyExportOptions, folder: Path
+    ) -> None:
         self.nlp = blank(language)
         self.builder = ExampleBuilder(
             self.nlp, scheme, options.alignment, options.include_suggestions,
@@ -101,7 +113,10 @@ class _LanguagePart:
         )  # fmt: skip
         self.report = SpacyExportReport(options.alignment, str(self.nlp.lang), language)
         self.plan = TrainingPlan(scheme, entity_layer(scheme))
-        self.bins = {TRAIN: DocBin(store_user_data=True), DEV: DocBin(store_user_data=True)}
+        self.bins = {
+            name: Side(folder / f".{language}-{name}.partial", options.examples_per_file)
+            for name in (TRAIN, DEV)
+        }
         self.ids: dict[str, list[str]] = {TRAIN: [], DEV: []}
         self.options = options
 
@@ -118,8 +133,9 @@ class _LanguagePart:
             self.plan.observe(doc, document.id)
             self.report.spans += len(doc.user_data[user_data.KEY]["set"]["spans"])
 
-    def finish(self) -> dict[str, bytes]:
-        """Settle the split, fill the report, and give the four files' contents."""
+    def finish(self) -> dict[str, bytes | Path]:
+        """Settle the split, fill the report, and give the four files' contents (a side
+        in several DocBins as the staging folder holding them)."""
         ids, report = self.ids, self.report
         moving = split.rebalance(ids[TRAIN], ids[DEV], self.options.dev_fraction, self.options.seed)
         if moving is not None:
@@ -133,11 +149,18 @@ class _LanguagePart:
             config, report.components = training_config(report.language, ner, spans, textcat)
         except ValueError:
             raise AnnotatorError(_nothing_to_train(report)) from None
+        report.docbins = {
+            name.removesuffix(".spacy"): side.pieces_written for name, side in self.bins.items()
+        }
         return {
-            **{name: docbin.to_bytes() for name, docbin in self.bins.items()},
+            **{name: side.finish() for name, side in self.bins.items()},
             CONFIG: config.to_str().encode("utf-8"),
             REPORT: _json(report),
         }
+
+    def discard(self) -> None:
+        for side in self.bins.values():
+            side.discard()
 
 
 def export_docbins(
@@ -162,20 +185,39 @@ def export_docbins(
     """
     options.check()
     folder = _prepare(Path(out))
+    existed = folder.exists()
     parts: dict[str, _LanguagePart] = {}
+    try:
+        return _export(documents, folder, scheme, options, progress, parts)
+    finally:  # once in place, the pieces are no longer in the staging folders
+        for part in parts.values():
+            part.discard()
+        if not existed:
+            with contextlib.suppress(OSError):  # removed only when empty: nothing written
+                folder.rmdir()
+
+
+def _export(
+    documents: Iterable[Document],
+    folder: Path,
+    scheme: Scheme,
+    options: SpacyExportOptions,
+    progress: ProgressCallback,
+    parts: dict[str, _LanguagePart],
+) -> SpacyExportReport:
     with entry_points_cached():
         for document in documents:
             language = document_language(document, scheme.language)
             part = parts.get(language)
             if part is None:
-                part = parts[language] = _LanguagePart(language, scheme, options)
+                part = parts[language] = _LanguagePart(language, scheme, options, folder)
             part.add(document)
         exported = {
             code: part for code, part in sorted(parts.items()) if part.ids[TRAIN] or part.ids[DEV]
         }
         if not exported:
             raise AnnotatorError(_nothing_to_export([p.report.audit for p in parts.values()]))
-        files: dict[str, dict[str, bytes]] = {}
+        files: dict[str, dict[str, bytes | Path]] = {}
         untrainable: dict[str, str] = {}
         for code, part in exported.items():
             try:
@@ -191,7 +233,7 @@ def export_docbins(
     if len(written) == 1:
         ((code, part),) = written.items()
         report = part.report
-        contents = dict(files[code])
+        contents: dict[str, bytes | Path] = dict(files[code])
         report.files = [str(folder / name) for name in (TRAIN, DEV, CONFIG, REPORT)]
     else:
         for code, part in written.items():
@@ -258,21 +300,16 @@ def _prepare(out: Path) -> Path:
     return out
 
 
-def _move(bins: dict[str, Any], ids: dict[str, list[str]], doc_id: str, vocab: Any) -> None:
+def _move(bins: dict[str, Side], ids: dict[str, list[str]], doc_id: str, vocab: Any) -> None:
     """Move one document's examples to the other (empty) side, keeping the order."""
     source, target = (TRAIN, DEV) if doc_id in ids[TRAIN] else (DEV, TRAIN)
-    staying: list[Any] = []
-    moving: list[Any] = []
-    for doc in bins[source].get_docs(vocab):
-        owner = doc.user_data[user_data.KEY]["document"]["id"]
-        (moving if owner == doc_id else staying).append(doc)
-    bins[source] = DocBin(store_user_data=True, docs=staying)
-    bins[target] = DocBin(store_user_data=True, docs=moving)
+    for doc in bins[source].take(doc_id, vocab):
+        bins[target].add(doc)
     ids[source].remove(doc_id)
     ids[target].append(doc_id)
 
 
-def _remove_other_layout(folder: Path, contents: dict[str, bytes]) -> None:
+def _remove_other_layout(folder: Path, contents: dict[str, bytes | Path]) -> None:
     """Remove what an earlier export into ``folder`` wrote that this one did not: the
     one-language files when this export wrote a folder per language, a language folder
     this export has no data for. Otherwise ``spacy train OUT/config.cfg`` would train on
@@ -280,36 +317,57 @@ def _remove_other_layout(folder: Path, contents: dict[str, bytes]) -> None:
     ours = (TRAIN, DEV, CONFIG, REPORT)
     for name in ours[:3]:
         if name not in contents:
-            (folder / name).unlink(missing_ok=True)
+            _remove(folder / name)
     for sub in folder.iterdir():
         if sub.is_symlink() or not sub.is_dir() or not (sub / REPORT).is_file():
             continue  # not a language folder of an export
         if any(name.startswith(f"{sub.name}/") for name in contents):
             continue
         for name in ours:
-            (sub / name).unlink(missing_ok=True)
+            _remove(sub / name)
         with contextlib.suppress(OSError):  # the folder holds other files too: keep it
             sub.rmdir()
 
 
-def _write_together(folder: Path, contents: dict[str, bytes]) -> None:
+def _remove(path: Path) -> None:
+    """Remove a file, or a side of an export written as a folder of DocBins."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _write_together(folder: Path, contents: dict[str, bytes | Path]) -> None:
     """Write every file under a temporary name, then put them all in place (or none:
-    the folders made for them go too when writing fails, e.g. on a full disk)."""
+    the folders made for them go too when writing fails, e.g. on a full disk); a side
+    in several DocBins (a staging folder, already written) is moved in place with them."""
     made = [f for f in dict.fromkeys([folder, *((folder / n).parent for n in contents)])
             if not f.exists()]  # fmt: skip
     for path in made:
         path.mkdir()
     temporary = {
-        name: (folder / name).with_name(f".{Path(name).name}.partial") for name in contents
+        name: (folder / name).with_name(f".{Path(name).name}.partial")
+        for name, data in contents.items()
+        if not isinstance(data, Path)
     }
     try:
-        for name, data in contents.items():
-            with temporary[name].open("wb") as handle:
+        for name, path in temporary.items():
+            data = contents[name]
+            assert isinstance(data, bytes)
+            with path.open("wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        for name, path in temporary.items():
-            os.replace(path, folder / name)
+        for name, data in contents.items():
+            target = folder / name
+            if target.is_dir() and not target.is_symlink():
+                _remove(target)  # the pieces of an earlier export
+            if isinstance(data, Path):
+                if target.is_symlink() or target.is_file():
+                    target.unlink()
+                os.replace(data, target)
+            else:
+                os.replace(temporary[name], target)
     except BaseException:
         for path in temporary.values():
             path.unlink(missing_ok=True)

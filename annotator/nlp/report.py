@@ -144,6 +144,8 @@ class SpacyExportReport:
             folder ``OUT/<lang>/``; this report is then their sum.
         not_exported: languages whose examples train nothing (no entity, span or answer
             in training), with the reason; the others are exported all the same.
+        docbins: how many DocBin files each side (``train``, ``dev``) is written as: 1 is
+            the file ``train.spacy``, more the folder ``train.spacy/`` of them.
     """
 
     alignment: Alignment
@@ -159,6 +161,7 @@ class SpacyExportReport:
     not_trained: list[str] = field(default_factory=list)
     languages: dict[str, SpacyExportReport] = field(default_factory=dict)
     not_exported: dict[str, str] = field(default_factory=dict)
+    docbins: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """``report.json``, the contract of DESIGN §5 (see the module docstring)."""
@@ -173,6 +176,8 @@ class SpacyExportReport:
             "language": self.language,
             "split": self.audit.split,
         }
+        if self.docbins:
+            data["docbins"] = dict(self.docbins)
         if self.not_exported:
             data["not_exported"] = dict(self.not_exported)
         if self.languages:
@@ -181,6 +186,7 @@ class SpacyExportReport:
                     "folder": code,
                     "documents": part.documents,
                     "examples": {"train": part.train, "dev": part.dev},
+                    "docbins": dict(part.docbins),
                 }
                 for code, part in self.languages.items()
             }

@@ -1,5 +1,9 @@
 """Importing files into a corpus: each file whole or not at all.
 
+A file is read as it goes, :data:`BATCH_DOCUMENTS` documents at a time, each batch checked
+and written before the next is read, all in one transaction: memory stays flat in the size
+of the file, and an error anywhere rolls the whole file back.
+
 Every imported document records its language in ``meta.lang`` (DESIGN §4), so that
 tokenizing it later (snapping, export) uses its rules whatever the corpus language
 becomes: the readers do it (:func:`annotator.formats.reader`), from ``--lang``.
@@ -9,7 +13,8 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +31,10 @@ from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
 from annotator.formats import ReadOptions, Record, detect, reader
 from annotator.services.progress import Progress, no_progress
-from annotator.store.corpus import Corpus
+from annotator.store.corpus import Corpus, DocumentBatch
+
+BATCH_DOCUMENTS = 1000
+"""Documents read, checked and written at a time."""
 
 
 @dataclass(slots=True)
@@ -88,16 +96,13 @@ def import_paths(
                 raise InputError(str(path), "no such file or folder")
             _refuse_empty(path)
             name = detect(path) if format == "auto" else format
-            records: list[Record] = []
             options = ReadOptions(annotator=annotator, scheme=corpus.scheme, language=language)
+            file = _StreamedFile(corpus, path, name, options, extend_scheme, progress)
             with _collector_paused():
-                for record in reader(name).read(path, options):
-                    records.append(record)
-                    if len(records) % 1000 == 0:
-                        progress(len(records), 0, f"documents read from {path.name}")
-                imported = _import_records(corpus, path, name, records, extend_scheme, report)
-                records.clear()  # freed before the collector resumes, so it never walks them
+                imported = file.run()
             imported.warnings = options.warnings + imported.warnings
+            for layer, labels in file.added_labels.items():
+                report.added_labels.setdefault(layer, []).extend(labels)
             report.files.append(imported)
     except AnnotatorError as error:
         if report.files:  # say what is in, so that nobody imports those files twice
@@ -129,11 +134,11 @@ def _refuse_empty(path: Path) -> None:
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while one file is read and written.
 
-    A file's records stay in memory until its transaction commits, and reading them
-    creates millions of objects, each allocation counting toward a collection that
-    walks all of them again: about a third of the import time of a large file (DESIGN
-    §10 measures it). Refcounting still frees what the import drops; the little cyclic
-    garbage it makes (an error's traceback) is collected once the collector resumes.
+    Reading a file creates millions of objects, each allocation counting toward a
+    collection that walks the live ones again: about a third of the import time of a
+    large file (DESIGN §10 measures it). Refcounting frees each batch once written; the
+    little cyclic garbage an import makes (an error's traceback) is collected once the
+    collector resumes.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -144,66 +149,115 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import_records(
-    corpus: Corpus,
-    path: Path,
-    name: str,
-    records: list[Record],
-    extend_scheme: bool,
-    report: ImportReport,
-) -> FileImport:
-    scheme = corpus.scheme
-    warnings: list[str] = []
-    if extend_scheme and name != "jsonl":  # the native format names its layers itself
-        warnings += _spread_overlaps(records, scheme)
-    if extend_scheme:
-        extended = extend_for(scheme, (a for r in records for a in r.document.annotations))
-        if extended != scheme:
-            _note_added_labels(scheme, extended, report)
-            scheme = extended
-    _validate(records, scheme)
-    existing = corpus.text_hashes(r.document.id for r in records)
-    for record in records:
-        sha = existing.get(record.document.id)
-        if sha is not None and sha != record.document.text_sha256:
-            raise InputError(
-                record.path,
-                f"document {record.document.id!r} is already in the corpus with another "
-                "text; give this one another id",
-                line=record.line,
-                unit=record.unit,
-            )
-    docs = [r.document for r in records]
-    try:
-        added = corpus.add_documents(docs, scheme if scheme != corpus.scheme else None)
-    except (AnnotationError, CorpusError, SchemeError) as error:
-        raise InputError(str(path), str(error)) from None
-    sets = [a for d in docs for a in d.annotations]
-    return FileImport(
-        str(path),
-        name,
-        documents=added,
-        already_present=len(docs) - added,
-        annotation_sets=len(sets),
-        spans=sum(len(a.spans) for a in sets),
-        relations=sum(len(a.relations) for a in sets),
-        warnings=warnings,
-    )
+class _StreamedFile:
+    """One file's import: its records read, checked and written batch after batch, in one
+    transaction (:meth:`Corpus.add_document_batches`).
+
+    With ``--extend-scheme`` the file is read twice: once to extend the scheme by all it
+    uses, then to check every set against that scheme and write it, as when the file was
+    read whole.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        path: Path,
+        name: str,
+        options: ReadOptions,
+        extend_scheme: bool,
+        progress: Progress,
+    ) -> None:
+        self.corpus, self.path, self.name, self.options = corpus, path, name, options
+        self.extend_scheme = extend_scheme
+        self.progress = progress
+        self.added_labels: dict[str, list[str]] = {}
+        self.spread = extend_scheme and name != "jsonl"  # the native format names its layers
+        self.moved: Counter[tuple[str, str]] = Counter()  # spans spread, by (file, layer)
+        self.outcome = FileImport(str(path), name)
+
+    def run(self) -> FileImport:
+        try:
+            added = self.corpus.add_document_batches(self._batches)
+        except (AnnotationError, CorpusError, SchemeError) as error:
+            raise InputError(str(self.path), str(error)) from None
+        outcome = self.outcome
+        outcome.documents, outcome.already_present = added, outcome.documents - added
+        return outcome
+
+    def _records(self) -> Iterator[list[Record]]:
+        """The file's records, :data:`BATCH_DOCUMENTS` at a time (overlaps spread)."""
+        self.options.warnings.clear()  # read again: say it once
+        batch: list[Record] = []
+        read = 0
+        for record in reader(self.name).read(self.path, self.options):
+            batch.append(record)
+            if len(batch) == BATCH_DOCUMENTS:
+                read += len(batch)
+                self.progress(read, 0, f"documents read from {self.path.name}")
+                yield self._spread(batch)
+                batch = []
+        if batch:
+            yield self._spread(batch)
+
+    def _spread(self, batch: list[Record]) -> list[Record]:
+        if self.spread:
+            _spread_overlaps(batch, self.corpus.scheme, self.moved)
+        return batch
+
+    def _batches(self, known: Callable[[Iterable[str]], dict[str, str]]) -> Iterator[DocumentBatch]:
+        """What :meth:`Corpus.add_document_batches` writes; ``known(ids)``: the text
+        hashes of those documents that are in the corpus (before this import)."""
+        self.outcome = outcome = FileImport(str(self.path), self.name)
+        self.added_labels = {}
+        self.moved.clear()
+        scheme = self.corpus.scheme
+        if self.extend_scheme:
+            records = (r for batch in self._records() for r in batch)
+            extended = extend_for(scheme, (a for r in records for a in r.document.annotations))
+            if extended != scheme:
+                _note_added_labels(scheme, extended, self.added_labels)
+                scheme = extended
+            self.moved.clear()  # counted again by the second reading
+        stored = scheme if scheme != self.corpus.scheme else None
+        checked = _Checked()
+        for batch in self._records():
+            checked.validate(batch, scheme)
+            existing = known(r.document.id for r in batch)
+            for record in batch:
+                sha = existing.get(record.document.id)
+                if sha is not None and sha != record.document.text_sha256:
+                    raise InputError(
+                        record.path,
+                        f"document {record.document.id!r} is already in the corpus with "
+                        "another text; give this one another id",
+                        line=record.line,
+                        unit=record.unit,
+                    )
+            docs = [r.document for r in batch]
+            sets = [a for d in docs for a in d.annotations]
+            outcome.documents += len(docs)
+            outcome.annotation_sets += len(sets)
+            outcome.spans += sum(len(a.spans) for a in sets)
+            outcome.relations += sum(len(a.relations) for a in sets)
+            yield docs, stored
+        outcome.warnings = _overlap_warnings(self.moved)
 
 
 OVERLAP_SUFFIX = "_overlapping"
 """Layer that takes, under ``--extend-scheme``, the spans a non-overlap layer refuses."""
 
 
-def _spread_overlaps(records: list[Record], scheme: Scheme) -> list[str]:
+def _spread_overlaps(
+    records: list[Record], scheme: Scheme, moved: Counter[tuple[str, str]]
+) -> None:
     """Move the accepted spans that overlap another span of a layer forbidding overlaps
     to the layer ``<layer>_overlapping`` (which allows them), as the formats other than
-    the native one only guess the layer; return what was moved, as warnings.
+    the native one only guess the layer; count what was moved in ``moved``, by (file,
+    layer moved to).
 
     In each set, spans are kept in text order, longest first at one start; a span that
     overlaps one kept before it moves.
     """
-    moved: dict[tuple[str, str], int] = {}  # (file, layer moved to) -> spans
     for record in records:
         for aset in record.document.annotations:
             ends: dict[str, int] = {}
@@ -216,9 +270,13 @@ def _spread_overlaps(records: list[Record], scheme: Scheme) -> list[str]:
                 if span.start < ends.get(span.layer, 0):
                     target = span.layer + OVERLAP_SUFFIX
                     spans[index] = replace(span, layer=target)
-                    moved[(record.path, target)] = moved.get((record.path, target), 0) + 1
+                    moved[(record.path, target)] += 1
                 else:
                     ends[span.layer] = span.end
+
+
+def _overlap_warnings(moved: Counter[tuple[str, str]]) -> list[str]:
+    """What :func:`_spread_overlaps` moved, as warnings."""
     return [
         f"{path}: {count} spans overlap others in a layer that forbids overlaps; they were "
         f"imported into the layer {target!r}, which allows them"
@@ -226,36 +284,43 @@ def _spread_overlaps(records: list[Record], scheme: Scheme) -> list[str]:
     ]
 
 
-def _validate(records: list[Record], scheme: Scheme) -> None:
-    seen: dict[str, int | None] = {}
-    names: set[str] = set()  # annotator names already checked (a file repeats a few)
-    for record in records:
-        doc = record.document
-        if doc.id in seen:
-            first = seen[doc.id]
-            where = f" (first at {record.unit} {first})" if first is not None else ""
-            raise InputError(
-                record.path,
-                f"document id {doc.id!r} appears twice{where}",
-                line=record.line,
-                unit=record.unit,
-            )
-        seen[doc.id] = record.line
-        annotators: set[str] = set()
-        for aset in doc.annotations:
-            try:
-                if type(aset.annotator) is not str or aset.annotator not in names:
-                    check_annotator_name(aset.annotator)
-                    names.add(aset.annotator)
-                if aset.annotator in annotators:
-                    raise AnnotationError(
-                        f"annotator {aset.annotator!r} has two annotation sets on it"
-                    )
-                annotators.add(aset.annotator)
-                check_set(doc.id, doc.text, aset, scheme)
-            except AnnotatorError as error:
-                line = _span_line(record, str(error))
-                raise InputError(record.path, str(error), line=line, unit=record.unit) from None
+class _Checked:
+    """The checks of a file's records against the scheme, batch after batch: the
+    document ids and annotator names seen so far are remembered between batches."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int | None] = {}
+        self.names: set[str] = set()  # annotator names already checked (a file repeats a few)
+
+    def validate(self, records: list[Record], scheme: Scheme) -> None:
+        seen, names = self.seen, self.names
+        for record in records:
+            doc = record.document
+            if doc.id in seen:
+                first = seen[doc.id]
+                where = f" (first at {record.unit} {first})" if first is not None else ""
+                raise InputError(
+                    record.path,
+                    f"document id {doc.id!r} appears twice{where}",
+                    line=record.line,
+                    unit=record.unit,
+                )
+            seen[doc.id] = record.line
+            annotators: set[str] = set()
+            for aset in doc.annotations:
+                try:
+                    if type(aset.annotator) is not str or aset.annotator not in names:
+                        check_annotator_name(aset.annotator)
+                        names.add(aset.annotator)
+                    if aset.annotator in annotators:
+                        raise AnnotationError(
+                            f"annotator {aset.annotator!r} has two annotation sets on it"
+                        )
+                    annotators.add(aset.annotator)
+                    check_set(doc.id, doc.text, aset, scheme)
+                except AnnotatorError as error:
+                    line = _span_line(record, str(error))
+                    raise InputError(record.path, str(error), line=line, unit=record.unit) from None
 
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -271,9 +336,9 @@ def _span_line(record: Record, message: str) -> int | None:
     return record.line
 
 
-def _note_added_labels(old: Scheme, new: Scheme, report: ImportReport) -> None:
+def _note_added_labels(old: Scheme, new: Scheme, added: dict[str, list[str]]) -> None:
     for layer in new.span_layers:
         before = old.layer(layer.name)
         for label in layer.labels:
             if before is None or before.label(label.name) is None:
-                report.added_labels.setdefault(layer.name, []).append(label.name)
+                added.setdefault(layer.name, []).append(label.name)

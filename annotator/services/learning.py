@@ -77,7 +77,6 @@ def train_model(
     Raises:
         AnnotatorError: nothing to train on, bad options, a base that cannot be loaded.
     """
-    from spacy.tokens import DocBin
     from spacy.util import load_config
 
     from annotator.nlp.examples import entity_layer
@@ -103,12 +102,13 @@ def train_model(
             corpus, exported, source=source, alignment="contract", progress=progress
         )
         language, folder = _language_folder(corpus, report, exported)
-        vocab_docs = DocBin().from_disk(folder / "train.spacy")
         import spacy
 
+        from annotator.nlp.shards import read_docs
+
         vocab = spacy.blank(language).vocab if language != "xx" else spacy.blank("xx").vocab
-        train_docs = list(vocab_docs.get_docs(vocab))
-        dev_docs = list(DocBin().from_disk(folder / "dev.spacy").get_docs(vocab))
+        train_docs = read_docs(folder / "train.spacy", vocab)  # a file, or a folder of them
+        dev_docs = read_docs(folder / "dev.spacy", vocab)
         dev_path, dev_note = folder / "dev.spacy", "dev"
         if not dev_docs:
             dev_path, dev_note = folder / "train.spacy", "train (no dev documents)"

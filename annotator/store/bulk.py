@@ -30,9 +30,18 @@ from annotator.store.rows import (
 from annotator.store.set_reads import _load_sets
 
 
-def _insert_documents(conn: Connection, docs: Sequence[Document]) -> int:
+def corpus_is_empty(conn: Connection) -> bool:
+    return conn.execute(select(t.documents.c.pk).limit(1)).first() is None
+
+
+def _insert_documents(
+    conn: Connection, docs: Sequence[Document], was_empty: bool | None = None
+) -> int:
+    """Insert ``docs`` (and their sets); ``was_empty``: whether the corpus had no document
+    before this transaction, when the caller knows it and inserts in several batches of
+    distinct ids (the batches before make the corpus look not empty)."""
     existing: dict[str, tuple[int, str]] = {}
-    empty = conn.execute(select(t.documents.c.pk).limit(1)).first() is None
+    empty = corpus_is_empty(conn) if was_empty is None else was_empty
     ids = [] if empty else [d.id for d in docs]  # an empty corpus has none of them
     for chunk in _chunks(ids, 500):
         for row in conn.execute(

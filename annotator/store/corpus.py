@@ -37,12 +37,28 @@ from annotator.core.scheme import Scheme
 from annotator.core.validation import check_annotator_name, check_set
 from annotator.store import migrations
 from annotator.store import schema as t
-from annotator.store.bulk import _insert_documents
+from annotator.store.bulk import _insert_documents, corpus_is_empty
 from annotator.store.engine import is_url, make_engine, reading, storage_errors, writing
 from annotator.store.failures import damaged, shown, translate
 from annotator.store.rows import _chunks, _put_setting, now
 from annotator.store.set_reads import _copy, _load_sets
 from annotator.store.set_writes import _ensure_set, _write_diff
+
+
+def _text_hashes(conn: Connection, doc_ids: Iterable[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(doc_ids)), 500):
+        query = select(t.documents.c.doc_id, t.documents.c.text_sha256).where(
+            t.documents.c.doc_id.in_(chunk)
+        )
+        found.update({row[0]: row[1] for row in conn.execute(query)})
+    return found
+
+
+DocumentBatch = tuple[Sequence[Document], Scheme | None]
+"""Documents to add, with the corpus scheme to store with them (or None)."""
+KnownTexts = Callable[[Iterable[str]], dict[str, str]]
+"""``known(doc_ids)``: ``{doc_id: text_sha256}`` for those already in the corpus."""
 
 CORPUS_ID = "corpus_id"
 """The settings key of the corpus's random identity (a UUID4 in hex)."""
@@ -282,17 +298,10 @@ class Corpus:
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """``{doc_id: text_sha256}`` for those of ``doc_ids`` already in the corpus."""
-        wanted = list(dict.fromkeys(doc_ids))
-        found: dict[str, str] = {}
         with reading(self.engine) as conn:
-            if conn.execute(select(t.documents.c.pk).limit(1)).first() is None:
-                return found  # an empty corpus (the first import): no query per chunk
-            for chunk in _chunks(wanted, 500):
-                query = select(t.documents.c.doc_id, t.documents.c.text_sha256).where(
-                    t.documents.c.doc_id.in_(chunk)
-                )
-                found.update({row[0]: row[1] for row in conn.execute(query)})
-        return found
+            if corpus_is_empty(conn):
+                return {}  # an empty corpus (the first import): no query per chunk
+            return _text_hashes(conn, doc_ids)
 
     def document(self, doc_id: str, annotators: Sequence[str] | None = None) -> Document:
         """The document ``doc_id`` with its annotation sets (all, or those of ``annotators``)."""
@@ -352,6 +361,42 @@ class Corpus:
             return _insert_documents(conn, docs)
 
         added = writing(self.engine, work)
+        if scheme is not None:
+            self._scheme = scheme
+        return added
+
+    def add_document_batches(self, batches: Callable[[KnownTexts], Iterable[DocumentBatch]]) -> int:
+        """Add documents batch after batch, all in one transaction: all of them or none.
+
+        ``batches(known)`` gives ``(documents, scheme)`` pairs (``scheme``: the corpus
+        scheme to store with them, or None to keep it), with distinct document ids over
+        all batches; ``known(ids)`` is :meth:`text_hashes` inside the transaction. An
+        error it raises rolls everything back. It is called again if the transaction is
+        retried (the database was locked), so it must start over.
+
+        Returns:
+            The number of new documents.
+
+        Raises:
+            CorpusError: a conflict with the corpus; nothing is written.
+        """
+
+        def work(conn: Connection) -> tuple[int, Scheme | None]:
+            was_empty = corpus_is_empty(conn)
+
+            def known(doc_ids: Iterable[str]) -> dict[str, str]:
+                return {} if was_empty else _text_hashes(conn, doc_ids)
+
+            added, stored = 0, None
+            for docs, scheme in batches(known):
+                if scheme is not None and scheme != stored:
+                    scheme.check()
+                    _put_setting(conn, "scheme", scheme.to_dict())
+                    stored = scheme
+                added += _insert_documents(conn, docs, was_empty)
+            return added, stored
+
+        added, scheme = writing(self.engine, work)
         if scheme is not None:
             self._scheme = scheme
         return added

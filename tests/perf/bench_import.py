@@ -1,5 +1,5 @@
-"""Benchmark (DESIGN §10): importing 100k JSONL documents runs at ≥ 1/3 the rows/s of
-raw ``sqlite3.executemany`` of the same rows.
+"""Benchmark (DESIGN §10, raised by issue 20): importing 100k JSONL documents runs at
+≥ 1/2 the rows/s of raw ``sqlite3.executemany`` of the same rows (it was ≥ 1/3).
 
 Run with ``python3 -m pytest tests/perf/bench_import.py -m perf -s`` or
 ``python3 tests/perf/bench_import.py [DOCUMENTS]``.
@@ -42,8 +42,10 @@ from typing import Any
 
 import pytest
 
+from tests.perf.results import print_result
+
 DOCUMENTS = 100_000
-TARGET = 1 / 3
+TARGET = 1 / 2
 ROUNDS = 3
 SEED = 11
 REPO = Path(__file__).resolve().parents[2]
@@ -234,20 +236,19 @@ def run(count: int = DOCUMENTS, rounds: int = ROUNDS) -> float:
     print(f"  baseline executemany   : {best_raw:6.2f} s  {total / best_raw:>10,.0f} rows/s")
     print(f"  annotator import       : {best_import:6.2f} s  {total / best_import:>10,.0f} rows/s")
     print(f"  ratio {ratio:.3f} (target >= {TARGET:.3f})")
-    result = {
-        "work": f"import {count:,} JSONL documents",
-        "figure": f"{total / best_import:,.0f} rows/s",
-        "baseline": f"{total / best_raw:,.0f} rows/s (executemany)",
-        "ratio": round(ratio, 3),
-        "target": ">= 1/3",
-        "met": ratio >= TARGET,
-    }
-    print("RESULT " + json.dumps(result, ensure_ascii=False))
+    print_result(
+        f"import {count:,} JSONL documents",
+        f"{total / best_import:,.0f} rows/s",
+        f"{total / best_raw:,.0f} rows/s (executemany)",
+        ratio,
+        ">= 1/2",
+        ratio >= TARGET,
+    )
     return ratio
 
 
 @pytest.mark.perf
-def test_import_of_100k_documents_runs_at_a_third_of_raw_executemany_or_better() -> None:
+def test_import_of_100k_documents_runs_at_half_of_raw_executemany_or_better() -> None:
     assert run() >= TARGET
 
 

@@ -29,6 +29,7 @@ REPORT_KEYS = {
     "overlapping",
     "skipped",
     "dropped",
+    "docbins",
     "not_trained",
     "language",
     "split",
@@ -82,6 +83,7 @@ def test_the_export_writes_the_four_files_and_the_report_contract(
     assert set(written) == REPORT_KEYS
     assert written["documents"] == FRENCH_SEEDS
     assert written["examples"] == {"train": report.train, "dev": report.dev}
+    assert written["docbins"] == {"train": 1, "dev": 1}  # one file each
     assert report.train + report.dev == FRENCH_SEEDS and report.dev >= 1
     assert len(read_docs(out / "train.spacy")) == report.train
     assert written["misaligned"] == written["overlapping"] == written["skipped"] == []
