@@ -1,0 +1,71 @@
+"""Documents and the annotations agreement reads, as plain tuples, a batch of documents
+at a time: a corpus of millions of spans is read without an object per span.
+
+The store reads them (:func:`annotator.store.row_reads.row_batches`), naming each span's
+layer and label by the caller's code where it has one; :func:`batch_of` gives the same
+rows for documents held as core objects. Offsets are those of :mod:`annotator.core.model`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from annotator.core.model import DocLabels, Document
+
+DocumentRow = tuple[Any, str, str, Mapping[str, Any]]
+"""``(document key, id, text, meta)``."""
+SetRow = tuple[Any, Any, str, str]
+"""``(set key, document key, annotator, status)``."""
+SpanRow = tuple[Any, "int | None", int, int, "str | None", "str | None", "str | None", "str | None"]
+"""``(set key, code, start, end, layer, label, id, attrs)`` of an accepted span (suggested
+ones are left out). ``code`` is the caller's code of (layer, label), or None, and then
+``layer`` and ``label`` are given; ``id`` and ``attrs`` (JSON text) are given for the
+spans of the layer the caller details, else None."""
+LinkRow = tuple[Any, str, str, "int | None", "int | None"]
+"""``(set key, head, label, child start, child end)`` of a relation; the child's extent
+is None when the set has no span with the child's id."""
+
+
+class RowBatch(NamedTuple):
+    """Some documents with their annotation sets.
+
+    Documents come in corpus order, sets by document then in creation order, spans and
+    relations by set (in the sets' order) then in their stored order. ``labels`` holds
+    the answers of the sets that have some.
+    """
+
+    documents: list[DocumentRow]
+    sets: list[SetRow]
+    spans: list[SpanRow]
+    links: list[LinkRow]
+    labels: dict[Any, DocLabels]
+
+
+def batch_of(documents: Iterable[Document], detailed: str | None) -> RowBatch:
+    """The rows of documents held as core objects (set keys: their position; no codes).
+
+    ``detailed`` is the layer whose spans come with their id and attributes.
+    """
+    batch = RowBatch([], [], [], [], {})
+    for number, document in enumerate(documents):
+        batch.documents.append((number, document.id, document.text, document.meta))
+        for aset in document.annotations:
+            key = len(batch.sets)
+            batch.sets.append((key, number, aset.annotator, aset.status))
+            for s in aset.spans:
+                if s.suggested:
+                    continue
+                if s.layer == detailed:
+                    attrs = json.dumps(dict(s.attrs), ensure_ascii=False, sort_keys=True)
+                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, s.id, attrs))
+                else:
+                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, None, None))
+            extent = {s.id: (s.start, s.end) for s in aset.spans}
+            batch.links.extend(
+                (key, r.head, r.label, *extent.get(r.child, (None, None))) for r in aset.relations
+            )
+            if aset.doc_labels:
+                batch.labels[key] = aset.doc_labels
+    return batch
