@@ -14,14 +14,14 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, null, select
+from sqlalchemy import Connection, case, null, select
 
 from annotator.core.model import DocLabels
 from annotator.core.rows import RowBatch
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import reading
-from annotator.store.rows import EMPTY_MULTI
+from annotator.store.rows import EMPTY_MULTI, _driver_rows
 
 #: Documents per batch: a few MB of rows, and few enough queries.
 BATCH = 1000
@@ -66,7 +66,7 @@ def _batch(
     """The rows of the documents whose keys are in the range ``keys``."""
     a, s, r, q = t.annotation_sets, t.spans, t.relations, t.doc_labels
     in_range = a.c.document_pk.between(*keys)
-    sets = _rows(
+    sets = _driver_rows(
         conn,
         select(a.c.pk, a.c.document_pk, t.annotators.c.name, a.c.status)
         .join(t.annotators, t.annotators.c.pk == a.c.annotator_pk)
@@ -76,7 +76,7 @@ def _batch(
     code = _code(codes)
     known = code.is_not(None)
     is_detailed = s.c.layer == (detailed or "")
-    spans = _rows(
+    spans = _driver_rows(
         conn,
         select(
             s.c.set_pk,
@@ -93,7 +93,7 @@ def _batch(
         .order_by(a.c.document_pk, s.c.set_pk, s.c.pk),
     )
     child = t.spans.alias("child")
-    links = _rows(
+    links = _driver_rows(
         conn,
         select(r.c.set_pk, r.c.head, r.c.label, child.c.start_offset, child.c.end_offset)
         .join(a, a.c.pk == r.c.set_pk)
@@ -101,7 +101,7 @@ def _batch(
         .where(in_range)
         .order_by(a.c.document_pk, r.c.set_pk, r.c.pk),
     )
-    answers = _rows(
+    answers = _driver_rows(
         conn,
         select(q.c.set_pk, q.c.question, q.c.value, q.c.multi)
         .join(a, a.c.pk == q.c.set_pk)
@@ -131,22 +131,6 @@ def _code(codes: Mapping[tuple[str, str], int]) -> Any:
         ),
         else_=None,
     )
-
-
-def _rows(conn: Connection, query: Select[Any]) -> list[Any]:
-    """The rows of ``query`` as the driver's tuples.
-
-    SQLAlchemy's row objects cost more than the driver's fetch, and their items are read
-    one by one from Python; the query only holds integers from the corpus, so it is
-    compiled with its values in place and run on the driver's cursor.
-    """
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def _doc_labels(rows: Iterable[Any]) -> DocLabels:
