@@ -99,7 +99,7 @@ class _Codes:
         self.stances = list(stance.values) if stance else []
         self.stance_code: dict[object, int] = {None: -1}  # no stance given: -1
         self.stance_code.update((value, code) for code, value in enumerate(self.stances))
-        self.parsed: dict[str | None, Mapping[str, Any]] = {}
+        self.parsed: dict[Any, Mapping[str, Any]] = {}
 
     def code(self, layer: str, label: str) -> int:
         """A code unique over all layers' labels (its layer and label code in ``lanes``)."""
@@ -123,15 +123,18 @@ class _Codes:
             values.append(value)
         return values.index(value)
 
-    def attributes(self, texts: list[str | None]) -> list[Mapping[str, Any]]:
-        """Spans' attributes from their JSON texts (a few distinct ones, parsed once)."""
+    def attributes(self, texts: list[str | Mapping[str, Any] | None]) -> list[Mapping[str, Any]]:
+        """Spans' attributes from their JSON texts (a few distinct ones, parsed once), or
+        as they are when they come from core objects."""
+        if texts and not isinstance(texts[0], str):
+            return [{} if attrs is None else attrs for attrs in texts]  # type: ignore[misc]
         parsed = list(map(self.parsed.get, texts))
         if None in parsed:
             if len(self.parsed) > 4096:  # values of their own on every span: no use keeping
                 self.parsed.clear()
             for text in texts:
                 if text not in self.parsed:
-                    self.parsed[text] = json.loads(text) if text else {}
+                    self.parsed[text] = json.loads(text) if isinstance(text, str) else {}
             parsed = list(map(self.parsed.__getitem__, texts))
         return cast(list[Mapping[str, Any]], parsed)
 

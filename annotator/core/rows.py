@@ -8,7 +8,6 @@ rows for documents held as core objects. Offsets are those of :mod:`annotator.co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -18,11 +17,21 @@ DocumentRow = tuple[Any, str, str, Mapping[str, Any]]
 """``(document key, id, text, meta)``."""
 SetRow = tuple[Any, Any, str, str]
 """``(set key, document key, annotator, status)``."""
-SpanRow = tuple[Any, "int | None", int, int, "str | None", "str | None", "str | None", "str | None"]
+SpanRow = tuple[
+    Any,
+    "int | None",
+    int,
+    int,
+    "str | None",
+    "str | None",
+    "str | None",
+    "str | Mapping[str, Any] | None",
+]
 """``(set key, code, start, end, layer, label, id, attrs)`` of an accepted span (suggested
 ones are left out). ``code`` is the caller's code of (layer, label), or None, and then
-``layer`` and ``label`` are given; ``id`` and ``attrs`` (JSON text) are given for the
-spans of the layer the caller details, else None."""
+``layer`` and ``label`` are given; ``id`` and ``attrs`` (the stored JSON text, or the
+mapping of a core object) are given for the spans of the layer the caller details, else
+None."""
 LinkRow = tuple[Any, str, str, "int | None", "int | None"]
 """``(set key, head, label, child start, child end)`` of a relation; the child's extent
 is None when the set has no span with the child's id."""
@@ -58,8 +67,7 @@ def batch_of(documents: Iterable[Document], detailed: str | None) -> RowBatch:
                 if s.suggested:
                     continue
                 if s.layer == detailed:
-                    attrs = json.dumps(dict(s.attrs), ensure_ascii=False, sort_keys=True)
-                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, s.id, attrs))
+                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, s.id, s.attrs))
                 else:
                     batch.spans.append((key, None, s.start, s.end, s.layer, s.label, None, None))
             extent = {s.id: (s.start, s.end) for s in aset.spans}
