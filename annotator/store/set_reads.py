@@ -104,20 +104,19 @@ def _load_sets(
                     state,
                 )
             )
-        for row in conn.execute(
-            select(t.relations).where(t.relations.c.set_pk.in_(chunk)).order_by(t.relations.c.pk)
-        ):
-            by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
-        for row in conn.execute(
-            select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
-        ):
-            labels = by_pk[row.set_pk].doc_labels
-            if row.multi == EMPTY_MULTI:
-                labels.setdefault(row.question, [])
-            elif row.multi:
-                current = labels.setdefault(row.question, [])
+        r, q = t.relations.c, t.doc_labels.c
+        relations = select(r.set_pk, r.head, r.child, r.label).where(r.set_pk.in_(chunk))
+        for set_pk, head, child, label in _driver_rows(conn, relations.order_by(r.pk)):
+            by_pk[set_pk].relations.append(Relation(head, child, label))
+        answers = select(q.set_pk, q.question, q.value, q.multi).where(q.set_pk.in_(chunk))
+        for set_pk, question, value, multi in _driver_rows(conn, answers.order_by(q.pk)):
+            labels = by_pk[set_pk].doc_labels
+            if multi == EMPTY_MULTI:
+                labels.setdefault(question, [])
+            elif multi:
+                current = labels.setdefault(question, [])
                 assert isinstance(current, list)
-                current.append(row.value)
+                current.append(value)
             else:
-                labels[row.question] = row.value
+                labels[question] = value
     return result
