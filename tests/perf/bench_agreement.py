@@ -29,6 +29,7 @@ import argparse
 import gc
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -89,41 +90,55 @@ def team_documents(count: int, seed: int = 7) -> list[Document]:
     return documents
 
 
-def from_documents(documents: list[Document], scheme: object) -> float:
+def from_documents(documents: list[Document], scheme: object) -> tuple[float, float]:
+    """Seconds (wall, CPU) of ``collect`` + ``build_report`` on documents in memory."""
     from annotator.agreement.collect import collect
     from annotator.agreement.report import build_report
     from annotator.core.scheme import Scheme
 
     assert isinstance(scheme, Scheme)
     gc.collect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = build_report(collect(documents, scheme, "claim"))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report.figures["documents"] == len(documents)
     assert 0.5 < report.figures["layers"]["entity"]["f1_exact"] < 1.0
-    return elapsed
+    return elapsed, cpu
 
 
-def run(count: int = DOCUMENTS) -> float:
+def build(path: Path, count: int) -> None:
+    """Write the corpus of ``team_documents(count)`` to ``path``."""
     from annotator.services.corpora import init_corpus
 
     documents = team_documents(count)
-    spans = sum(len(a.spans) for d in documents for a in d.annotations)
+    with init_corpus(path) as corpus:
+        for i in range(0, count, 1000):
+            corpus.add_documents(documents[i : i + 1000])
+
+
+def run(count: int = DOCUMENTS) -> float:
+    from annotator.store.corpus import Corpus
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.annotator"
-        with init_corpus(path) as corpus:
-            for i in range(0, count, 1000):
-                corpus.add_documents(documents[i : i + 1000])
-            memory = from_documents(documents, corpus.scheme)
+        # Built by another process: a child forked from a process holding the documents
+        # would count their memory in its peak (ru_maxrss keeps the pre-exec peak).
+        subprocess.run(
+            [sys.executable, __file__, "--build", str(path), str(count)], check=True, cwd=REPO
+        )
+        full = timed("agreement", cli("agreement", path, "--json"), len(ANNOTATORS), count)
+        documents = team_documents(count)
+        spans = sum(len(a.spans) for d in documents for a in d.annotations)
+        with Corpus.open(path) as corpus:
+            memory, memory_cpu = from_documents(documents, corpus.scheme)
             del documents
             gc.collect()
             started = time.perf_counter()
             loaded = sum(1 for _ in corpus.documents())
             reading = time.perf_counter() - started
         assert loaded == count
-        full = timed("agreement", cli("agreement", path, "--json"), len(ANNOTATORS), count)
     print(f"\nagreement of {len(ANNOTATORS)} annotators × {count} documents, {spans} spans")
-    print(f"  from documents in memory   : {memory:6.2f} s  (target {TARGET} s)")
+    print(f"  from documents in memory   : {memory:6.2f} s, {memory_cpu:6.2f} s CPU")
     print(f"  reading them as Documents  : {reading:6.2f} s  (Corpus.documents(), for the record)")
     print(
         f"  annotator agreement --json : {full.wall:6.2f} s wall, {full.cpu:6.2f} s CPU, "
@@ -131,7 +146,12 @@ def run(count: int = DOCUMENTS) -> float:
     )
     work = f"agreement, {len(ANNOTATORS)} annotators × {count:,} documents × 50 spans"
     print_result(
-        f"{work}, from documents", f"{memory:.2f} s", None, None, f"≤ {TARGET} s", memory <= TARGET
+        f"{work}, from documents",
+        f"{memory:.2f} s ({memory_cpu:.2f} s CPU)",
+        None,
+        None,
+        f"≤ {TARGET} s",
+        memory <= TARGET,
     )
     print_result(
         f"{work}, annotator agreement --json (end to end)",
@@ -180,7 +200,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("documents", nargs="?", type=int, default=DOCUMENTS)
     parser.add_argument("--news", type=int, help="also time bench_scale's news corpus of N docs")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.build:
+        build(options.build, options.documents)
+        sys.exit(0)
     run(options.documents)
     if options.news:
         run_news(options.news)
