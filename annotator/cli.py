@@ -221,6 +221,8 @@ def export(
             progress=terminal_progress("exporting"),
         )
     typer.echo(f"wrote {out}: {report.documents} documents, {report.spans} spans")
+    if report.split:
+        typer.echo(report.split_note(format), err=True)
     if report.left_out:
         details = "; ".join(f"{count} {what}" for what, count in report.left_out.items())
         total = sum(report.left_out.values())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import eq, itemgetter, methodcaller
 from typing import Any, cast
@@ -33,12 +33,13 @@ from annotator.agreement.data import (
     AgreementData,
     ClaimArrays,
     IntArray,
+    Pieces,
     SpanArrays,
     default_claim_layer,
 )
 from annotator.agreement.tokens import has_own_rules, refine_mask, token_start_mask
 from annotator.core.language import language_of
-from annotator.core.model import Document
+from annotator.core.model import Document, Fragments
 from annotator.core.rows import RowBatch, SpanRow, batch_of
 from annotator.core.scheme import Scheme
 
@@ -163,6 +164,7 @@ class _Builder:
         self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
         self.spans = _SpanColumns()
         self.claims = _ClaimColumns()
+        self.shape_code: dict[Fragments, int] = {}  # see _shaped
 
     def add(self, rows: RowBatch) -> None:
         """Add the documents of ``rows`` that two or more annotation sets take part in."""
@@ -216,6 +218,8 @@ class _Builder:
             ]
         owners = list(map(kept.__getitem__, map(_SET, spans)))
         columns = self.spans
+        if any(map(_FRAGMENTS, spans)):
+            columns.shaped += self._shaped(spans, owners, len(columns.code))
         columns.code += cast(list[int], codes)
         columns.start.extend(map(_START, spans))
         columns.end.extend(map(_END, spans))
@@ -252,6 +256,8 @@ class _Builder:
         found = list(map(self.codes.stance_code.get, stances))
         stance_codes = [self.codes.stance(v) for v in stances] if None in found else found
         columns = self.claims
+        if any(map(_FRAGMENTS, claims)):
+            columns.shaped += self._shaped(claims, owners, len(columns.doc))
         columns.doc.extend(map(_FIRST, owners))
         columns.annotator.extend(map(_SECOND, owners))
         columns.start.extend(map(_START, claims))
@@ -264,6 +270,30 @@ class _Builder:
         columns.label += [lanes[code][1] for code in codes]
         columns.unattributed.extend(map(eq, map(_GET_ATTRIBUTION, attrs), repeat(UNATTRIBUTED)))
         columns.stance += cast(list[int], stance_codes)
+
+    def _shaped(
+        self, spans: list[SpanRow], owners: list[tuple[int, str]], first: int
+    ) -> list[tuple[int, int]]:
+        """``(column index, shape code)`` of the discontinuous ones of ``spans``, whose
+        columns start at index ``first``; a shape code names one fragment set in global
+        offsets, the same for every annotator."""
+        shaped = []
+        for index, (span, (number, _)) in enumerate(zip(spans, owners, strict=True), first):
+            given = span[_FRAGMENTS_AT]
+            if given is None:
+                continue
+            pieces: Fragments = (
+                tuple((int(s), int(e)) for s, e in json.loads(given))
+                if isinstance(given, str)
+                else cast(Fragments, given)
+            )
+            base = self.bases[number]
+            shape = tuple((start + base, end + base) for start, end in pieces)
+            code = self.shape_code.setdefault(shape, len(self.data.shapes))
+            if code == len(self.data.shapes):
+                self.data.shapes.append(shape)
+            shaped.append((index, code))
+        return shaped
 
     def finish(self) -> AgreementData:
         data = self.data
@@ -331,6 +361,7 @@ class _Builder:
             label=_ints(columns.label),
             cue_start=np.where(cued, cue_start + base, -1),
             cue_end=np.where(cued, cue_end + base, -1),
+            shape=_shape_column(columns.shaped, len(doc)),
         )
 
     def _finish_spans(self, tokens_before: NDArray[np.integer]) -> None:
@@ -348,13 +379,14 @@ class _Builder:
         start = _ints(columns.start) + data.bases[doc]
         end = _ints(columns.end) + data.bases[doc]
         layer_index = layer_of[code]
+        shape = _shape_column(columns.shaped, len(code))
         annotator = np.array(columns.annotator, dtype=object)
         for name in data.annotators:
             own = annotator == name
             for index, layer_name in enumerate(layers):
                 mine = own & (layer_index == index)
                 if mine.any():
-                    data.spans[layer_name][name] = SpanArrays(
+                    arrays = SpanArrays(
                         doc[mine],
                         start[mine],
                         end[mine],
@@ -362,6 +394,47 @@ class _Builder:
                         tokens_before[start[mine]].astype(np.int64),
                         tokens_before[end[mine]].astype(np.int64),
                     )
+                    if shape is not None and shape[mine].any():
+                        arrays = _with_pieces(arrays, shape[mine], data.shapes, tokens_before)
+                    data.spans[layer_name][name] = arrays
+
+
+def _shape_column(shaped: list[tuple[int, int]], count: int) -> IntArray | None:
+    """Per span (claim) of ``count``, its shape code; None when none is discontinuous."""
+    if not shaped:
+        return None
+    shape = np.zeros(count, dtype=np.int64)
+    where, codes = np.array(shaped, dtype=np.int64).reshape(-1, 2).T
+    shape[where] = codes
+    return shape
+
+
+def _with_pieces(
+    arrays: SpanArrays,
+    shape: IntArray,
+    shapes: list[Fragments],
+    tokens_before: NDArray[np.integer],
+) -> SpanArrays:
+    """``arrays`` with the shape of each span and the pieces that cover characters: an
+    ordinary span's own extent, a discontinuous span's fragments."""
+    plain = np.flatnonzero(shape == 0)
+    owners, starts, ends = [plain], [arrays.start[plain]], [arrays.end[plain]]
+    for index in np.flatnonzero(shape):
+        fragments = shapes[int(shape[index])]
+        owners.append(np.full(len(fragments), index, dtype=np.int64))
+        starts.append(np.array([s for s, _ in fragments], dtype=np.int64))
+        ends.append(np.array([e for _, e in fragments], dtype=np.int64))
+    owner, start, end = np.concatenate(owners), np.concatenate(starts), np.concatenate(ends)
+    order = np.argsort(owner, kind="stable")
+    owner, start, end = owner[order], start[order], end[order]
+    pieces = Pieces(
+        owner,
+        start,
+        end,
+        tokens_before[start].astype(np.int64),
+        tokens_before[end].astype(np.int64),
+    )
+    return replace(arrays, shape=shape, pieces=pieces)
 
 
 @dataclass(slots=True)
@@ -374,6 +447,8 @@ class _SpanColumns:
     end: list[int] = field(default_factory=list)
     doc: list[int] = field(default_factory=list)
     annotator: list[str] = field(default_factory=list)
+    shaped: list[tuple[int, int]] = field(default_factory=list)
+    """``(column index, shape code)`` of the discontinuous spans."""
 
 
 @dataclass(slots=True)
@@ -392,6 +467,7 @@ class _ClaimColumns:
     label: list[int] = field(default_factory=list)
     cue_start: list[int] = field(default_factory=list)
     cue_end: list[int] = field(default_factory=list)
+    shaped: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _takes_part(status: str, has_content: bool) -> bool:
@@ -407,5 +483,7 @@ def _ints(values: list[int]) -> IntArray:
 _SET = _FIRST = itemgetter(0)
 _CODE = _SECOND = itemgetter(1)
 _START, _END, _ID, _ATTRS = itemgetter(2), itemgetter(3), itemgetter(6), itemgetter(7)
+_FRAGMENTS_AT = 8
+_FRAGMENTS = itemgetter(_FRAGMENTS_AT)
 _NONE = (-1, -1)
 _GET_STANCE, _GET_ATTRIBUTION = methodcaller("get", STANCE), methodcaller("get", ATTRIBUTION)

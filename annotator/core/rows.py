@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from annotator.core.model import DocLabels, Document
+from annotator.core.model import DocLabels, Document, Fragments
 
 DocumentRow = tuple[Any, str, str, Mapping[str, Any]]
 """``(document key, id, text, meta)``."""
@@ -26,12 +26,14 @@ SpanRow = tuple[
     "str | None",
     "str | None",
     "str | Mapping[str, Any] | None",
+    "str | Fragments | None",
 ]
-"""``(set key, code, start, end, layer, label, id, attrs)`` of an accepted span (suggested
-ones are left out). ``code`` is the caller's code of (layer, label), or None, and then
-``layer`` and ``label`` are given; ``id`` and ``attrs`` (the stored JSON text, or the
-mapping of a core object) are given for the spans of the layer the caller details, else
-None."""
+"""``(set key, code, start, end, layer, label, id, attrs, fragments)`` of an accepted span
+(suggested ones are left out); ``fragments`` is None for an ordinary span, else its
+pieces (the stored JSON ``[[s, e], ...]``, or the tuple of a core object). ``code`` is
+the caller's code of (layer, label), or None, and then ``layer`` and ``label`` are given;
+``id`` and ``attrs`` (the stored JSON text, or the mapping of a core object) are given for
+the spans of the layer the caller details, else None."""
 LinkRow = tuple[Any, str, str, "int | None", "int | None"]
 """``(set key, head, label, child start, child end)`` of a relation; the child's extent
 is None when the set has no span with the child's id."""
@@ -66,10 +68,10 @@ def batch_of(documents: Iterable[Document], detailed: str | None) -> RowBatch:
             for s in aset.spans:
                 if s.suggested:
                     continue
-                if s.layer == detailed:
-                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, s.id, s.attrs))
-                else:
-                    batch.spans.append((key, None, s.start, s.end, s.layer, s.label, None, None))
+                shown = (s.id, s.attrs) if s.layer == detailed else (None, None)
+                batch.spans.append(
+                    (key, None, s.start, s.end, s.layer, s.label, *shown, s.fragments)
+                )
             extent = {s.id: (s.start, s.end) for s in aset.spans}
             batch.links.extend(
                 (key, r.head, r.label, *extent.get(r.child, (None, None))) for r in aset.relations

@@ -87,6 +87,7 @@ def _batch(
             case((known, None), else_=s.c.label),
             case((is_detailed, s.c.span_id), else_=None),
             case((is_detailed, s.c.attrs), else_=None),
+            s.c.fragments,
         )
         .join(a, a.c.pk == s.c.set_pk)
         .where(in_range, s.c.state != "suggested")

@@ -49,9 +49,11 @@ def random_set(rng: random.Random, name: str, text: str, boundaries: list[int]) 
             attrs["stance"] = rng.choice(STANCES)
         if rng.random() < 0.2:
             attrs["attribution"] = "UNATTRIBUTED"
-        spans.append(
-            Span(f"c{number}", "claim", boundaries[first], boundaries[last + 1] - 1, "CLAIM", attrs)
-        )
+        start, end = boundaries[first], boundaries[last + 1] - 1
+        pieces = None
+        if last - first >= 2 and rng.random() < 0.4:  # a quote cut by its attribution
+            pieces = ((start, boundaries[first + 1] - 1), (boundaries[first + 2], end))
+        spans.append(Span(f"c{number}", "claim", start, end, "CLAIM", attrs, fragments=pieces))
     for number in range(rng.randint(0, 2)):
         index = rng.randrange(len(boundaries) - 1)
         start, end = boundaries[index], boundaries[index + 1] - 1
@@ -121,12 +123,14 @@ def test_the_random_corpora_hold_what_the_figures_read(tmp_path: Path) -> None:
     disagreements all have figures."""
     with random_corpus(tmp_path / "corpus.annotator", 1, 60) as corpus:
         figures = as_objects(corpus).figures
+        corpus_documents = list(corpus.documents())
 
     assert len(figures["annotators"]) == 4 and figures["documents"] > 10
     assert figures["layers"]["entity"]["alpha_tokens"] is not None
     assert figures["claims"]["matched"] > 0 and figures["claims"]["cue_items"] > 0
     assert figures["questions"]["topics"]["items"] > 0
     assert figures["gold"] and figures["documents_by_disagreement"][0]["disagreement"] > 0
+    assert any(s.fragments for d in corpus_documents for a in d.annotations for s in a.spans)
 
 
 def test_a_corpus_without_documents_gives_the_figures_of_no_documents(corpus: Corpus) -> None:
