@@ -46,7 +46,16 @@ server_roles = Table(
 
 READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
 """What an annotator's role may read in full."""
-OWN_TABLES = ("annotation_sets", "spans", "relations", "doc_labels", "suggestion_decisions")
+RECORD_TABLES = ("model_runs",)
+"""What an annotator's role reads in full and adds to (the models it trains)."""
+OWN_TABLES = (
+    "annotation_sets",
+    "spans",
+    "relations",
+    "doc_labels",
+    "suggestion_decisions",
+    "model_scores",
+)
 """What an annotator's role reads and writes, restricted to its own annotation sets."""
 
 # Scalar subqueries, so that the server evaluates each function once per statement
@@ -301,7 +310,9 @@ def _grant(conn: Connection, role: str, lead: bool) -> None:
         _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(READ_TABLES), who))
         own = names(OWN_TABLES)
         _run(conn, sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(own, who))
-        sequences, rights = _sequences(conn, OWN_TABLES), "USAGE"
+        records = names(RECORD_TABLES)
+        _run(conn, sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(records, who))
+        sequences, rights = _sequences(conn, OWN_TABLES + RECORD_TABLES), "USAGE"
     if sequences:
         _run(
             conn,
