@@ -1,17 +1,25 @@
 """Flattening documents into :class:`~annotator.agreement.data.AgreementData`.
 
-This is the only loop over spans in the agreement code, and with 1.5 million spans it
-is where the time goes: span fields are read with ``map`` and ``attrgetter`` (loops in
-C) and appended to plain lists, which become numpy arrays once at the end.
+This is the only loop over spans in the agreement code, and with millions of spans it
+is where the time goes: the spans come as plain tuples (:mod:`annotator.core.rows`,
+read so by the store without an object per span), their fields are read with ``map``
+and ``itemgetter`` (loops in C) and appended to plain lists, which become numpy arrays
+once at the end of a batch.
+
+:func:`collect` flattens documents held as core objects in one batch; a
+:class:`Collector` flattens a corpus batch after batch with the same codes, so that each
+batch's figures can be computed and the batch forgotten
+(:class:`annotator.agreement.tally.Tally`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
-from operator import attrgetter, eq, methodcaller
-from typing import cast
+from operator import eq, itemgetter, methodcaller
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,12 +36,11 @@ from annotator.agreement.data import (
     Pieces,
     SpanArrays,
     default_claim_layer,
-    takes_part,
 )
 from annotator.agreement.tokens import has_own_rules, refine_mask, token_start_mask
-from annotator.core.fragments import fragments_of
-from annotator.core.language import document_language
-from annotator.core.model import AnnotationSet, Document, Span
+from annotator.core.language import language_of
+from annotator.core.model import Document, Fragments
+from annotator.core.rows import RowBatch, SpanRow, batch_of
 from annotator.core.scheme import Scheme
 
 EMPTY_ANSWER = "[]"
@@ -50,158 +57,249 @@ def collect(
         scheme: the corpus scheme; it orders layers, labels and answer values.
         claim_layer: the claims' layer (default: :func:`default_claim_layer`).
     """
-    builder = _Builder(scheme, claim_layer or default_claim_layer(scheme))
-    for doc in documents:
-        sets = [aset for aset in doc.annotations if takes_part(aset)]
-        if len(sets) >= 2:
-            builder.add(doc, sets, document_language(doc, scheme.language))
-    return builder.finish()
+    collector = Collector(scheme, claim_layer)
+    return collector.batch(batch_of(documents, collector.codes.claim_layer))
 
 
-class _Builder:
-    """Accumulates plain lists per annotator while documents stream by."""
+class Collector:
+    """Flattens documents batch after batch, giving every batch the same codes.
+
+    A label, answer value or stance that the scheme lacks gets the next code when first
+    seen, so a batch's codes stay valid for the batches after it, and the codes are
+    those one :func:`collect` over all the documents would give.
+    """
+
+    def __init__(self, scheme: Scheme, claim_layer: str | None = None) -> None:
+        self.scheme = scheme
+        self.codes = _Codes(scheme, claim_layer or default_claim_layer(scheme))
+
+    def batch(self, rows: RowBatch) -> AgreementData:
+        """The :class:`AgreementData` of the documents of ``rows`` that two or more sets
+        take part in (see :func:`~annotator.agreement.data.takes_part`)."""
+        builder = _Builder(self.codes, self.scheme)
+        builder.add(rows)
+        return builder.finish()
+
+
+class _Codes:
+    """The codes of labels, answer values and stances, shared by the batches of a corpus."""
 
     def __init__(self, scheme: Scheme, claim_layer: str | None) -> None:
-        self.data = AgreementData(claim_layer=claim_layer)
+        self.claim_layer = claim_layer
+        self.labels: dict[str, list[str]] = {}
         self.code_of: dict[tuple[str, str], int] = {}  # (layer, label) -> global code
         self.claim_codes: set[int] = set()  # the global codes of the claim layer's labels
         self.lanes: list[tuple[str, int]] = []  # global code -> (layer, label code)
         for layer in scheme.span_layers:
-            self.data.labels[layer.name] = []
+            self.labels[layer.name] = []
             for label in layer.labels:
-                self._code(layer.name, label.name)
-        for question in scheme.questions:
-            self.data.questions[question.name] = list(question.values)
+                self.code(layer.name, label.name)
+        self.questions = {question.name: list(question.values) for question in scheme.questions}
         claims = scheme.layer(claim_layer) if claim_layer else None
         stance = claims.attribute(STANCE) if claims else None
-        self.data.stances = list(stance.values) if stance else []
-        self.columns: dict[str, _Columns] = {}
-        self.claim_columns: dict[str, _ClaimColumns] = {}
+        self.stances = list(stance.values) if stance else []
         self.stance_code: dict[object, int] = {None: -1}  # no stance given: -1
-        self.stance_code.update((value, code) for code, value in enumerate(self.data.stances))
-        self.answer_rows: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        self.texts: list[str] = []
-        self.base = 0
-        self.bases: list[int] = []
-        self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
-        self.shape_code: dict[tuple[tuple[int, int], ...], int] = {}  # see _shaped
+        self.stance_code.update((value, code) for code, value in enumerate(self.stances))
+        self.parsed: dict[Any, Mapping[str, Any]] = {}
 
-    def _code(self, layer: str, label: str) -> int:
+    def code(self, layer: str, label: str) -> int:
         """A code unique over all layers' labels (its layer and label code in ``lanes``)."""
         if (layer, label) not in self.code_of:
-            labels = self.data.labels.setdefault(layer, [])
+            labels = self.labels.setdefault(layer, [])
             labels.append(label)
             self.code_of[(layer, label)] = len(self.lanes)
-            if layer == self.data.claim_layer:
+            if layer == self.claim_layer:
                 self.claim_codes.add(len(self.lanes))
             self.lanes.append((layer, len(labels)))
         return self.code_of[(layer, label)]
 
-    def add(self, doc: Document, sets: list[AnnotationSet], language: str = "") -> None:
-        number, base = len(self.data.doc_ids), self.base
-        if has_own_rules(language):
-            self.own_rules.append((number, language))
-        self.data.doc_ids.append(doc.id)
-        self.data.doc_annotators.append([aset.annotator for aset in sets])
-        self.bases.append(base)
-        self.texts.append(doc.text)
-        self.base += len(doc.text) + 1
-        for aset in sets:
-            spans = aset.spans
-            if "suggested" in list(map(_STATE, spans)):
-                spans = [span for span in spans if span.state != "suggested"]
-            keys = zip(map(_LAYER, spans), map(_LABEL, spans), strict=True)
-            found = list(map(self.code_of.get, keys))
-            if None in found:
-                codes = [self._code(span.layer, span.label) for span in spans]
-            else:
-                codes = cast(list[int], found)
-            columns = self.columns.setdefault(aset.annotator, _Columns())
-            columns.code += codes
-            columns.start.extend(map(_START, spans))
-            columns.end.extend(map(_END, spans))
-            columns.doc.append(number)
-            columns.count.append(len(spans))
-            if any(map(_FRAGMENTS, spans)):
-                columns.shaped += self._shaped(spans, len(columns.start) - len(spans), base)
-            for question, answer in aset.doc_labels.items():
-                self.answer_rows.setdefault((question, aset.annotator), []).append(
-                    (number, self._answer(question, answer))
-                )
-            if self.claim_codes:
-                self._claims(number, aset, spans, codes)
-
-    def _shaped(self, spans: list[Span], first: int, base: int) -> list[tuple[int, int]]:
-        """``(column index, shape code)`` of the discontinuous ones of ``spans``, which
-        start at column index ``first`` in a document starting at global offset
-        ``base``; a shape code names one fragment set, the same for every annotator."""
-        shaped = []
-        for index, span in enumerate(spans, start=first):
-            if span.fragments is not None:
-                shape = tuple((start + base, end + base) for start, end in fragments_of(span))
-                code = self.shape_code.setdefault(shape, len(self.data.shapes))
-                if code == len(self.data.shapes):
-                    self.data.shapes.append(shape)
-                shaped.append((index, code))
-        return shaped
-
-    def _answer(self, question: str, answer: str | list[str]) -> int:
+    def answer(self, question: str, answer: str | list[str]) -> int:
         # An empty answer to a multi-valued question ("none of these") is an answer too.
         if isinstance(answer, list):
             value = "+".join(sorted(answer)) if answer else EMPTY_ANSWER
         else:
             value = answer
-        values = self.data.questions.setdefault(question, [])
+        values = self.questions.setdefault(question, [])
         if value not in values:
             values.append(value)
         return values.index(value)
 
-    def _claims(
-        self, number: int, aset: AnnotationSet, spans: list[Span], codes: list[int]
-    ) -> None:
-        """Claims with their claimant decision and stance, read as services.claims does."""
-        mask = list(map(self.claim_codes.__contains__, codes))
-        claims = list(compress(spans, mask))
-        if not claims:
-            return
-        # Reversed: the first CLAIMANT (CUE) link of a claim wins, as in services.claims.
-        claimant_of = {r.head: r.child for r in reversed(aset.relations) if r.label == CLAIMANT}
-        cue_of = {r.head: r.child for r in reversed(aset.relations) if r.label == CUE}
-        wanted = set(claimant_of.values()) | set(cue_of.values())
-        children = list(compress(aset.spans, map(wanted.__contains__, map(_ID, aset.spans))))
-        child_of = dict(zip(map(_ID, children), children, strict=True))
-        ids = list(map(_ID, claims))
-        links = list(map(child_of.get, map(claimant_of.get, ids)))
-        cues = list(map(child_of.get, map(cue_of.get, ids))) if cue_of else [None] * len(ids)
-        attrs = list(map(_ATTRS, claims))
-        stances = list(map(_GET_STANCE, attrs))
-        found = list(map(self.stance_code.get, stances))
-        stance_codes = [self._stance(v) for v in stances] if None in found else found
-        columns = self.claim_columns.setdefault(aset.annotator, _ClaimColumns())
-        if any(map(_FRAGMENTS, claims)):
-            columns.shaped += self._shaped(claims, len(columns.doc), self.bases[number])
-        columns.doc += [number] * len(claims)
-        columns.start.extend(map(_START, claims))
-        columns.end.extend(map(_END, claims))
-        columns.claimant_start += [-1 if link is None else link.start for link in links]
-        columns.claimant_end += [-1 if link is None else link.end for link in links]
-        columns.cue_start += [-1 if cue is None else cue.start for cue in cues]
-        columns.cue_end += [-1 if cue is None else cue.end for cue in cues]
-        columns.label += [self.lanes[code][1] for code in compress(codes, mask)]
-        columns.unattributed.extend(map(eq, map(_GET_ATTRIBUTION, attrs), repeat(UNATTRIBUTED)))
-        columns.stance += cast(list[int], stance_codes)
+    def attributes(self, texts: list[str | Mapping[str, Any] | None]) -> list[Mapping[str, Any]]:
+        """Spans' attributes from their JSON texts (a few distinct ones, parsed once), or
+        as they are when they come from core objects."""
+        if texts and not isinstance(texts[0], str):
+            return [{} if attrs is None else attrs for attrs in texts]  # type: ignore[misc]
+        parsed = list(map(self.parsed.get, texts))
+        if None in parsed:
+            if len(self.parsed) > 4096:  # values of their own on every span: no use keeping
+                self.parsed.clear()
+            for text in texts:
+                if text not in self.parsed:
+                    self.parsed[text] = json.loads(text) if isinstance(text, str) else {}
+            parsed = list(map(self.parsed.__getitem__, texts))
+        return cast(list[Mapping[str, Any]], parsed)
 
-    def _stance(self, value: object) -> int:
+    def stance(self, value: object) -> int:
         if not isinstance(value, str):
             return -1
         code = self.stance_code.get(value)
         if code is None:
-            code = self.stance_code[value] = len(self.data.stances)
-            self.data.stances.append(value)
+            code = self.stance_code[value] = len(self.stances)
+            self.stances.append(value)
         return code
+
+
+class _Builder:
+    """Flattens one batch of rows (:class:`~annotator.core.rows.RowBatch`): documents
+    one by one, spans and claims column by column over the whole batch."""
+
+    def __init__(self, codes: _Codes, scheme: Scheme) -> None:
+        self.codes = codes
+        self.scheme = scheme
+        self.data = AgreementData(claim_layer=codes.claim_layer)
+        self.answer_rows: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.texts: list[str] = []
+        self.base = 0
+        self.bases: list[int] = []
+        self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
+        self.spans = _SpanColumns()
+        self.claims = _ClaimColumns()
+        self.shape_code: dict[Fragments, int] = {}  # see _shaped
+
+    def add(self, rows: RowBatch) -> None:
+        """Add the documents of ``rows`` that two or more annotation sets take part in."""
+        kept = self._documents(rows)  # set key -> (document number, annotator)
+        if kept:
+            self._spans(rows, kept)
+
+    def _documents(self, rows: RowBatch) -> dict[Any, tuple[int, str]]:
+        """Keep the documents with two or more sets taking part; read their answers."""
+        with_content = set(map(_SET, rows.spans)) | set(map(_SET, rows.links)) | rows.labels.keys()
+        sets_of: dict[Any, list[tuple[Any, str, str]]] = {}
+        for set_key, doc_key, annotator, status in rows.sets:
+            sets_of.setdefault(doc_key, []).append((set_key, annotator, status))
+        kept: dict[Any, tuple[int, str]] = {}
+        for doc_key, doc_id, text, meta in rows.documents:
+            sets = [
+                (set_key, annotator)
+                for set_key, annotator, status in sets_of.get(doc_key, ())
+                if _takes_part(status, set_key in with_content)
+            ]
+            if len(sets) < 2:
+                continue
+            number = len(self.data.doc_ids)
+            language = language_of(meta, self.scheme.language)
+            if has_own_rules(language):
+                self.own_rules.append((number, language))
+            self.data.doc_ids.append(doc_id)
+            self.data.doc_annotators.append([annotator for _, annotator in sets])
+            self.bases.append(self.base)
+            self.texts.append(text)
+            self.base += len(text) + 1
+            for set_key, annotator in sets:
+                kept[set_key] = (number, annotator)
+                for question, answer in rows.labels.get(set_key, {}).items():
+                    self.answer_rows.setdefault((question, annotator), []).append(
+                        (number, self.codes.answer(question, answer))
+                    )
+        return kept
+
+    def _spans(self, rows: RowBatch, kept: dict[Any, tuple[int, str]]) -> None:
+        """The spans of the kept sets, and their claims, as columns."""
+        spans = list(compress(rows.spans, map(kept.__contains__, map(_SET, rows.spans))))
+        if not spans:
+            return
+        codes = list(map(_CODE, spans))
+        if None in codes:  # labels the scheme lacks, or rows read without codes
+            code = self.codes.code
+            codes = [
+                c if c is not None else code(cast(str, span[4]), cast(str, span[5]))
+                for c, span in zip(codes, spans, strict=True)
+            ]
+        owners = list(map(kept.__getitem__, map(_SET, spans)))
+        columns = self.spans
+        if any(map(_FRAGMENTS, spans)):
+            columns.shaped += self._shaped(spans, owners, len(columns.code))
+        columns.code += cast(list[int], codes)
+        columns.start.extend(map(_START, spans))
+        columns.end.extend(map(_END, spans))
+        columns.doc.extend(map(_FIRST, owners))
+        columns.annotator.extend(map(_SECOND, owners))
+        if self.codes.claim_codes:
+            mask = list(map(self.codes.claim_codes.__contains__, codes))
+            claims = list(compress(spans, mask))
+            if claims:
+                claim_codes = cast(list[int], list(compress(codes, mask)))
+                self._claims(rows, claims, list(compress(owners, mask)), claim_codes)
+
+    def _claims(
+        self,
+        rows: RowBatch,
+        claims: list[SpanRow],
+        owners: list[tuple[int, str]],
+        codes: list[int],
+    ) -> None:
+        """Claims with their claimant decision and stance, read as services.claims does."""
+        # Reversed: the first CLAIMANT (CUE) link of a claim wins, as in services.claims.
+        claimant_of, cue_of = {}, {}
+        for set_key, head, label, start, end in reversed(rows.links):
+            extent = _NONE if start is None else (start, end)  # a link to no span: none
+            if label == CLAIMANT:
+                claimant_of[(set_key, head)] = extent
+            elif label == CUE:
+                cue_of[(set_key, head)] = extent
+        ids = list(zip(map(_SET, claims), map(_ID, claims), strict=True))
+        links = list(map(claimant_of.get, ids, repeat(_NONE)))
+        cues = list(map(cue_of.get, ids, repeat(_NONE)))
+        attrs = self.codes.attributes(list(map(_ATTRS, claims)))
+        stances = list(map(_GET_STANCE, attrs))
+        found = list(map(self.codes.stance_code.get, stances))
+        stance_codes = [self.codes.stance(v) for v in stances] if None in found else found
+        columns = self.claims
+        if any(map(_FRAGMENTS, claims)):
+            columns.shaped += self._shaped(claims, owners, len(columns.doc))
+        columns.doc.extend(map(_FIRST, owners))
+        columns.annotator.extend(map(_SECOND, owners))
+        columns.start.extend(map(_START, claims))
+        columns.end.extend(map(_END, claims))
+        columns.claimant_start.extend(map(_FIRST, links))
+        columns.claimant_end.extend(map(_SECOND, links))
+        columns.cue_start.extend(map(_FIRST, cues))
+        columns.cue_end.extend(map(_SECOND, cues))
+        lanes = self.codes.lanes
+        columns.label += [lanes[code][1] for code in codes]
+        columns.unattributed.extend(map(eq, map(_GET_ATTRIBUTION, attrs), repeat(UNATTRIBUTED)))
+        columns.stance += cast(list[int], stance_codes)
+
+    def _shaped(
+        self, spans: list[SpanRow], owners: list[tuple[int, str]], first: int
+    ) -> list[tuple[int, int]]:
+        """``(column index, shape code)`` of the discontinuous ones of ``spans``, whose
+        columns start at index ``first``; a shape code names one fragment set in global
+        offsets, the same for every annotator."""
+        shaped = []
+        for index, (span, (number, _)) in enumerate(zip(spans, owners, strict=True), first):
+            given = span[_FRAGMENTS_AT]
+            if given is None:
+                continue
+            pieces: Fragments = (
+                tuple((int(s), int(e)) for s, e in json.loads(given))
+                if isinstance(given, str)
+                else cast(Fragments, given)
+            )
+            base = self.bases[number]
+            shape = tuple((start + base, end + base) for start, end in pieces)
+            code = self.shape_code.setdefault(shape, len(self.data.shapes))
+            if code == len(self.data.shapes):
+                self.data.shapes.append(shape)
+            shaped.append((index, code))
+        return shaped
 
     def finish(self) -> AgreementData:
         data = self.data
+        data.labels = {layer: list(labels) for layer, labels in self.codes.labels.items()}
+        data.questions = {q: list(values) for q, values in self.codes.questions.items()}
+        data.stances = list(self.codes.stances)
         data.bases = np.array(self.bases, dtype=np.int64)
         data.size = self.base
         count = len(data.doc_ids)
@@ -219,8 +317,13 @@ class _Builder:
             data.answers.setdefault(question, {})[name] = codes
         for question in data.questions:
             data.answers.setdefault(question, {})
-        for name, columns in self.claim_columns.items():
-            data.claims[name] = self._claim_arrays(columns)
+        if self.claims.doc:
+            claims = self._claim_arrays(self.claims)
+            annotator = np.array(self.claims.annotator, dtype=object)
+            for name in data.annotators:
+                mine = annotator == name
+                if mine.any():
+                    data.claims[name] = claims.select(mine)
         mask = token_start_mask("\n".join(self.texts))
         for number, language in self.own_rules:
             start = int(data.bases[number])
@@ -266,17 +369,22 @@ class _Builder:
         layers = list(data.labels)
         for name in layers:
             data.spans[name] = {}
-        layer_of = np.array([layers.index(name) for name, _ in self.lanes], dtype=np.int64)
-        label_of = np.array([label for _, label in self.lanes], dtype=np.int64)
-        for name, columns in self.columns.items():
-            code = _ints(columns.code)
-            doc = np.repeat(_ints(columns.doc), columns.count)
-            start = _ints(columns.start) + data.bases[doc]
-            end = _ints(columns.end) + data.bases[doc]
-            layer_index = layer_of[code]
-            shape = _shape_column(columns.shaped, len(code))
+        if not self.spans.code:
+            return
+        layer_of = np.array([layers.index(name) for name, _ in self.codes.lanes], dtype=np.int64)
+        label_of = np.array([label for _, label in self.codes.lanes], dtype=np.int64)
+        columns = self.spans
+        code = _ints(columns.code)
+        doc = _ints(columns.doc)
+        start = _ints(columns.start) + data.bases[doc]
+        end = _ints(columns.end) + data.bases[doc]
+        layer_index = layer_of[code]
+        shape = _shape_column(columns.shaped, len(code))
+        annotator = np.array(columns.annotator, dtype=object)
+        for name in data.annotators:
+            own = annotator == name
             for index, layer_name in enumerate(layers):
-                mine = layer_index == index
+                mine = own & (layer_index == index)
                 if mine.any():
                     arrays = SpanArrays(
                         doc[mine],
@@ -304,7 +412,7 @@ def _shape_column(shaped: list[tuple[int, int]], count: int) -> IntArray | None:
 def _with_pieces(
     arrays: SpanArrays,
     shape: IntArray,
-    shapes: list[tuple[tuple[int, int], ...]],
+    shapes: list[Fragments],
     tokens_before: NDArray[np.integer],
 ) -> SpanArrays:
     """``arrays`` with the shape of each span and the pieces that cover characters: an
@@ -330,24 +438,26 @@ def _with_pieces(
 
 
 @dataclass(slots=True)
-class _Columns:
-    """One annotator's accepted spans as columns; ``doc``/``count``: per annotation set."""
+class _SpanColumns:
+    """The batch's accepted spans as columns: label code, offsets within their document,
+    document number and annotator."""
 
     code: list[int] = field(default_factory=list)
     start: list[int] = field(default_factory=list)
     end: list[int] = field(default_factory=list)
     doc: list[int] = field(default_factory=list)
-    count: list[int] = field(default_factory=list)
+    annotator: list[str] = field(default_factory=list)
     shaped: list[tuple[int, int]] = field(default_factory=list)
     """``(column index, shape code)`` of the discontinuous spans."""
 
 
 @dataclass(slots=True)
 class _ClaimColumns:
-    """One annotator's claims as columns; offsets within their document, -1: none; label:
+    """The batch's claims as columns; offsets within their document, -1: none; label:
     the claim's label code in its layer."""
 
     doc: list[int] = field(default_factory=list)
+    annotator: list[str] = field(default_factory=list)
     start: list[int] = field(default_factory=list)
     end: list[int] = field(default_factory=list)
     claimant_start: list[int] = field(default_factory=list)
@@ -360,12 +470,20 @@ class _ClaimColumns:
     shaped: list[tuple[int, int]] = field(default_factory=list)
 
 
+def _takes_part(status: str, has_content: bool) -> bool:
+    """:func:`~annotator.agreement.data.takes_part`, from a set's status and whether it
+    holds an accepted span, a relation or an answer."""
+    return status != "skipped" and (status != "todo" or has_content)
+
+
 def _ints(values: list[int]) -> IntArray:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-_LAYER, _LABEL, _STATE = attrgetter("layer"), attrgetter("label"), attrgetter("state")
-_START, _END = attrgetter("start"), attrgetter("end")
-_FRAGMENTS = attrgetter("fragments")
-_ID, _ATTRS = attrgetter("id"), attrgetter("attrs")
+_SET = _FIRST = itemgetter(0)
+_CODE = _SECOND = itemgetter(1)
+_START, _END, _ID, _ATTRS = itemgetter(2), itemgetter(3), itemgetter(6), itemgetter(7)
+_FRAGMENTS_AT = 8
+_FRAGMENTS = itemgetter(_FRAGMENTS_AT)
+_NONE = (-1, -1)
 _GET_STANCE, _GET_ATTRIBUTION = methodcaller("get", STANCE), methodcaller("get", ATTRIBUTION)

@@ -37,19 +37,12 @@ counts the annotators' spans with the label on the documents covered.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import numpy as np
 
-from annotator.agreement.alpha import (
-    PairTable,
-    alpha_from_tables,
-    outside_spans,
-    pair_tables,
-    token_labels,
-)
-from annotator.agreement.claims import ClaimPair, claim_pair
+from annotator.agreement.alpha import alpha_from_tables
+from annotator.agreement.claims import ClaimPair
 from annotator.agreement.data import OUTSIDE, AgreementData, BoolArray, IntArray
 from annotator.agreement.questions import (
     answer_table,
@@ -61,7 +54,7 @@ from annotator.agreement.questions import (
     percent_agreement,
 )
 from annotator.agreement.ranking import rank_documents
-from annotator.agreement.spans import PairCounts, pair_counts
+from annotator.agreement.tally import Tally, Totals
 from annotator.core.model import GOLD
 
 
@@ -110,26 +103,20 @@ def _mean(values: list[float | None]) -> float | None:
 
 def build_report(data: AgreementData, gold: str = GOLD) -> AgreementReport:
     """The figures of DESIGN §8 for the annotators of ``data`` other than ``gold``."""
-    scope = _scope(data, gold)
-    annotators = [n for n in data.annotators if n != gold and bool((data.has_set[n] & scope).any())]
-    pairs = list(combinations(annotators, 2))
+    tally = Tally(gold)
+    tally.add(data)
+    return report_from(tally.totals(), gold)
+
+
+def report_from(totals: Totals, gold: str = GOLD) -> AgreementReport:
+    """The figures of DESIGN §8 from a corpus's :class:`Tally` (batch after batch)."""
+    data, scope, annotators = totals.documents, totals.scope, totals.annotators
     report = AgreementReport({"annotators": annotators, "documents": int(scope.sum())})
-    coders = np.zeros(len(data.doc_ids), dtype=np.int64)
-    for name in annotators:
-        coders += data.has_set[name]
-    token_coders = data.per_token(coders)
-    outside = {name: outside_spans(data, name) for name in annotators}
     layers: dict[str, Any] = {}
-    span_counts: dict[str, list[PairCounts]] = {}
     for layer, labels in data.labels.items():
-        counts = [pair_counts(data, layer, a, b) for a, b in pairs]
-        span_counts[layer] = counts
-        support = _support(data, layer, annotators, scope)
-        if support.any():
-            tokens = {name: token_labels(data, layer, name, outside[name]) for name in annotators}
-            tables = pair_tables(tokens, token_coders, len(labels) + 1)
-        else:  # nobody used the layer: every shared token is O for both, no need to look
-            tables = _outside_only(data, pairs, coders, len(labels) + 1)
+        counts = totals.span_counts[layer]
+        support = totals.support[layer]
+        tables = totals.tables[layer]
         layers[layer] = {
             "f1_exact": _mean([c.f1_exact() for c in counts]),
             "f1_overlap": _mean([c.f1_overlap() for c in counts]),
@@ -164,46 +151,13 @@ def build_report(data: AgreementData, gold: str = GOLD) -> AgreementReport:
         question: _question_figures(data, question, annotators, scope)
         for question in data.questions
     }
-    claims = [claim_pair(data, a, b) for a, b in pairs] if data.claim_layer else []
+    claims = totals.claims
     report.figures["claims"] = _claim_figures(data, claims) if data.claim_layer else None
     report.figures["documents_by_disagreement"] = rank_documents(
-        data, annotators, scope, span_counts, claims
+        data, annotators, scope, totals.span_counts, claims
     )
-    report.figures["gold"] = _gold_figures(data, gold)
+    report.figures["gold"] = _gold_figures(totals, gold)
     return report
-
-
-def _scope(data: AgreementData, gold: str) -> BoolArray:
-    """Documents with two or more non-gold annotation sets."""
-    annotated = np.zeros(len(data.doc_ids), dtype=np.int64)
-    for name, has in data.has_set.items():
-        if name != gold:
-            annotated += has
-    return annotated >= 2
-
-
-def _outside_only(
-    data: AgreementData, pairs: list[tuple[str, str]], coders: IntArray, values: int
-) -> dict[tuple[str, str], PairTable]:
-    """The pair tables of a layer without spans: shared tokens counted as (O, O)."""
-    most = int(coders.max()) if len(coders) else 0
-    tables = {}
-    for first, second in pairs:
-        shared = data.shared(first, second)
-        tokens = np.bincount(coders[shared], weights=data.token_counts[shared], minlength=most + 1)
-        table = np.zeros((most + 1, values, values), dtype=np.int64)
-        table[:, 0, 0] = tokens.astype(np.int64)
-        tables[(first, second)] = table
-    return tables
-
-
-def _support(data: AgreementData, layer: str, annotators: list[str], scope: BoolArray) -> IntArray:
-    """Per label code: the spans the annotators gave it on the documents in scope."""
-    total = np.zeros(len(data.labels[layer]) + 1, dtype=np.int64)
-    for name in annotators:
-        spans = data.layer_spans(layer, name)
-        total += np.bincount(spans.label[scope[spans.doc]], minlength=len(total))
-    return total
 
 
 def _answers(data: AgreementData, question: str, names: list[str]) -> list[IntArray]:
@@ -257,8 +211,9 @@ def _claim_figures(data: AgreementData, pairs: list[ClaimPair]) -> dict[str, Any
     }
 
 
-def _gold_figures(data: AgreementData, gold: str) -> dict[str, Any]:
+def _gold_figures(totals: Totals, gold: str) -> dict[str, Any]:
     """Each annotator against gold, on the documents both annotated."""
+    data = totals.documents
     if gold not in data.has_set:
         return {}
     figures: dict[str, Any] = {}
@@ -268,7 +223,7 @@ def _gold_figures(data: AgreementData, gold: str) -> dict[str, Any]:
             continue
         layers = {}
         for layer, labels in data.labels.items():
-            counts = pair_counts(data, layer, name, gold)
+            counts = totals.gold_counts[(name, layer)]
             layers[layer] = {
                 "f1_exact": counts.f1_exact(),
                 "f1_overlap": counts.f1_overlap(),
@@ -287,7 +242,7 @@ def _gold_figures(data: AgreementData, gold: str) -> dict[str, Any]:
         entry: dict[str, Any] = {"documents": int(shared.sum()), "layers": layers}
         entry["questions"] = questions
         if data.claim_layer:
-            pair = claim_pair(data, name, gold)
+            pair = totals.gold_claims[name]
             entry["claims"] = {
                 "matched": pair.matched,
                 "claimant_agreement": pair.claimant_agreement,

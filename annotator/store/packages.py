@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from annotator.core.model import AnnotationSet
 from annotator.store import schema as t
@@ -21,12 +21,15 @@ from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.engine import reading, writing
 from annotator.store.own_rows import delete_set_rows
 from annotator.store.rows import (
+    SPAN_COLUMNS,
     _annotator_pk,
     _chunks,
-    _inserted_pk,
+    _insert_rows,
+    _insert_values,
     _label_rows,
+    _new_keys,
     _put_setting,
-    _span_row,
+    _span_values,
     now,
 )
 from annotator.store.set_reads import _load_sets
@@ -139,49 +142,74 @@ def _write_sets(
 
     The content of a replaced set is deleted and written anew in bulk (a merge brings
     whole sets, often thousands of spans), in the incoming order; the set row and its
-    primary key stay, and its revision is bumped so that open windows notice.
+    primary key stay, and its revision is bumped so that open windows notice. Every
+    statement handles many sets at once (a package of 10k documents is a few dozen
+    statements, not tens of thousands).
     """
     a = t.annotation_sets
     annotator_pk = _annotator_pk(conn, annotator)
-    spans: list[dict[str, Any]] = []
-    relations: list[dict[str, Any]] = []
-    labels: list[dict[str, Any]] = []
-    for document_pk, (before, after) in changes.items():
-        values = {
-            "status": after.status,
-            "guideline_version": after.guideline_version,
-            "updated_at": after.updated_at or now(),
-        }
-        if before is None:
-            set_pk = _inserted_pk(
-                conn.execute(
-                    a.insert().values(
-                        document_pk=document_pk,
-                        annotator_pk=annotator_pk,
-                        created_at=after.created_at or now(),
-                        **values,
-                    )
-                )
-            )
-        else:
-            set_pk = int(
-                conn.execute(
-                    select(a.c.pk).where(
-                        a.c.document_pk == document_pk, a.c.annotator_pk == annotator_pk
-                    )
-                ).scalar_one()
-            )
-            for table in (t.relations, t.spans, t.doc_labels):
-                delete_set_rows(conn, table, [set_pk])
-            conn.execute(
-                a.update().where(a.c.pk == set_pk).values(revision=a.c.revision + 1, **values)
-            )
-        spans.extend(_span_row(set_pk, span) for span in after.spans)
-        relations.extend(
-            {"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label}
-            for r in after.relations
+    replaced = [pk for pk, (before, _after) in changes.items() if before is not None]
+    set_pks: dict[int, int] = {}
+    for chunk in _chunks(replaced, 500):
+        query = select(a.c.document_pk, a.c.pk).where(
+            a.c.annotator_pk == annotator_pk, a.c.document_pk.in_(chunk)
         )
+        set_pks.update({row[0]: row[1] for row in conn.execute(query)})
+    for chunk in _chunks([set_pks[pk] for pk in replaced], 500):
+        for table in (t.relations, t.spans, t.doc_labels):
+            delete_set_rows(conn, table, chunk)
+    updates = [
+        {
+            "b_pk": set_pks[document_pk],
+            "b_status": after.status,
+            "b_guideline_version": after.guideline_version,
+            "b_updated_at": after.updated_at or now(),
+        }
+        for document_pk, (before, after) in changes.items()
+        if before is not None
+    ]
+    if updates:
+        conn.execute(
+            a.update()
+            .where(a.c.pk == bindparam("b_pk"))
+            .values(
+                status=bindparam("b_status"),
+                guideline_version=bindparam("b_guideline_version"),
+                updated_at=bindparam("b_updated_at"),
+                revision=a.c.revision + 1,
+            ),
+            updates,
+        )
+    created = [pk for pk, (before, _after) in changes.items() if before is None]
+    new_rows = []
+    for document_pk, key in zip(created, _new_keys(conn, a, len(created)), strict=False):
+        after = changes[document_pk][1]
+        set_pks[document_pk] = key
+        stamp = now()
+        new_rows.append(
+            {
+                "pk": key,
+                "document_pk": document_pk,
+                "annotator_pk": annotator_pk,
+                "status": after.status,
+                "guideline_version": after.guideline_version,
+                "created_at": after.created_at or stamp,
+                "updated_at": after.updated_at or stamp,
+            }
+        )
+    if new_rows:
+        _insert_rows(conn, a, new_rows)
+    spans: list[tuple[Any, ...]] = []
+    relations: list[tuple[Any, ...]] = []
+    labels: list[dict[str, Any]] = []
+    for document_pk, (_before, after) in changes.items():
+        set_pk = set_pks[document_pk]
+        spans.extend(_span_values(set_pk, span) for span in after.spans)
+        relations.extend((set_pk, r.head, r.child, r.label) for r in after.relations)
         labels.extend(_label_rows(set_pk, after.doc_labels))
-    for table, rows in ((t.spans, spans), (t.relations, relations), (t.doc_labels, labels)):
-        for chunk in _chunks(rows, 5000):
-            conn.execute(table.insert(), list(chunk))
+    for chunk in _chunks(spans, 5000):
+        _insert_values(conn, t.spans, SPAN_COLUMNS, list(chunk))
+    for chunk in _chunks(relations, 5000):
+        _insert_values(conn, t.relations, ("set_pk", "head", "child", "label"), list(chunk))
+    for chunk in _chunks(labels, 5000):
+        _insert_rows(conn, t.doc_labels, list(chunk))

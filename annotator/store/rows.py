@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Insert, Table, func, select
+from sqlalchemy import Connection, CursorResult, Insert, Select, Table, func, select
+from sqlalchemy.exc import DBAPIError
 
 from annotator.core.model import Fragments, Span
 from annotator.store import schema as t
@@ -101,6 +102,33 @@ def _insert_values(
     names = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join("?" * len(columns))
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+
+
+def _driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
+    """The rows of ``query`` as the driver's tuples, for reads of many rows.
+
+    SQLAlchemy's row objects cost more than the driver's fetch, and their items are read
+    one by one from Python: ``query`` is compiled by SQLAlchemy and run, with its bound
+    values, on the driver's cursor. Its columns must need no conversion from the
+    driver's values (integers and text, as the corpus tables hold).
+    """
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if compiled.positional:
+        values: Any = tuple(params[name] for name in compiled.positiontup or ())
+    else:
+        values = params
+    sql = str(compiled)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, values)
+        return list(cursor.fetchall())
+    except conn.dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy would raise it, so that storage_errors() reads it (a lock timeout
+        # on a server is "busy", a locked SQLite file is retried, ...).
+        raise DBAPIError.instance(sql, values, error, conn.dialect.loaded_dbapi.Error) from error
+    finally:
+        cursor.close()
 
 
 def _inserted_pk(result: CursorResult[Any]) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, union
+from sqlalchemy import Connection, bindparam, case, func, or_, select, union
 
 from annotator.core.errors import CorpusError, SchemeError
 from annotator.core.model import AnnotationSet
@@ -92,6 +92,12 @@ def apply_scheme_change(
 
     def work(conn: Connection) -> SchemeChange:
         smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, change.renames)
+        if not restores and _renames_only(conn, smap):
+            progress(0, 1, "documents")
+            _rename_in_place(conn, smap)
+            progress(1, 1, "documents")
+            _put_setting(conn, "scheme", new_scheme.to_dict())
+            return SchemeChange(smap.old, smap.inverse_renames(), ())
         removed: list[SetRestore] = []
         for steps in _migrations(conn, smap, restores, Impact(), True, progress):
             for step in steps:
@@ -110,6 +116,79 @@ def apply_scheme_change(
     inverse = writing(corpus.engine, work)
     corpus.reload()
     return inverse
+
+
+def _renames_only(conn: Connection, smap: SchemeMap) -> bool:
+    """Whether the change only renames layers and labels of spans, removing nothing and
+    leaving every set valid: then :func:`_rename_in_place` does it set-wise.
+
+    Relation types, questions, attributes and overlap rules must be untouched, every
+    label of a touched layer must keep a name, and the stored spans of those layers must
+    hold no label or attribute that the migration would remove.
+    """
+    if smap.forbids_overlaps() or smap.touched_relations() or smap.touched_questions():
+        return False
+    touched = smap.touched_layers()
+    for name in touched:
+        old = smap.old.layer(name)
+        if old is None or smap.layer(name) is None:
+            return False
+        if any(smap.label(name, label.name) is None for label in old.labels):
+            return False
+        for attribute in old.attributes:
+            if smap.attribute(name, attribute.name) != attribute.name or any(
+                smap.attribute_value(name, attribute.name, v) != v for v in attribute.values
+            ):
+                return False
+    s = t.spans.c
+    for name in touched:
+        old = smap.old.layer(name)
+        assert old is not None
+        labels = [label.name for label in old.labels]
+        stray = select(s.pk).where(s.layer == name, s.label.not_in(labels)).limit(1)
+        if conn.execute(stray).first() is not None:
+            return False  # a label the scheme lacks: the migration removes it
+        attributes = {a.name: set(a.values) for a in old.attributes}
+        for (text,) in conn.execute(select(s.attrs).where(s.layer == name).distinct()):
+            given = json.loads(text)
+            if not all(
+                key in attributes and value in attributes[key] for key, value in given.items()
+            ):
+                return False
+    return True
+
+
+def _rename_in_place(conn: Connection, smap: SchemeMap) -> None:
+    """Rename the spans' layers and labels with one UPDATE, every set at once, after
+    bumping the revision of the sets that change (as the migration of each set would)."""
+    s = t.spans.c
+    moves: dict[tuple[str, str], tuple[str, str]] = {}
+    for name in smap.touched_layers():
+        old = smap.old.layer(name)
+        new_layer = smap.layer(name)
+        assert old is not None and new_layer is not None
+        for label in old.labels:
+            new_label = smap.label(name, label.name)
+            assert new_label is not None
+            if (new_layer, new_label) != (name, label.name):
+                moves[(name, label.name)] = (new_layer, new_label)
+    if not moves:
+        return
+    moving = or_(*((s.layer == layer) & (s.label == label) for layer, label in moves))
+    conn.execute(
+        t.annotation_sets.update()
+        .where(t.annotation_sets.c.pk.in_(select(s.set_pk).where(moving)))
+        .values(updated_at=now(), revision=t.annotation_sets.c.revision + 1)
+    )
+    whens = [((s.layer == old[0]) & (s.label == old[1]), new) for old, new in moves.items()]
+    conn.execute(
+        t.spans.update()
+        .where(moving)
+        .values(
+            layer=case(*((when, new[0]) for when, new in whens), else_=s.layer),
+            label=case(*((when, new[1]) for when, new in whens), else_=s.label),
+        )
+    )
 
 
 def _checked(scheme: Scheme) -> Scheme:

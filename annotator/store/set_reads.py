@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any, cast
 
 from sqlalchemy import Connection, select
 
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.store import schema as t
-from annotator.store.rows import EMPTY_MULTI, _chunks, _fragments_of_row
+from annotator.store.rows import EMPTY_MULTI, _chunks, _driver_rows, _fragments_of_row
 
 
 def _copy(aset: AnnotationSet) -> AnnotationSet:
@@ -25,6 +26,23 @@ def _copy(aset: AnnotationSet) -> AnnotationSet:
         aset.created_at,
         aset.updated_at,
     )
+
+
+_PARSED: dict[str, dict[str, Any]] = {}
+
+
+def _parsed(attrs: str) -> dict[str, Any]:
+    """``json.loads(attrs)``, a new dict each time, remembered: spans repeat a few
+    attribute values (a claim's stance) over and over, and copying is faster."""
+    found = _PARSED.get(attrs)
+    if found is None:
+        found = cast(dict[str, Any], json.loads(attrs))
+        if not all(type(value) is str for value in found.values()):
+            return found  # a shallow copy would share nested values
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        _PARSED[attrs] = found
+    return dict(found)
 
 
 def _load_sets(
@@ -71,7 +89,7 @@ def _load_sets(
             s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
             s.c.label, s.c.attrs, s.c.origin, s.c.state, s.c.fragments,
         )  # fmt: skip
-        rows = conn.execute(select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
+        rows = _driver_rows(conn, select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
         # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
         for set_pk, span_id, layer, start, end, label, attrs, origin, state, pieces in rows:
             by_pk[set_pk].spans.append(
@@ -81,26 +99,25 @@ def _load_sets(
                     start,
                     end,
                     label,
-                    {} if attrs == "{}" else json.loads(attrs),
+                    {} if attrs == "{}" else _parsed(attrs),
                     origin,
                     state,
                     None if pieces is None else _fragments_of_row(pieces),
                 )
             )
-        for row in conn.execute(
-            select(t.relations).where(t.relations.c.set_pk.in_(chunk)).order_by(t.relations.c.pk)
-        ):
-            by_pk[row.set_pk].relations.append(Relation(row.head, row.child, row.label))
-        for row in conn.execute(
-            select(t.doc_labels).where(t.doc_labels.c.set_pk.in_(chunk)).order_by(t.doc_labels.c.pk)
-        ):
-            labels = by_pk[row.set_pk].doc_labels
-            if row.multi == EMPTY_MULTI:
-                labels.setdefault(row.question, [])
-            elif row.multi:
-                current = labels.setdefault(row.question, [])
+        r, q = t.relations.c, t.doc_labels.c
+        relations = select(r.set_pk, r.head, r.child, r.label).where(r.set_pk.in_(chunk))
+        for set_pk, head, child, label in _driver_rows(conn, relations.order_by(r.pk)):
+            by_pk[set_pk].relations.append(Relation(head, child, label))
+        answers = select(q.set_pk, q.question, q.value, q.multi).where(q.set_pk.in_(chunk))
+        for set_pk, question, value, multi in _driver_rows(conn, answers.order_by(q.pk)):
+            labels = by_pk[set_pk].doc_labels
+            if multi == EMPTY_MULTI:
+                labels.setdefault(question, [])
+            elif multi:
+                current = labels.setdefault(question, [])
                 assert isinstance(current, list)
-                current.append(row.value)
+                current.append(value)
             else:
-                labels[row.question] = row.value
+                labels[question] = value
     return result

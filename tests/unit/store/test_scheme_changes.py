@@ -159,6 +159,29 @@ def test_renaming_a_label_relabels_its_spans_in_every_annotation_set(annotated: 
     assert_valid(annotated)
 
 
+def test_a_rename_bumps_the_revision_of_the_sets_it_changes_only(annotated: Corpus) -> None:
+    """Open windows notice the relabelled sets (the rename runs set-wise, in SQL)."""
+    annotated.add_documents([Document("d3", TEXT, {}, [AnnotationSet("carol", spans=[])])])
+
+    def revisions() -> dict[tuple[int, int], int]:
+        a = t.annotation_sets.c
+        with reading(annotated.engine) as conn:
+            rows = conn.execute(select(a.document_pk, a.annotator_pk, a.revision))
+            return {(row[0], row[1]): row[2] for row in rows}
+
+    new = edited(annotated, lambda d: rename_label_in(d, "entity", "ORG", "COMPANY"))
+    before = revisions()
+    apply_scheme_change(
+        annotated, SchemeChange(new, (Rename("label", "ORG", "COMPANY", ("entity",)),))
+    )
+    after = revisions()
+
+    bumped = sorted(key for key in after if after[key] != before[key])
+    assert len(bumped) == 2  # alice's and bob's sets on d1; not d2 (no ORG), not carol's
+    assert all(after[key] == before[key] + 1 for key in bumped)
+    assert set_of(annotated, "d2", "alice").spans[0].label == "PER"
+
+
 def test_undoing_a_rename_restores_the_corpus_exactly(annotated: Corpus) -> None:
     before, stored = exported(annotated), annotated.setting("scheme")
     new = edited(annotated, lambda d: rename_label_in(d, "entity", "PER", "PERSON"))
