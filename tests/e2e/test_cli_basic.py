@@ -108,6 +108,7 @@ def test_the_seed_article_imports_exports_and_counts(tmp_path: Path, corpus_path
         "annotators": {},
         "layers": {layer["name"]: {} for layer in default_scheme().to_dict()["span_layers"]},
         "guidelines_version": 1,  # init with the default scheme stores its guidelines
+        "models": [],  # no model trained from this corpus yet
     }
 
 
