@@ -21,7 +21,7 @@ from annotator.core.rows import RowBatch
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import reading
-from annotator.store.rows import EMPTY_MULTI, _driver_rows
+from annotator.store.rows import _add_answer, _driver_rows
 
 #: Documents per batch: a few MB of rows, and few enough queries.
 BATCH = 1000
@@ -138,12 +138,5 @@ def _doc_labels(rows: Iterable[Any]) -> DocLabels:
     """The answers of one set from its ``doc_labels`` rows (as the object reader does)."""
     labels: DocLabels = {}
     for _set_pk, question, value, multi in rows:
-        if multi == EMPTY_MULTI:
-            labels.setdefault(question, [])
-        elif multi:
-            current = labels.setdefault(question, [])
-            assert isinstance(current, list)
-            current.append(value)
-        else:
-            labels[question] = value
+        _add_answer(labels, question, value, multi)
     return labels

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Insert, Select, Table, func, select
 from sqlalchemy.exc import DBAPIError
 
-from annotator.core.model import Fragments, Span
+from annotator.core.model import DocLabels, Fragments, Span
 from annotator.store import schema as t
 
 
@@ -202,3 +202,17 @@ def _label_rows(set_pk: int, labels: dict[str, str | list[str]]) -> list[dict[st
                 {"set_pk": set_pk, "question": question, "value": value, "multi": int(multi)}
             )
     return rows
+
+
+def _add_answer(labels: DocLabels, question: str, value: str, multi: int) -> None:
+    """Add one ``doc_labels`` row to a set's answers (the inverse of :func:`_label_rows`):
+    a multi-valued question's values gather in a list, :data:`EMPTY_MULTI` marks one left
+    empty, any other question has one value."""
+    if multi == EMPTY_MULTI:
+        labels.setdefault(question, [])
+    elif multi:
+        current = labels.setdefault(question, [])
+        assert isinstance(current, list)
+        current.append(value)
+    else:
+        labels[question] = value

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.store import schema as t
-from annotator.store.rows import EMPTY_MULTI, _chunks, _driver_rows, _fragments_of_row
+from annotator.store.rows import _add_answer, _chunks, _driver_rows, _fragments_of_row
 
 
 def _copy(aset: AnnotationSet) -> AnnotationSet:
@@ -111,13 +111,5 @@ def _load_sets(
             by_pk[set_pk].relations.append(Relation(head, child, label))
         answers = select(q.set_pk, q.question, q.value, q.multi).where(q.set_pk.in_(chunk))
         for set_pk, question, value, multi in _driver_rows(conn, answers.order_by(q.pk)):
-            labels = by_pk[set_pk].doc_labels
-            if multi == EMPTY_MULTI:
-                labels.setdefault(question, [])
-            elif multi:
-                current = labels.setdefault(question, [])
-                assert isinstance(current, list)
-                current.append(value)
-            else:
-                labels[question] = value
+            _add_answer(by_pk[set_pk].doc_labels, question, value, multi)
     return result
