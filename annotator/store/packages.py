@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 
+from annotator.core.actors import Actor
 from annotator.core.model import AnnotationSet
 from annotator.store import schema as t
+from annotator.store.actors import insert_missing_actors, read_actors, resolve_links
 from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.engine import reading, writing
 from annotator.store.rows import (
@@ -95,7 +97,13 @@ class CurrentSet:
 Decide = Callable[[Mapping[str, CurrentSet]], tuple[Mapping[str, AnnotationSet], T]]
 
 
-def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide: Decide[T]) -> T:
+def replace_sets(
+    corpus: Corpus,
+    annotator: str,
+    doc_ids: Sequence[str],
+    decide: Decide[T],
+    actors: Sequence[Actor] = (),
+) -> T:
     """Replace ``annotator``'s sets on some of ``doc_ids``, in one write transaction.
 
     ``decide`` receives the corpus's current state of those documents (those missing
@@ -103,7 +111,9 @@ def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide:
     write and a result handed back to the caller; it raises to refuse, and then nothing
     is written. It may be called again if the database was locked, so it must not have
     side effects. A written set keeps its own status, guideline version, ``updated_at``
-    and (for a new set) ``created_at``.
+    and (for a new set) ``created_at``. ``actors`` (the package's registry) are added
+    first where the corpus lacks them, and the written sets' links follow the corpus's
+    merges of actors.
     """
 
     def work(conn: Connection) -> T:
@@ -121,6 +131,13 @@ def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide:
             for doc_id, (pk, sha) in found.items()
         }
         chosen, result = decide(current)
+        insert_missing_actors(conn, actors)
+        if any(aset.actor_links for aset in chosen.values()):
+            registry = read_actors(conn)
+            chosen = {
+                doc_id: replace(aset, actor_links=resolve_links(aset.actor_links, registry))
+                for doc_id, aset in chosen.items()
+            }
         _write_sets(
             conn, annotator, {found[d][0]: (current[d].annotation_set, chosen[d]) for d in chosen}
         )
@@ -145,6 +162,7 @@ def _write_sets(
     spans: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for document_pk, (before, after) in changes.items():
         values = {
             "status": after.status,
@@ -170,7 +188,7 @@ def _write_sets(
                     )
                 ).scalar_one()
             )
-            for table in (t.relations, t.spans, t.doc_labels):
+            for table in (t.actor_links, t.relations, t.spans, t.doc_labels):
                 conn.execute(table.delete().where(table.c.set_pk == set_pk))
             conn.execute(
                 a.update().where(a.c.pk == set_pk).values(revision=a.c.revision + 1, **values)
@@ -181,6 +199,11 @@ def _write_sets(
             for r in after.relations
         )
         labels.extend(_label_rows(set_pk, after.doc_labels))
-    for table, rows in ((t.spans, spans), (t.relations, relations), (t.doc_labels, labels)):
+        links.extend(
+            {"set_pk": set_pk, "span_id": span_id, "actor_id": actor}
+            for span_id, actor in after.actor_links.items()
+        )
+    tables = ((t.spans, spans), (t.relations, relations), (t.doc_labels, labels))
+    for table, rows in (*tables, (t.actor_links, links)):
         for chunk in _chunks(rows, 5000):
             conn.execute(table.insert(), list(chunk))

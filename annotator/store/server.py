@@ -7,9 +7,11 @@ tables. Everyone else connects with a role of their own, listed in ``server_role
   the schema nor the list of roles;
 - an **annotator** role is mapped to one annotator name. It reads the documents, the
   scheme and settings, the guidelines and the list of annotators, and reads and writes
-  only that annotator's annotation sets with their spans, relations, document labels and
-  suggestion decisions. Other annotators' sets are invisible to it, so annotators stay
-  blind to each other until review, as with work packages (DESIGN §2).
+  only that annotator's annotation sets with their spans, relations, document labels,
+  suggestion decisions and links to actors. It reads the whole actor registry and may add
+  actors (under its own name), but only a lead changes or merges them. Other
+  annotators' sets are invisible to it, so annotators stay blind to each other until
+  review, as with work packages (DESIGN §2).
 
 Row-level security enforces this in the server, whatever program connects. The policies
 and grants are rewritten by every ``setup`` (it is idempotent), which is also how new
@@ -46,7 +48,9 @@ server_roles = Table(
 
 READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
 """What an annotator's role may read in full."""
-OWN_TABLES = ("annotation_sets", "spans", "relations", "doc_labels", "suggestion_decisions")
+OWN_TABLES = (
+    "annotation_sets", "spans", "relations", "doc_labels", "suggestion_decisions", "actor_links"
+)  # fmt: skip
 """What an annotator's role reads and writes, restricted to its own annotation sets."""
 
 # Scalar subqueries, so that the server evaluates each function once per statement
@@ -118,6 +122,7 @@ def setup_server(corpus: Corpus, lead_role: str = LEAD_ROLE) -> Account:
         for statement in _FUNCTIONS:
             conn.execute(text(statement.format(schema=schema)))
         _enable_row_security(conn)
+        _secure_actors(conn)
         for role, annotator in conn.execute(select(server_roles)).all():
             _grant(conn, role, lead=annotator is None)
         return Account(lead_role, _url_for_role(corpus, lead_role), password)
@@ -280,6 +285,25 @@ def _enable_row_security(conn: Connection) -> None:
         )
 
 
+# The annotator name of the connected role, for the registry's policy.
+_OWN_NAME = "(SELECT name FROM annotators WHERE pk = (SELECT annotator_role_pk()))"
+_ACTOR_POLICIES = (
+    ("actors_read", "FOR SELECT USING (true)"),
+    ("actors_add", f"FOR INSERT WITH CHECK ({_IS_LEAD} OR created_by = {_OWN_NAME})"),
+    ("actors_change", f"FOR UPDATE USING ({_IS_LEAD}) WITH CHECK ({_IS_LEAD})"),
+    ("actors_remove", f"FOR DELETE USING ({_IS_LEAD})"),
+)
+
+
+def _secure_actors(conn: Connection) -> None:
+    """The registry: everyone reads it, annotators add entries under their own name,
+    only a lead changes (renames, merges) or removes them."""
+    conn.execute(text("ALTER TABLE actors ENABLE ROW LEVEL SECURITY"))
+    for name, rule in _ACTOR_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON actors"))
+        conn.execute(text(f"CREATE POLICY {name} ON actors TO PUBLIC {rule}"))
+
+
 def _grant(conn: Connection, role: str, lead: bool) -> None:
     """Table and sequence privileges of ``role``, from scratch (so a rerun is exact)."""
     who = sql.Identifier(role)
@@ -301,7 +325,8 @@ def _grant(conn: Connection, role: str, lead: bool) -> None:
         _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(READ_TABLES), who))
         own = names(OWN_TABLES)
         _run(conn, sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(own, who))
-        sequences, rights = _sequences(conn, OWN_TABLES), "USAGE"
+        _run(conn, sql.SQL("GRANT SELECT, INSERT ON actors TO {}").format(who))
+        sequences, rights = _sequences(conn, (*OWN_TABLES, "actors")), "USAGE"
     if sequences:
         _run(
             conn,

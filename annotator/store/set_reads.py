@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.store import schema as t
@@ -24,7 +24,20 @@ def _copy(aset: AnnotationSet) -> AnnotationSet:
         aset.guideline_version,
         aset.created_at,
         aset.updated_at,
+        dict(aset.actor_links),
     )
+
+
+def has_actor_tables(conn: Connection) -> bool:
+    """Whether the corpus has the actor registry (schema 6): a corpus of an older schema
+    opened read-only (without migrating) has none, and reads as having no links.
+    Remembered per database connection once found, since tables are never dropped."""
+    if conn.info.get("actor_tables"):
+        return True
+    found = bool(inspect(conn).has_table("actor_links"))
+    if found:
+        conn.info["actor_tables"] = True
+    return found
 
 
 def _load_sets(
@@ -65,6 +78,7 @@ def _load_sets(
     if not by_pk:
         return result
     set_pks = list(by_pk)
+    links = has_actor_tables(conn)
     for chunk in _chunks(set_pks, 500):
         s = t.spans
         columns = (
@@ -102,4 +116,9 @@ def _load_sets(
                 current.append(row.value)
             else:
                 labels[row.question] = row.value
+        if links:
+            k = t.actor_links
+            query = select(k.c.set_pk, k.c.span_id, k.c.actor_id).where(k.c.set_pk.in_(chunk))
+            for link in conn.execute(query.order_by(k.c.pk)):
+                by_pk[link.set_pk].actor_links[link.span_id] = link.actor_id
     return result

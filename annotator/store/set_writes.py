@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Span
 from annotator.store import schema as t
 from annotator.store.rows import (
@@ -88,6 +89,8 @@ def _write_diff(
             t.relations.insert(),
             [{"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label} for r in added],
         )
+    if before.actor_links != after.actor_links:
+        _write_link_diff(conn, set_pk, before.actor_links, after.actor_links)
     if record_decisions:
         _record_decisions(conn, set_pk, before, after)
     if before.doc_labels != after.doc_labels:
@@ -105,6 +108,31 @@ def _write_diff(
             revision=t.annotation_sets.c.revision + 1,
         )
     )
+
+
+def _write_link_diff(
+    conn: Connection, set_pk: int, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """Write the changed actor links of one set (spans removed took theirs along)."""
+    k = t.actor_links
+    changed = [span_id for span_id, actor in before.items() if after.get(span_id) != actor]
+    for chunk in _chunks(changed, 500):
+        conn.execute(k.delete().where(k.c.set_pk == set_pk, k.c.span_id.in_(chunk)))
+    added: list[dict[str, object]] = [
+        {"set_pk": set_pk, "span_id": span_id, "actor_id": actor}
+        for span_id, actor in after.items()
+        if before.get(span_id) != actor
+    ]
+    if added:
+        wanted = {str(row["actor_id"]) for row in added}
+        a = t.actors
+        known = set(conn.execute(select(a.c.actor_id).where(a.c.actor_id.in_(wanted))).scalars())
+        if wanted - known:
+            raise AnnotationError(
+                f"actor {sorted(wanted - known)[0]!r} is not in the corpus's actor registry; "
+                "add it first"
+            )
+        conn.execute(k.insert(), added)
 
 
 def _record_decisions(
