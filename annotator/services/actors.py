@@ -12,7 +12,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from annotator.core.actors import Actor, check_actor, guess_kind, matching_actors, new_actor_id
+from annotator.core.actors import (
+    Actor,
+    check_actor,
+    guess_kind,
+    matching_actors,
+    new_actor_id,
+)
 from annotator.core.errors import AnnotationError
 from annotator.core.model import GOLD, AnnotationSet, Document
 from annotator.core.who_claims import ClaimRecord, claim_layer_of, claim_records

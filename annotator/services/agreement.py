@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.agreement.actors import add_actor_figures, keep_linked
 from annotator.agreement.collect import collect
 from annotator.agreement.differences import SpanAgreement, span_differences
 from annotator.agreement.html import render
@@ -26,6 +27,7 @@ from annotator.core.model import GOLD, Document
 from annotator.formats.atomic import atomic_text_writer
 from annotator.services.claims import claim_layer
 from annotator.services.progress import Progress, no_progress
+from annotator.store.actors import actors
 from annotator.store.corpus import Corpus
 
 __all__ = [
@@ -47,8 +49,12 @@ def compute_agreement(corpus: Corpus, progress: Progress = no_progress) -> Agree
     ``report.confusion(layer, a, b)`` gives a label confusion matrix for a heatmap.
     """
     scheme = corpus.scheme
-    data = collect(_reading(corpus, progress), scheme, claim_layer(scheme))
-    return build_report(data, GOLD)
+    registry, linked = actors(corpus), list[Document]()
+    documents = keep_linked(_reading(corpus, progress), linked, registry)
+    data = collect(documents, scheme, claim_layer(scheme))
+    report = build_report(data, GOLD)
+    add_actor_figures(report.figures, linked, scheme, registry)  # issue 23: the actor
+    return report
 
 
 def document_differences(corpus: Corpus, doc_id: str) -> list[SpanAgreement]:
@@ -108,7 +114,8 @@ def format_summary(report: AgreementReport, top: int = 10) -> str:
             f"{_fmt(claims['claimant_agreement'])}, cue agreement "
             f"{_fmt(claims.get('cue_agreement'))}, stance agreement "
             f"{_fmt(claims['stance_agreement'])}, whole frame "
-            f"{_fmt(claims.get('frame_agreement'))}"
+            f"{_fmt(claims.get('frame_agreement'))}, actor "
+            f"{_fmt(claims.get('actor_agreement'))}"
         )
     for name, entry in figures.get("gold", {}).items():
         scores = ", ".join(

@@ -42,6 +42,7 @@ from annotator.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
     from annotator.store.corpus import Corpus
+    from annotator.ui.actors.controller import ActorsController
     from annotator.ui.relations.controller import RelationsController
 
 T = TypeVar("T")
@@ -72,6 +73,7 @@ class WindowBase(QMainWindow):
     claims_dock: QDockWidget
     links_dock: QDockWidget
     relations: RelationsController
+    actors: ActorsController
     review: ReviewPanel
     review_dock: QDockWidget
     review_action: QAction
