@@ -288,10 +288,10 @@ def _enable_row_security(conn: Connection) -> None:
 # The annotator name of the connected role, for the registry's policy.
 _OWN_NAME = "(SELECT name FROM annotators WHERE pk = (SELECT annotator_role_pk()))"
 _ACTOR_POLICIES = (
-    ("actors_read", "FOR SELECT USING (true)"),
-    ("actors_add", f"FOR INSERT WITH CHECK ({_IS_LEAD} OR created_by = {_OWN_NAME})"),
-    ("actors_change", f"FOR UPDATE USING ({_IS_LEAD}) WITH CHECK ({_IS_LEAD})"),
-    ("actors_remove", f"FOR DELETE USING ({_IS_LEAD})"),
+    ("actors_read", "SELECT", "USING (true)"),
+    ("actors_add", "INSERT", f"WITH CHECK ({_IS_LEAD} OR created_by = {_OWN_NAME})"),
+    ("actors_change", "UPDATE", f"USING ({_IS_LEAD}) WITH CHECK ({_IS_LEAD})"),
+    ("actors_remove", "DELETE", f"USING ({_IS_LEAD})"),
 )
 
 
@@ -299,9 +299,9 @@ def _secure_actors(conn: Connection) -> None:
     """The registry: everyone reads it, annotators add entries under their own name,
     only a lead changes (renames, merges) or removes them."""
     conn.execute(text("ALTER TABLE actors ENABLE ROW LEVEL SECURITY"))
-    for name, rule in _ACTOR_POLICIES:
+    for name, command, rule in _ACTOR_POLICIES:
         conn.execute(text(f"DROP POLICY IF EXISTS {name} ON actors"))
-        conn.execute(text(f"CREATE POLICY {name} ON actors TO PUBLIC {rule}"))
+        conn.execute(text(f"CREATE POLICY {name} ON actors FOR {command} TO PUBLIC {rule}"))
 
 
 def _grant(conn: Connection, role: str, lead: bool) -> None:
