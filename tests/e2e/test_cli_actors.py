@@ -76,7 +76,7 @@ def lead(tmp_path: Path) -> Path:
         corpus.apply_edit(
             TIKTOK_DOC,
             "alice",
-            claim_edit(text, "alice", ("TikTok", 2, "entity"), CLAIM_A, "FAVOR", tiktok.id),
+            claim_edit(text, "alice", ("TikTok", 1, "entity"), CLAIM_A, "FAVOR", tiktok.id),
         )
         corpus.apply_edit(
             TIKTOK_DOC,
@@ -127,7 +127,7 @@ def test_links_survive_packages_merges_and_jsonl_and_the_claims_table_reads_them
         opened.apply_edit(
             TIKTOK_DOC,
             "bob",
-            claim_edit(text, "bob", ("TikTok", 2, "entity"), CLAIM_A, "FAVOR", twin.id),
+            claim_edit(text, "bob", ("TikTok", 1, "entity"), CLAIM_A, "FAVOR", twin.id),
         )
     merged = ok("merge", lead, package)
     assert "actors added to the registry: Tiktok" in merged
