@@ -69,7 +69,7 @@ def test_malformed_links_are_refused(tmp_path: Path):
 
 def test_a_link_to_an_unknown_actor_refuses_the_import_whole(tmp_path: Path, corpus: Corpus):
     path = write(tmp_path / "a.jsonl", {**RECORD, "actors": []})
-    with pytest.raises(InputError, match="a.jsonl: document 'd1'.*actor 'a1'"):
+    with pytest.raises(InputError, match=r"a\.jsonl: document 'd1'.*actor 'a1'"):
         import_paths(corpus, [path])
     assert corpus.document_count() == 0 and actors(corpus) == {}
 
