@@ -176,6 +176,14 @@ def test_links_survive_packages_merges_and_jsonl_and_the_claims_table_reads_them
         ("alice", "TikTok", "Q48938223"), ("bob", "TikTok", "Q48938223"),
     ]  # fmt: skip
 
+    # Adjudication copies the claimant into gold with its link.
+    ok("adjudicate", lead, "--auto")
+    gold_table = tmp_path / "gold.csv"
+    ok("export", lead, gold_table, "--format", "claims")  # gold, by default now
+    gold_rows = list(csv.DictReader(gold_table.open(encoding="utf-8")))
+    assert ("TikTok", tiktok.id) in {(r["claimant_text"], r["actor_id"]) for r in gold_rows}
+    assert {r["annotator"] for r in gold_rows} == {"gold"}
+
     # The Actors view's reading: TikTok's claims with their stances across documents.
     with Corpus.open(lead) as corpus:
         by_name = {entry.actor.name: entry for entry in service.who_claims_what(corpus)}
