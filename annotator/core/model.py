@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from annotator.core.actors import Actor
-
-GOLD: Final = "gold"
-"""The reserved annotator name of the adjudicated layer."""
+from annotator.core.names import GOLD as GOLD  # the reserved name, defined with the name rules
 
 STATUSES: Final = ("todo", "in_progress", "done", "skipped")
 SPAN_STATES: Final = ("accepted", "suggested")

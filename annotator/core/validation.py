@@ -6,24 +6,13 @@ Every path that writes annotations (import, edits in the window, merge) goes thr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from annotator.core.errors import AnnotationError
-from annotator.core.model import GOLD, SPAN_STATES, STATUSES, AnnotationSet, Span
+from annotator.core.model import SPAN_STATES, STATUSES, AnnotationSet, Span
+from annotator.core.names import GOLD
+from annotator.core.names import check_annotator_name as check_annotator_name
 from annotator.core.scheme import Scheme, SpanLayer
-
-_ANNOTATOR = re.compile(r"^[^\x00-\x1f\x7f/\\|]{1,64}$")
-
-
-def check_annotator_name(name: str) -> None:
-    """An annotator name is 1–64 printable characters without ``/``, ``\\`` or ``|``."""
-    if not isinstance(name, str) or not _ANNOTATOR.match(name) or name.strip() != name:
-        raise AnnotationError(
-            f"annotator name {name!r} is not usable: use 1 to 64 printable characters, "
-            "without '/', '\\', '|' or leading/trailing spaces"
-        )
-
 
 RESERVED_NAMES = (GOLD,)
 """Names of layers that nobody annotates under: the adjudicated layer (``gold``)."""

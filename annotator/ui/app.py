@@ -1,9 +1,10 @@
 """Starting the window: ``annotator [CORPUS] [--annotator NAME]``.
 
-The window paints first and opens its corpus after (DESIGN §10: startup to first paint
-within 1.5× a bare QMainWindow): opening a corpus imports SQLAlchemy and reads the
-database, which together take several times what Qt needs to show an empty window.
-Nothing on the way to the first paint imports the store.
+The window paints first, then builds its panels and opens its corpus (DESIGN §10:
+startup to first paint within 1.5× a bare QMainWindow): the panels' modules, the store
+and SQLAlchemy take several times what Qt needs to show an empty window. The first paint
+shows the window's frame (:mod:`annotator.ui.shell`), laid out as the filled window;
+nothing on the way to it imports the store, the panels or the domain's modules.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
@@ -24,6 +25,7 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.platform_check import report_display_problem
 from annotator.ui.settings import open_settings
 from annotator.ui.smoke import quit_after_first_paint_if_asked
+from annotator.ui.theme import STYLE_SET, style_arguments
 
 if TYPE_CHECKING:
     from annotator.store.corpus import Corpus
@@ -37,7 +39,8 @@ __all__ = ["application", "ask_annotator", "build_window", "main", "start_window
 def application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = QApplication(sys.argv[:1] + style_arguments())
+        app.setProperty(STYLE_SET, True)
     app.setApplicationName("Annotator")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Annotator")
@@ -56,13 +59,13 @@ def _opener(location: str | None) -> Callable[[], Corpus]:
     return open_it
 
 
-def _window(annotator: str | None) -> MainWindow:
+def _window(annotator: str | None, filled: bool = True) -> MainWindow:
     application()
     settings = open_settings()
     if annotator:
         check_chosen_name(annotator)
         settings.setValue("annotator", annotator)
-    return MainWindow(None, annotator, settings)
+    return MainWindow(None, annotator, settings, filled=filled)
 
 
 def build_window(location: str | None, annotator: str | None = None) -> MainWindow:
@@ -74,7 +77,7 @@ def build_window(location: str | None, annotator: str | None = None) -> MainWind
 
 
 class _OpenAfterFirstPaint(QObject):
-    """Opens the window's corpus once its document view has been painted."""
+    """Fills the window and opens its corpus once the window has been painted."""
 
     def __init__(self, window: MainWindow, open_it: Callable[[], Corpus]) -> None:
         super().__init__(window)
@@ -88,25 +91,28 @@ class _OpenAfterFirstPaint(QObject):
         return False
 
     def open_now(self) -> None:
-        """Open the corpus (once): after the first paint, or when no paint came in time
-        (a window started minimised is never painted)."""
+        """Fill the window and open the corpus (once): after the first paint, or when no
+        paint came in time (a window started minimised is never painted)."""
         if self.started:
             return
         self.started = True
+        self.window.fill()
         try:
             self.window.attach_corpus(self.open_it())
         except AnnotatorError as error:
+            from PySide6.QtWidgets import QMessageBox
+
             print(f"annotator: error: {error}", file=sys.stderr)
             QMessageBox.critical(self.window, "Annotator", str(error))
             QApplication.exit(1)
 
 
 def start_window(location: str | None, annotator: str | None = None) -> MainWindow:
-    """Show a window at once; it opens ``location`` (or the default corpus) right after
-    its first paint (``corpusOpened`` is emitted then)."""
-    window = _window(annotator)
+    """Show a window's frame at once; right after its first paint it fills it and opens
+    ``location`` (or the default corpus) (``corpusOpened`` is emitted then)."""
+    window = _window(annotator, filled=False)
     opener = _OpenAfterFirstPaint(window, _opener(location))
-    window.view.viewport().installEventFilter(opener)
+    window.installEventFilter(opener)
     window.show()
     QTimer.singleShot(UNPAINTED_OPEN_MS, opener.open_now)
     return window

@@ -8,14 +8,14 @@ Review › Edit the gold layer.
 
 from __future__ import annotations
 
-import getpass
-
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QWidget
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotationError
-from annotator.core.model import GOLD
-from annotator.core.validation import check_annotator_name
+from annotator.core.names import GOLD, check_annotator_name
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
 
 _PROMPT = "Your name as an annotator (it marks your annotations):"
 
@@ -40,6 +40,8 @@ def ask_name(parent: QWidget | None, title: str, default: str) -> str | None:
     Returns:
         The name, or None when the user cancelled.
     """
+    from PySide6.QtWidgets import QInputDialog
+
     prompt = _PROMPT
     text = default
     while True:
@@ -59,6 +61,8 @@ def ask_name(parent: QWidget | None, title: str, default: str) -> str | None:
 def ask_annotator(settings: QSettings) -> str:
     """The annotator's name: from the settings, else asked once and remembered (the
     login name when the dialog is cancelled)."""
+    import getpass
+
     stored = settings.value("annotator")
     if stored:
         return str(stored)

@@ -9,46 +9,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFileDialog,
-    QFrame,
-    QLabel,
-    QMessageBox,
-    QScrollArea,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 
 from annotator import __version__
-from annotator.core.edits import (
-    AddSpan,
-    Compound,
-    Edit,
-    RemoveSpan,
-    SetLabel,
-    SetSpanState,
-    SetStatus,
-)
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Span, new_span_id
-from annotator.services.annotating import AnnotationSession, has_word
-from annotator.services.claims import CLAIMANT, CUE, claim_rows, related_spans
 from annotator.ui import settings as ui_settings
-from annotator.ui.actors.controller import ActorsController
-from annotator.ui.browser import BrowserPanel, DocumentTableModel
-from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.document_view import DocumentView
-from annotator.ui.guidelines_panel import GuidelinesPanel
-from annotator.ui.highlighting import SpanStyles
-from annotator.ui.palette import LabelPalette
-from annotator.ui.questions_panel import QuestionsPanel
-from annotator.ui.relations.controller import RelationsController
-from annotator.ui.review_panel import ReviewPanel
+from annotator.ui.shell import build_shell, dock_name
 from annotator.ui.theme import apply_theme
-from annotator.ui.view.snapping import SnappingPreparer
 from annotator.ui.window_base import WindowBase
 from annotator.ui.window_claims import ClaimActions
 from annotator.ui.window_review import ReviewActions
@@ -56,6 +25,11 @@ from annotator.ui.window_suggestions import SuggestionActions
 from annotator.ui.window_tools import CorpusTools
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+    from PySide6.QtWidgets import QScrollArea
+
+    from annotator.core.model import Span
     from annotator.store.corpus import Corpus
 
 T = TypeVar("T")
@@ -82,7 +56,13 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     corpusOpened = Signal()  # noqa: N815 - Qt signal naming
 
-    def __init__(self, corpus: Corpus | None, annotator: str | None, settings: QSettings) -> None:
+    def __init__(
+        self,
+        corpus: Corpus | None,
+        annotator: str | None,
+        settings: QSettings,
+        filled: bool = True,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.wanted_annotator = annotator
@@ -104,11 +84,53 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.review_items: list[Any] = []
         self.overlay: dict[str, tuple[Span, tuple[str, ...]]] = {}
         self.theme = str(settings.value("theme", "light"))
+        self.filled = False
+
+        # The frame the first paint shows, laid out as the filled window will be.
+        apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:  # a first start: 1280×800, or the screen when it is smaller
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, screen.width()), min(800, screen.height()))
+        state = settings.value("windowState")
+        self.menus = build_shell(self, state)
+        if state is None:
+            self._size_side_docks(self.width())
+        self._build_status_bar()
+        if filled or corpus is not None:
+            self.fill()
+        if corpus is not None:
+            self.attach_corpus(corpus)
+
+    def fill(self) -> None:
+        """Build the panels and the menus' actions into the frame (once).
+
+        :func:`annotator.ui.app.start_window` calls it after the first paint; a window
+        built with ``filled=True`` (the default) is filled at once.
+        """
+        if self.filled:
+            return
+        self.filled = True
+        from PySide6.QtCore import Qt
+
+        from annotator.ui.actors.controller import ActorsController
+        from annotator.ui.browser import BrowserPanel, DocumentTableModel
+        from annotator.ui.claims_panel import ClaimsPanel
+        from annotator.ui.document_view import DocumentView
+        from annotator.ui.guidelines_panel import GuidelinesPanel
+        from annotator.ui.palette import LabelPalette
+        from annotator.ui.questions_panel import QuestionsPanel
+        from annotator.ui.relations.controller import RelationsController
+        from annotator.ui.review_panel import ReviewPanel
+        from annotator.ui.view.snapping import SnappingPreparer
 
         self.view = DocumentView()
         self.view.describe_at = self._describe_at
-        self.setCentralWidget(self.view)
-        self.model = DocumentTableModel(None, annotator or "", self)
+        self.setCentralWidget(self.view)  # in place of the shell's pane
+        self.view.show()  # at once, not at the next turn: the docks keep their sizes
+        self.model = DocumentTableModel(None, self.wanted_annotator or "", self)
         self.browser = BrowserPanel(self.model)
         self.label_palette = LabelPalette()
         self.browser_dock = self._dock(
@@ -125,23 +147,15 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.guidelines_dock = self._dock(
             "Guidelines", self.guidelines, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self.tabifyDockWidget(self.questions_dock, self.guidelines_dock)
-        self.questions_dock.raise_()
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.claims_dock], [170], Qt.Orientation.Vertical)
         self.relations = RelationsController(self)
         self.actors = ActorsController(self)
         self.links_dock = self._dock(
             "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.splitDockWidget(self.claims_dock, self.links_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.claims_dock, self.links_dock], [700, 420], Qt.Orientation.Horizontal)
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.review_dock.hide()
-        self._size_side_docks(1280)
-        self._build_status_bar()
         self._build_menus()
         self.snapping = SnappingPreparer(lambda: self.session, parent=self)
         self.snapping.failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
@@ -159,35 +173,29 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.review.acceptAgreed.connect(self.accept_agreed)
         self.browser.documentActivated.connect(self.open_document)
 
-        self.view.set_point_size(float(str(settings.value("zoom", 12.0))))
-        apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
-        geometry = settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            screen = self.screen().availableGeometry()
-            self.resize(min(1280, screen.width()), min(800, screen.height()))
+        self.view.set_point_size(float(str(self.settings.value("zoom", 12.0))))
+        if self.settings.value("windowState") is None:
             self._size_side_docks(self.width())
-        state = settings.value("windowState")
-        if state is not None:
-            self.restoreState(state)
-        self._set_actions_enabled(False)
-        if corpus is not None:
-            self.attach_corpus(corpus)
+        self._set_actions_enabled(self.has_corpus())
 
     def _size_side_docks(self, width: int) -> None:
         """Side docks that leave the article most of the window: at 1280 px the
         documents take about 300 px, at 1024 px about 240 (the article keeps ~560)."""
+        from PySide6.QtCore import Qt
+
         documents = max(230, min(int(width * 0.235), 340))
         labels = 180 if width < 1200 else 200
+        palette_dock, questions_dock = self._docked("Labels"), self._docked("Questions")
         self.resizeDocks(
-            [self.browser_dock, self.palette_dock], [documents, labels], Qt.Orientation.Horizontal
+            [self._docked("Documents"), palette_dock],
+            [documents, labels],
+            Qt.Orientation.Horizontal,
         )
         # The labels get the height their buttons need, the questions the rest.
-        wanted = self.label_palette.sizeHint().height() + 30
+        wanted = (self.label_palette.sizeHint().height() if self.filled else 0) + 30
         height = max(self.height(), 400)
         self.resizeDocks(
-            [self.palette_dock, self.questions_dock],
+            [palette_dock, questions_dock],
             [min(wanted, int(height * 0.6)), max(height - wanted, int(height * 0.3))],
             Qt.Orientation.Vertical,
         )
@@ -203,8 +211,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def attach_corpus(self, corpus: Corpus) -> None:
         """Show ``corpus``: the first one (after the first paint) or another one."""
+        from annotator.services.annotating import AnnotationSession
         from annotator.ui.identity import ask_annotator
 
+        self.fill()
         owner = package_owner(corpus)
         current = self.session.annotator if hasattr(self, "session") else None
         # A work package is annotated under its annotator's name, whoever opens it.
@@ -218,15 +228,25 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             # Once the palette's new buttons are laid out (its size is known then).
             QTimer.singleShot(0, lambda: self._size_side_docks(self.width()))
         self._set_actions_enabled(True)
+        QTimer.singleShot(0, _import_edit_path)
         self.corpusOpened.emit()
 
     # -- building ----------------------------------------------------------------------------
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
+        """The dock titled ``title`` holding ``widget``: the shell's, or a new one."""
+        dock = self.findChild(QDockWidget, dock_name(title))
+        if dock is None:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(dock_name(title))
+            if not self.restoreDockWidget(dock):  # where the saved window state has it
+                self.addDockWidget(area, dock)
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+        return dock
+
+    def _docked(self, title: str) -> QDockWidget:
+        dock = self.findChild(QDockWidget, dock_name(title))
+        assert dock is not None, f"no dock {title!r}"
         return dock
 
     def _build_status_bar(self) -> None:
@@ -253,6 +273,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         checkable: bool = False,
     ) -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self)
         if isinstance(shortcut, list):
             action.setShortcuts(shortcut)
@@ -267,8 +289,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         return action
 
     def _build_menus(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        from annotator.services.claims import CLAIMANT, CUE
+
         self.all_actions: list[QAction] = []
-        bar = self.menuBar()
+        bar = self.menus  # the shell's menus, filled here
         file = bar.addMenu("&File")
         self._action(file, "&New corpus…", self.new_corpus, QKeySequence.StandardKey.New)
         self._action(file, "&Open corpus…", self.open_corpus_dialog, QKeySequence.StandardKey.Open)
@@ -408,6 +434,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def _show_corpus(self) -> None:
         """Fill every panel from the current corpus (at start and after switching)."""
+        from annotator.ui.highlighting import SpanStyles
+
         self.label_palette.set_scheme(self.corpus.scheme)
         self.questions.set_scheme(self.corpus.scheme)
         self.guidelines.show_guidelines(self.corpus.guidelines())
@@ -435,6 +463,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         old.close()
 
     def new_corpus(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "New corpus", str(Path.home() / f"corpus{CORPUS_SUFFIX}"),
             f"Annotator corpus (*{CORPUS_SUFFIX})",
@@ -445,6 +475,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self._try(lambda: self.switch_corpus(init_corpus(path)))
 
     def open_corpus_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self, "Open corpus", "", f"Annotator corpus (*{CORPUS_SUFFIX});;All files (*)"
         )
@@ -502,6 +534,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         return True
 
     def set_status(self, status: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from annotator.core.edits import SetStatus
+        from annotator.services.claims import claim_rows
+
         if self.session.document is None:
             return
         if status == "done":
@@ -528,6 +565,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     # -- labelling ---------------------------------------------------------------------------
 
     def _on_label_key(self, key: str) -> None:
+        from annotator.services.claims import CLAIMANT, CUE
+
         if self.reviewing:
             self.review._key(key.lower())
             return
@@ -553,6 +592,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def label_selection(self, layer: str, label: str) -> None:
         """Label the selected text, or relabel the selected span."""
+        from annotator.core.edits import Compound, Edit, SetLabel, SetSpanState
+        from annotator.core.model import Span, new_span_id
+
         document = self.session.document
         if document is None:
             return
@@ -587,6 +629,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     def _label_range(self, start: int, end: int, layer: str, label: str) -> None:
         """Label the stored range ``[start, end)`` (snapped to words unless in character
         mode), or link it when a claimant or cue is being picked."""
+        from annotator.core.edits import AddSpan, Compound, SetLabel
+        from annotator.services.annotating import has_word
+
         document = self.session.document
         if document is None:
             return
@@ -630,6 +675,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                 self._select(span_id)
 
     def delete_selected(self) -> None:
+        from annotator.core.edits import RemoveSpan
+
         if self.selected is None:
             self.statusBar().showMessage("Click a span (or press Tab) to select it first", 4000)
             return
@@ -679,6 +726,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def _show_links(self) -> None:
         """Highlight the selected span with the spans it is linked to (claimant, cue...)."""
+        from annotator.services.claims import related_spans
+
         if self.view.highlighter is None:
             return
         ids = []
@@ -690,6 +739,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.view.set_highlighted(ids)
 
     def _refresh_panels(self) -> None:
+        from annotator.services.claims import claim_rows
+
         document = self.session.document
         if document is None:
             self.claims.show_rows("", [])
@@ -709,6 +760,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("zoom", self.view.point_size())
 
     def toggle_theme(self) -> None:
+        from annotator.ui.highlighting import SpanStyles
+
         self.theme = "dark" if self.dark_action.isChecked() else "light"
         self.settings.setValue("theme", self.theme)
         apply_theme(QApplication.instance(), self.theme)  # type: ignore[arg-type]
@@ -741,6 +794,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         ShortcutsSheet(self.all_actions, keys, self).exec()
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About Annotator",
@@ -773,6 +828,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
 
     def switch_to(self, name: str, remember: bool = True) -> None:
         """Annotate as ``name`` from now on (``remember``: also at the next start)."""
+        from annotator.services.annotating import AnnotationSession
+
         if self.refused_while_unsaved("switch annotator"):
             return
         if remember:
@@ -804,6 +861,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.statusBar().showMessage(f"No backup on close: {error}", 5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtWidgets import QMessageBox
+
         if self.offline is not None:
             self._try_reconnect()  # one last try to save the kept edit
         if self.offline is not None:
@@ -835,9 +894,20 @@ def package_owner(corpus: Corpus) -> str | None:
     return info.annotator if info else None
 
 
+def _import_edit_path() -> None:
+    """The modules the first edit needs, imported as soon as the window is idle after
+    opening its corpus, so that the first label key does not wait for them (the window's
+    start leaves them out of the first paint)."""
+    import annotator.core.edits
+    import annotator.ui.commands  # noqa: F401
+
+
 def _scrolling(panel: QWidget) -> QScrollArea:
     """``panel`` in a scroll area, so that a long scheme never makes the window taller
     than a 640-pixel screen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
     area = QScrollArea()
     area.setWidget(panel)
     area.setWidgetResizable(True)

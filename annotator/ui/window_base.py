@@ -3,6 +3,12 @@
 The window is assembled from mixins (claims, suggestions, review, corpus tools), each a
 subclass of :class:`WindowBase`; the attributes and the methods one part calls on
 another are declared here, so that each part type-checks on its own.
+
+These modules load before the window's first paint (:mod:`annotator.ui.shell`): each
+imports at its top only Qt's basics and what a class statement needs, and a method
+imports the rest (panels, edits, services, dialogs) where it uses it. The startup test
+(``tests/ui/test_session.py``) and ``tests/perf/bench_startup.py`` catch a heavy import
+put back at the top.
 """
 
 from __future__ import annotations
@@ -11,39 +17,29 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QUndoStack
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-)
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
-from annotator.core.edits import (
-    Compound,
-    Edit,
-    SetStatus,
-)
 from annotator.core.errors import AnnotatorError, ConnectionLost, EditConflict, StorageError
-from annotator.core.model import AnnotationSet, Span
-from annotator.services.annotating import AnnotationSession
-from annotator.services.progress import Cancelled, Progress
-from annotator.ui.browser import BrowserPanel, DocumentTableModel
-from annotator.ui.claims_panel import ClaimsPanel
-from annotator.ui.commands import EditCommand
-from annotator.ui.document_view import DocumentView
-from annotator.ui.guidelines_panel import GuidelinesPanel
-from annotator.ui.highlighting import SpanStyles
-from annotator.ui.palette import LabelPalette
-from annotator.ui.questions_panel import QuestionsPanel
-from annotator.ui.review_panel import ReviewPanel
-from annotator.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from annotator.core.edits import Edit
+    from annotator.core.model import Span
+    from annotator.services.annotating import AnnotationSession
+    from annotator.services.progress import Progress
     from annotator.store.corpus import Corpus
     from annotator.ui.actors.controller import ActorsController
+    from annotator.ui.browser import BrowserPanel, DocumentTableModel
+    from annotator.ui.claims_panel import ClaimsPanel
+    from annotator.ui.document_view import DocumentView
+    from annotator.ui.guidelines_panel import GuidelinesPanel
+    from annotator.ui.highlighting import SpanStyles
+    from annotator.ui.palette import LabelPalette
+    from annotator.ui.questions_panel import QuestionsPanel
     from annotator.ui.relations.controller import RelationsController
+    from annotator.ui.review_panel import ReviewPanel
 
 T = TypeVar("T")
 
@@ -118,6 +114,9 @@ class WindowBase(QMainWindow):
 
     def do(self, edit: Edit, text: str) -> bool:
         """Commit ``edit`` on the current document and push it on the undo stack."""
+        from annotator.core.edits import Compound, SetStatus
+        from annotator.ui.commands import EditCommand
+
         document = self.session.document
         self.links_told = False
         if document is None:
@@ -184,6 +183,8 @@ class WindowBase(QMainWindow):
     def _keep_unsaved(self, doc_id: str, edit: Edit, text: str, error: StorageError) -> None:
         """The corpus cannot take the edit now (disk full, read-only, damaged, server
         busy): keep it, unacknowledged, marked not saved; say what to do; retry."""
+        from PySide6.QtWidgets import QMessageBox
+
         self._hold_unsaved(doc_id, edit, text, self.session.revision, error)
         self.statusBar().showMessage(f"Your last change is kept, not saved: {error}", 15000)
         QMessageBox.warning(
@@ -207,6 +208,8 @@ class WindowBase(QMainWindow):
         """Say so and return True when an edit is kept unsaved: the window must not
         ``what`` (switch annotator, open another corpus), or the edit would be saved under
         another name or into another corpus."""
+        from PySide6.QtWidgets import QMessageBox
+
         if self.offline is None:
             return False
         QMessageBox.warning(
@@ -220,6 +223,10 @@ class WindowBase(QMainWindow):
 
     def _try_reconnect(self) -> None:
         """Ping the corpus; once it answers, save the kept edit (at most once)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from annotator.ui.commands import EditCommand
+
         if self.offline is None:
             self.reconnect_timer.stop()
             return
@@ -270,6 +277,8 @@ class WindowBase(QMainWindow):
 
     def commit(self, doc_id: str, edit: Edit) -> Edit:
         """Apply ``edit`` to ``doc_id`` (opening it first), then redraw what changed."""
+        from annotator.core.model import AnnotationSet
+
         if self.session.document is None or self.session.document.id != doc_id:
             self.open_document(doc_id)
         before = {s.id: s for s in self.session.aset.spans}
@@ -309,6 +318,11 @@ class WindowBase(QMainWindow):
             return edit
 
     def _run(self, title: str, work: Callable[[Progress], T]) -> T | None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from annotator.services.progress import Cancelled
+        from annotator.ui.worker import run_with_progress
+
         try:
             return run_with_progress(self, title, work)
         except Cancelled:
@@ -318,6 +332,8 @@ class WindowBase(QMainWindow):
         return None
 
     def _try(self, work: Callable[[], T]) -> T | None:
+        from PySide6.QtWidgets import QMessageBox
+
         try:
             return work()
         except AnnotatorError as error:
@@ -353,6 +369,8 @@ def _storage_problem(error: StorageError) -> str:
 
 
 def _changes_status(edit: Edit) -> bool:
+    from annotator.core.edits import Compound, SetStatus
+
     if isinstance(edit, SetStatus):
         return True
     return isinstance(edit, Compound) and any(_changes_status(e) for e in edit.edits)

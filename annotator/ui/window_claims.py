@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from annotator.core.edits import (
-    SetDocLabel,
-)
-from annotator.core.model import Span
-from annotator.services.claims import CLAIMANT, claim_layer, claim_rows
-from annotator.ui.document_view import describe_spans
 from annotator.ui.window_base import WindowBase
+
+if TYPE_CHECKING:
+    from annotator.core.model import Span
 
 T = TypeVar("T")
 
@@ -19,6 +16,8 @@ class ClaimActions(WindowBase):
     """Claim, claimant, cue and stance actions of the main window."""
 
     def _selected_claim(self) -> Span | None:
+        from annotator.services.claims import claim_layer
+
         layer = claim_layer(self.corpus.scheme)
         if self.selected is not None and self.selected.layer == layer:
             return self.selected
@@ -27,6 +26,8 @@ class ClaimActions(WindowBase):
     def start_linking(self, relation: str) -> None:
         """Wait for the claimant (or cue) of the selected claim: a click on a span, Tab then
         Enter, or a text selection and a label key; 0 for unattributed; Esc cancels."""
+        from annotator.services.claims import CLAIMANT
+
         claim = self._selected_claim()
         if claim is None:
             self.statusBar().showMessage("Select a claim first (click it, or Tab to it)", 5000)
@@ -90,6 +91,8 @@ class ClaimActions(WindowBase):
             self.do(edit, f"Set {edit.name} {edit.value}")  # type: ignore[union-attr]
 
     def next_incomplete_claim(self) -> bool:
+        from annotator.services.claims import claim_rows
+
         rows = claim_rows(self.session.aset, self.corpus.scheme)
         incomplete = [r for r in rows if not r.complete]
         if not incomplete:
@@ -104,6 +107,8 @@ class ClaimActions(WindowBase):
         return True
 
     def _describe_at(self, offset: int) -> str:
+        from annotator.ui.document_view import describe_spans
+
         spans = self.session.spans_at(offset)
         if not spans or self.session.document is None:
             return ""
@@ -125,6 +130,8 @@ class ClaimActions(WindowBase):
         return "\n".join(lines)
 
     def answer(self, question: str, value: object) -> None:
+        from annotator.core.edits import SetDocLabel
+
         if self.session.document is None:
             return
         if self.session.aset.doc_labels.get(question) == value:

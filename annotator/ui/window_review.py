@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QApplication
 
-from annotator.core.edits import (
-    Compound,
-    Edit,
-)
 from annotator.core.errors import AnnotatorError
-from annotator.core.model import Span
-from annotator.ui.commands import DecisionCommand
-from annotator.ui.highlighting import SpanStyles
 from annotator.ui.window_base import WindowBase
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
+    from annotator.core.edits import Edit
+    from annotator.core.model import Span
 
 T = TypeVar("T")
 
@@ -29,6 +23,8 @@ class ReviewActions(WindowBase):
 
     def toggle_review(self) -> None:
         """Show every annotator's version of the document, or go back to annotating."""
+        from PySide6.QtCore import Qt
+
         from annotator.services.adjudicating import reasons
 
         document = self.session.document
@@ -54,8 +50,10 @@ class ReviewActions(WindowBase):
         self.review.table.setFocus()
 
     def _load_review(self) -> None:
+        from annotator.core.model import Span
         from annotator.services.review import items, reviewers
         from annotator.store.adjudication import decisions
+        from annotator.ui.highlighting import SpanStyles
 
         document = self.corpus.document(self.session.document.id)  # type: ignore[union-attr]
         names = reviewers(document)
@@ -160,7 +158,9 @@ class ReviewActions(WindowBase):
 
     def decide(self, row: int, version: int) -> None:
         """Take version ``version`` (0-based; -1 rejects) of the item in ``row`` into gold."""
+        from annotator.core.edits import Compound
         from annotator.services.adjudicating import decide_item
+        from annotator.ui.commands import DecisionCommand
 
         if not self.reviewing or not 0 <= row < len(self.review_items):
             return
@@ -208,7 +208,9 @@ class ReviewActions(WindowBase):
         )
 
     def mark_item_edited(self, row: int) -> None:
+        from annotator.core.edits import Compound
         from annotator.services.adjudicating import mark_edited
+        from annotator.ui.commands import DecisionCommand
 
         if not self.reviewing or not 0 <= row < len(self.review_items):
             return
@@ -259,6 +261,8 @@ class ReviewActions(WindowBase):
         return text
 
     def auto_adjudicate_corpus(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.adjudicating import auto_adjudicate
 
         annotator = self.session.annotator

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QMessageBox,
-)
-
-from annotator.core.edits import (
-    Compound,
-    RemoveSpan,
-    SetSpanState,
-)
-from annotator.core.model import Span
 from annotator.ui.window_base import WindowBase
+
+if TYPE_CHECKING:
+    from annotator.core.model import Span
 
 T = TypeVar("T")
 
@@ -24,6 +16,8 @@ class SuggestionActions(WindowBase):
     """Suggestion actions of the main window."""
 
     def accept_selected(self) -> None:
+        from annotator.core.edits import SetSpanState
+
         span = self.selected
         if span is None or not span.suggested:
             self.statusBar().showMessage("Select a suggestion first (Ctrl+Shift+J)", 4000)
@@ -51,6 +45,8 @@ class SuggestionActions(WindowBase):
         return chosen
 
     def accept_all(self) -> None:
+        from annotator.core.edits import Compound, SetSpanState
+
         pending = [s for s in self.session.aset.spans if s.suggested]
         chosen = self._acceptable()
         if not chosen:
@@ -63,6 +59,8 @@ class SuggestionActions(WindowBase):
             self.statusBar().showMessage(f"Accepted {len(chosen)} suggestions{note}", 6000)
 
     def reject_all(self) -> None:
+        from annotator.core.edits import Compound, RemoveSpan
+
         pending = [s for s in self.session.aset.spans if s.suggested]
         if not pending:
             self.statusBar().showMessage("No suggestion to reject in this document", 4000)
@@ -83,6 +81,8 @@ class SuggestionActions(WindowBase):
         self._select((after or pending)[0].id)
 
     def preannotate_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
+
         from annotator.services.preannotating import preannotate
 
         model, ok = QInputDialog.getText(
@@ -123,6 +123,8 @@ class SuggestionActions(WindowBase):
             (False, None) when cancelled; else (True, the open document's id in a list)
             or (True, None) for every document.
         """
+        from PySide6.QtWidgets import QMessageBox
+
         assert self.session.document is not None
         box = QMessageBox(self)
         box.setWindowTitle("Pre-annotate")

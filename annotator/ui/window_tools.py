@@ -6,21 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
 
-from annotator.core.edits import (
-    Edit,
-)
 from annotator.core.errors import AnnotatorError
-from annotator.services.progress import Cancelled
-from annotator.ui.commands import SetsCommand
-from annotator.ui.highlighting import SpanStyles
 from annotator.ui.window_base import WindowBase
-from annotator.ui.worker import run_with_progress
 
 if TYPE_CHECKING:
+    from annotator.core.edits import Edit
     from annotator.ui.dialogs import ExportDialog
 
 T = TypeVar("T")
@@ -30,6 +21,8 @@ class CorpusTools(WindowBase):
     """Corpus tools of the main window (File and Corpus menus)."""
 
     def show_statistics(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.stats import format_statistics, statistics
 
         QMessageBox.information(self, "Statistics", format_statistics(statistics(self.corpus)))
@@ -55,7 +48,9 @@ class CorpusTools(WindowBase):
         )
 
     def _scheme_from_stack(self, change: Any) -> Any:
+        from annotator.services.progress import Cancelled
         from annotator.store.scheme_changes import apply_scheme_change
+        from annotator.ui.worker import run_with_progress
 
         try:
             inverse = run_with_progress(
@@ -72,6 +67,8 @@ class CorpusTools(WindowBase):
 
     def _scheme_changed(self) -> None:
         """Redraw everything that depends on the scheme (labels may be renamed or gone)."""
+        from annotator.ui.highlighting import SpanStyles
+
         scheme = self.corpus.scheme
         self.label_palette.set_scheme(scheme)
         self.questions.set_scheme(scheme)
@@ -96,6 +93,8 @@ class CorpusTools(WindowBase):
         self.statusBar().showMessage(f"Guidelines saved as version {version}", 5000)
 
     def import_dialog(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.importing import import_paths
         from annotator.ui.dialogs import ImportDialog
 
@@ -125,6 +124,8 @@ class CorpusTools(WindowBase):
         self._update_status()  # "n/N done" counts the imported documents
 
     def export_dialog(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.exporting import export
 
         annotators = self.corpus.annotators()
@@ -152,6 +153,8 @@ class CorpusTools(WindowBase):
 
     def export_spacy(self, dialog: ExportDialog, out: Path, source: str, include: bool) -> None:
         """Export training data; show the alignment audit and offer to snap the spans."""
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.training import export_training_data, strict_failure, summary
 
         options = dialog.spacy
@@ -185,7 +188,10 @@ class CorpusTools(WindowBase):
 
     def snap_spans(self, issues: list[Any], mode: str) -> None:
         """Move misaligned spans onto token boundaries, in every set, as one undo step."""
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.services.training import snap_edits
+        from annotator.ui.commands import SetsCommand
 
         plan = snap_edits(self.corpus, issues, mode)  # type: ignore[arg-type]
         applied: list[tuple[str, str, Edit, Edit]] = []

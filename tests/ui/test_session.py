@@ -262,12 +262,20 @@ def test_opening_another_corpus_from_the_window(
     assert window.recent_menu.actions()[0].text() == str(other)
 
 
-def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Path):
-    """The window of a fresh default corpus paints without spaCy (about 1 s) or
-    SQLAlchemy; it opens the corpus after, and prepares snapping in the background."""
+def test_a_started_window_paints_before_anything_heavy_and_answers_its_first_label_key_at_once(
+    tmp_path: Path,
+):
+    """``annotator`` (a fresh process, the command's own start): the window of a fresh
+    default corpus paints without spaCy (about 1 s), SQLAlchemy, its panels or the
+    domain's modules (its frame only); it fills itself and opens the corpus after, and
+    prepares snapping in the background. Once it has settled, the session's first label
+    key is handled within 150 ms (the issue's "done"), first imports included: the GUI
+    thread's own time, which a machine shared by other work does not stretch (the wall
+    time is printed beside it)."""
     script = (
-        "import sys\n"
+        "import sys, time\n"
         "from PySide6.QtCore import QEvent, QObject, QTimer\n"
+        "from PySide6.QtTest import QTest\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from annotator.ui.app import application, start_window\n"
         "app = application()\n"
@@ -275,13 +283,28 @@ def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Pat
         "class Paint(QObject):\n"
         "    def eventFilter(self, obj, event):\n"
         "        if event.type() == QEvent.Type.Paint and not seen:\n"
-        "            seen.append(('spacy' in sys.modules, 'sqlalchemy' in sys.modules))\n"
+        "            seen.append(('spacy' in sys.modules, 'sqlalchemy' in sys.modules,\n"
+        "                         'annotator.ui.document_view' in sys.modules,\n"
+        "                         'annotator.core.model' in sys.modules))\n"
         "        return False\n"
+        "def first_label_key():\n"
+        "    text = w.session.document.text\n"
+        "    start = text.index('Bytedance')\n"
+        "    w.view.setFocus()\n"
+        "    w.view.select_range(start, start + len('Bytedance'))\n"
+        "    started, busy = time.perf_counter(), time.thread_time()\n"
+        "    QTest.keyClicks(w.view, 'o')\n"
+        "    seen.append(round((time.thread_time() - busy) * 1000))\n"
+        "    print('wall ms', round((time.perf_counter() - started) * 1000), file=sys.stderr)\n"
+        "    seen.append([(text[s.start:s.end], s.label) for s in w.session.aset.spans])\n"
+        "    app.quit()\n"
         "w = start_window(None, 'alice')\n"
-        "w.view.viewport().installEventFilter(Paint(w))\n"
-        "w.snapping.ready.connect(lambda _id: QTimer.singleShot(0, app.quit))\n"
+        "w.installEventFilter(Paint(w))\n"
+        "w.corpusOpened.connect(lambda: w.snapping.ready.connect(\n"
+        "    lambda _id: QTimer.singleShot(0, first_label_key)))\n"
         "app.exec()\n"
         "print(w.model.rowCount(), *seen[0], w.session.document.id, w.session.snapping_ready())\n"
+        "print(seen[1], seen[2])\n"
     )
     env = {"ANNOTATOR_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"}
     import os
@@ -296,11 +319,18 @@ def test_first_window_paints_before_spacy_and_the_store_are_loaded(tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     seeds = json.loads((REPO / "seeds" / "index.json").read_text(encoding="utf-8"))
-    count, spacy_at_paint, store_at_paint, first, ready = result.stdout.split()
+    started, labelled = result.stdout.splitlines()
+    count, spacy_at_paint, store_at_paint, view_at_paint, model_at_paint, first, ready = (
+        started.split()
+    )
     assert int(count) == len(seeds)
     assert (spacy_at_paint, store_at_paint) == ("False", "False")
+    assert (view_at_paint, model_at_paint) == ("False", "False")
     assert first == seeds[0]["id"]
     assert ready == "True"
+    milliseconds, spans = labelled.split(" ", 1)
+    assert spans == "[('Bytedance', 'ORG')]"
+    assert int(milliseconds) < 150, f"the first label key took {milliseconds} ms of CPU"
 
 
 def test_shortcuts_sheet_is_a_dialog(open_window: Open, seeded_path: Path):
