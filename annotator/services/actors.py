@@ -18,6 +18,7 @@ from annotator.core.actors import (
     guess_kind,
     matching_actors,
     new_actor_id,
+    resolve,
 )
 from annotator.core.errors import AnnotationError
 from annotator.core.model import GOLD, AnnotationSet, Document
@@ -172,8 +173,6 @@ def _gather(
     aset: AnnotationSet,
     layer: str | None,
 ) -> None:
-    from annotator.core.actors import resolve
-
     for actor_id in aset.actor_links.values():
         entry = found.get(resolve(actor_id, entries))
         if entry is not None:

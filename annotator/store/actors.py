@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -22,15 +23,11 @@ from annotator.store.rows import _chunks, _dumps, now
 from annotator.store.set_reads import has_actor_tables
 
 
-def _actor(row: object) -> Actor:
+def _actor(row: Any) -> Actor:
+    """An entry from its row of the ``actors`` table."""
+    aliases = tuple(json.loads(row.aliases))
     return Actor(
-        row.actor_id,  # type: ignore[attr-defined]
-        row.name,  # type: ignore[attr-defined]
-        row.kind,  # type: ignore[attr-defined]
-        tuple(json.loads(row.aliases)),  # type: ignore[attr-defined]
-        row.kb_id,  # type: ignore[attr-defined]
-        row.created_by,  # type: ignore[attr-defined]
-        row.merged_into,  # type: ignore[attr-defined]
+        row.actor_id, row.name, row.kind, aliases, row.kb_id, row.created_by, row.merged_into
     )
 
 
