@@ -222,6 +222,8 @@ def export(
         )
     what = "claims" if format == "claims" else "spans"
     typer.echo(f"wrote {out}: {report.documents} documents, {report.spans} {what}")
+    if report.split:
+        typer.echo(report.split_note(format), err=True)
     if report.left_out:
         details = "; ".join(f"{count} {what}" for what, count in report.left_out.items())
         total = sum(report.left_out.values())

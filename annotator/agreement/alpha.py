@@ -98,7 +98,8 @@ def token_labels(
     """The label code of every token for one annotator: 0 outside spans, -1 where the
     annotator has no set on the token's document.
 
-    A token takes the label of the span covering its first character. In a layer whose
+    A token takes the label of the span covering its first character (a discontinuous
+    span covers the characters of its fragments, not the gap). In a layer whose
     spans may overlap, the span starting last wins (then the shortest, then the label
     defined last in the scheme): the innermost span is the most specific.
 
@@ -109,9 +110,15 @@ def token_labels(
     spans = data.layer_spans(layer, annotator)
     if not len(spans.start):
         return base.copy()
-    order = np.lexsort((spans.label, -spans.end, spans.start))
-    first, stop = spans.first_token[order], spans.stop_token[order]
-    label = spans.label[order]
+    start, end, label = spans.start, spans.end, spans.label
+    first, stop = spans.first_token, spans.stop_token
+    if spans.pieces is not None:  # discontinuous spans label the tokens of their pieces
+        pieces = spans.pieces
+        start, end, label = pieces.start, pieces.end, label[pieces.owner]
+        first, stop = pieces.first_token, pieces.stop_token
+    order = np.lexsort((label, -end, start))
+    first, stop = first[order], stop[order]
+    label = label[order]
     covered = stop > first
     if not np.any(first[covered][1:] < stop[covered][:-1]):
         # Token ranges are disjoint: each span adds its label from its first token on and

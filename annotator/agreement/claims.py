@@ -2,7 +2,8 @@
 
 For a pair (A, B), on each document both annotated, claims (spans of the claim layer)
 are matched one to one, greedily: every pair of an A claim and a B claim sharing
-characters is a candidate; identical claims (same start, end and label) are matched
+characters (of its fragments, for a claim cut by its attribution) is a candidate;
+identical claims (same start, end, fragments and label) are matched
 first, then the candidates with the most shared characters; remaining ties are broken by
 the A claim's start, end and label, then the B claim's (then by their stance, claimant
 and cue), never by the order the spans are stored in. Each match takes its two claims
@@ -27,11 +28,13 @@ Agreement is the share of agreeing decision pairs, pooled over annotator pairs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from annotator.agreement.data import AgreementData, BoolArray, ClaimArrays, IntArray
+from annotator.core.model import Fragments
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ def claim_pair(data: AgreementData, first: str, second: str) -> ClaimPair:
     shared = data.shared(first, second)
     a_all = _restricted(data.claims.get(first), shared)
     b_all = _restricted(data.claims.get(second), shared)
-    pick_a, pick_b = match_claims(a_all, b_all)
+    pick_a, pick_b = match_claims(a_all, b_all, data.shapes)
     a, b = a_all.select(pick_a), b_all.select(pick_b)
     a_span, b_span = a.claimant_start >= 0, b.claimant_start >= 0
     a_unattributed = ~a_span & a.unattributed
@@ -124,8 +127,11 @@ def claim_pair(data: AgreementData, first: str, second: str) -> ClaimPair:
     )
 
 
-def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
-    """Indices of the matched claims of ``a`` and ``b`` (see the module docstring)."""
+def match_claims(
+    a: ClaimArrays, b: ClaimArrays, shapes: Sequence[Fragments] = ()
+) -> tuple[IntArray, IntArray]:
+    """Indices of the matched claims of ``a`` and ``b`` (see the module docstring);
+    ``shapes`` are the fragment sets the claims' ``shape`` codes name."""
     by_doc = np.argsort(b.doc, kind="stable")
     b_docs = b.doc[by_doc]
     low = np.searchsorted(b_docs, a.doc, side="left")
@@ -134,6 +140,15 @@ def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
     offsets = np.cumsum(counts) - counts
     second = by_doc[np.repeat(low, counts) + np.arange(counts.sum()) - np.repeat(offsets, counts)]
     overlap = np.minimum(a.end[first], b.end[second]) - np.maximum(a.start[first], b.start[second])
+    pieced = a.shape is not None or b.shape is not None
+    if pieced:  # a discontinuous claim shares only the characters of its pieces
+        a_shape = a.shape[first] if a.shape is not None else np.zeros(len(first), np.int64)
+        b_shape = b.shape[second] if b.shape is not None else np.zeros(len(second), np.int64)
+        either = np.flatnonzero((a_shape > 0) | (b_shape > 0))
+        overlap[either] = [
+            _shared(_pieces(a, int(i), shapes), _pieces(b, int(j), shapes))
+            for i, j in zip(first[either], second[either], strict=True)
+        ]
     keep = overlap > 0
     first, second, overlap = first[keep], second[keep], overlap[keep]
     identical = (
@@ -141,6 +156,8 @@ def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
         & (a.end[first] == b.end[second])
         & (a.label[first] == b.label[second])
     )
+    if pieced:
+        identical &= a_shape[keep] == b_shape[keep]
     # np.lexsort sorts by the last key first: identical, overlap, then A's and B's claims.
     order = np.lexsort(
         (
@@ -151,6 +168,18 @@ def match_claims(a: ClaimArrays, b: ClaimArrays) -> tuple[IntArray, IntArray]:
         )
     )
     return _greedy(first[order], second[order], len(a.doc), len(b.doc))
+
+
+def _pieces(claims: ClaimArrays, index: int, shapes: Sequence[Fragments]) -> Fragments:
+    code = 0 if claims.shape is None else int(claims.shape[index])
+    if code:
+        return shapes[code]
+    return ((int(claims.start[index]), int(claims.end[index])),)
+
+
+def _shared(a: Fragments, b: Fragments) -> int:
+    """How many characters two sets of pieces both cover."""
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
 def _content_keys(claims: ClaimArrays, index: IntArray) -> tuple[IntArray, ...]:

@@ -8,7 +8,7 @@ C) and appended to plain lists, which become numpy arrays once at the end.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import attrgetter, eq, methodcaller
 from typing import cast
@@ -25,11 +25,13 @@ from annotator.agreement.data import (
     AgreementData,
     ClaimArrays,
     IntArray,
+    Pieces,
     SpanArrays,
     default_claim_layer,
     takes_part,
 )
 from annotator.agreement.tokens import has_own_rules, refine_mask, token_start_mask
+from annotator.core.fragments import fragments_of
 from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
@@ -82,6 +84,7 @@ class _Builder:
         self.base = 0
         self.bases: list[int] = []
         self.own_rules: list[tuple[int, str]] = []  # documents whose language cuts tokens
+        self.shape_code: dict[tuple[tuple[int, int], ...], int] = {}  # see _shaped
 
     def _code(self, layer: str, label: str) -> int:
         """A code unique over all layers' labels (its layer and label code in ``lanes``)."""
@@ -119,12 +122,28 @@ class _Builder:
             columns.end.extend(map(_END, spans))
             columns.doc.append(number)
             columns.count.append(len(spans))
+            if any(map(_FRAGMENTS, spans)):
+                columns.shaped += self._shaped(spans, len(columns.start) - len(spans), base)
             for question, answer in aset.doc_labels.items():
                 self.answer_rows.setdefault((question, aset.annotator), []).append(
                     (number, self._answer(question, answer))
                 )
             if self.claim_codes:
                 self._claims(number, aset, spans, codes)
+
+    def _shaped(self, spans: list[Span], first: int, base: int) -> list[tuple[int, int]]:
+        """``(column index, shape code)`` of the discontinuous ones of ``spans``, which
+        start at column index ``first`` in a document starting at global offset
+        ``base``; a shape code names one fragment set, the same for every annotator."""
+        shaped = []
+        for index, span in enumerate(spans, start=first):
+            if span.fragments is not None:
+                shape = tuple((start + base, end + base) for start, end in fragments_of(span))
+                code = self.shape_code.setdefault(shape, len(self.data.shapes))
+                if code == len(self.data.shapes):
+                    self.data.shapes.append(shape)
+                shaped.append((index, code))
+        return shaped
 
     def _answer(self, question: str, answer: str | list[str]) -> int:
         # An empty answer to a multi-valued question ("none of these") is an answer too.
@@ -159,6 +178,8 @@ class _Builder:
         found = list(map(self.stance_code.get, stances))
         stance_codes = [self._stance(v) for v in stances] if None in found else found
         columns = self.claim_columns.setdefault(aset.annotator, _ClaimColumns())
+        if any(map(_FRAGMENTS, claims)):
+            columns.shaped += self._shaped(claims, len(columns.doc), self.bases[number])
         columns.doc += [number] * len(claims)
         columns.start.extend(map(_START, claims))
         columns.end.extend(map(_END, claims))
@@ -237,6 +258,7 @@ class _Builder:
             label=_ints(columns.label),
             cue_start=np.where(cued, cue_start + base, -1),
             cue_end=np.where(cued, cue_end + base, -1),
+            shape=_shape_column(columns.shaped, len(doc)),
         )
 
     def _finish_spans(self, tokens_before: NDArray[np.integer]) -> None:
@@ -252,10 +274,11 @@ class _Builder:
             start = _ints(columns.start) + data.bases[doc]
             end = _ints(columns.end) + data.bases[doc]
             layer_index = layer_of[code]
+            shape = _shape_column(columns.shaped, len(code))
             for index, layer_name in enumerate(layers):
                 mine = layer_index == index
                 if mine.any():
-                    data.spans[layer_name][name] = SpanArrays(
+                    arrays = SpanArrays(
                         doc[mine],
                         start[mine],
                         end[mine],
@@ -263,6 +286,47 @@ class _Builder:
                         tokens_before[start[mine]].astype(np.int64),
                         tokens_before[end[mine]].astype(np.int64),
                     )
+                    if shape is not None and shape[mine].any():
+                        arrays = _with_pieces(arrays, shape[mine], data.shapes, tokens_before)
+                    data.spans[layer_name][name] = arrays
+
+
+def _shape_column(shaped: list[tuple[int, int]], count: int) -> IntArray | None:
+    """Per span (claim) of ``count``, its shape code; None when none is discontinuous."""
+    if not shaped:
+        return None
+    shape = np.zeros(count, dtype=np.int64)
+    where, codes = np.array(shaped, dtype=np.int64).reshape(-1, 2).T
+    shape[where] = codes
+    return shape
+
+
+def _with_pieces(
+    arrays: SpanArrays,
+    shape: IntArray,
+    shapes: list[tuple[tuple[int, int], ...]],
+    tokens_before: NDArray[np.integer],
+) -> SpanArrays:
+    """``arrays`` with the shape of each span and the pieces that cover characters: an
+    ordinary span's own extent, a discontinuous span's fragments."""
+    plain = np.flatnonzero(shape == 0)
+    owners, starts, ends = [plain], [arrays.start[plain]], [arrays.end[plain]]
+    for index in np.flatnonzero(shape):
+        fragments = shapes[int(shape[index])]
+        owners.append(np.full(len(fragments), index, dtype=np.int64))
+        starts.append(np.array([s for s, _ in fragments], dtype=np.int64))
+        ends.append(np.array([e for _, e in fragments], dtype=np.int64))
+    owner, start, end = np.concatenate(owners), np.concatenate(starts), np.concatenate(ends)
+    order = np.argsort(owner, kind="stable")
+    owner, start, end = owner[order], start[order], end[order]
+    pieces = Pieces(
+        owner,
+        start,
+        end,
+        tokens_before[start].astype(np.int64),
+        tokens_before[end].astype(np.int64),
+    )
+    return replace(arrays, shape=shape, pieces=pieces)
 
 
 @dataclass(slots=True)
@@ -274,6 +338,8 @@ class _Columns:
     end: list[int] = field(default_factory=list)
     doc: list[int] = field(default_factory=list)
     count: list[int] = field(default_factory=list)
+    shaped: list[tuple[int, int]] = field(default_factory=list)
+    """``(column index, shape code)`` of the discontinuous spans."""
 
 
 @dataclass(slots=True)
@@ -291,6 +357,7 @@ class _ClaimColumns:
     label: list[int] = field(default_factory=list)
     cue_start: list[int] = field(default_factory=list)
     cue_end: list[int] = field(default_factory=list)
+    shaped: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _ints(values: list[int]) -> IntArray:
@@ -299,5 +366,6 @@ def _ints(values: list[int]) -> IntArray:
 
 _LAYER, _LABEL, _STATE = attrgetter("layer"), attrgetter("label"), attrgetter("state")
 _START, _END = attrgetter("start"), attrgetter("end")
+_FRAGMENTS = attrgetter("fragments")
 _ID, _ATTRS = attrgetter("id"), attrgetter("attrs")
 _GET_STANCE, _GET_ATTRIBUTION = methodcaller("get", STANCE), methodcaller("get", ATTRIBUTION)

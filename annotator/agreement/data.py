@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from annotator.core.model import AnnotationSet
+from annotator.core.model import AnnotationSet, Fragments
 from annotator.core.scheme import Scheme
 
 # The claim vocabulary, as annotator.services.claims defines it (agreement may import
@@ -48,11 +48,27 @@ def takes_part(aset: AnnotationSet) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class Pieces:
+    """The pieces of one annotator's spans of one layer (a discontinuous span has
+    several, an ordinary one its own extent): ``owner`` is the span's index."""
+
+    owner: IntArray
+    start: IntArray
+    end: IntArray
+    first_token: IntArray
+    stop_token: IntArray
+
+
+@dataclass(frozen=True, slots=True)
 class SpanArrays:
     """One annotator's accepted spans of one layer; labels are codes from 1 (0 is O).
 
     ``first_token`` is the first token starting at or after ``start``, ``stop_token``
     the first starting at or after ``end``: the span covers the tokens in between.
+    ``start``/``end`` are a discontinuous span's hull; when the annotator has any such
+    span here, ``shape`` gives each span's fragment set (0: one piece, else a code of
+    :attr:`AgreementData.shapes`) and ``pieces`` the characters covered, which the
+    metrics then compare; both are None otherwise.
     """
 
     doc: IntArray
@@ -61,6 +77,8 @@ class SpanArrays:
     label: IntArray
     first_token: IntArray
     stop_token: IntArray
+    shape: IntArray | None = None
+    pieces: Pieces | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,9 @@ class ClaimArrays:
     label: IntArray
     cue_start: IntArray
     cue_end: IntArray
+    shape: IntArray | None = None
+    """Per claim, its fragment set (0: one piece, else a code of
+    :attr:`AgreementData.shapes`); None when no claim here is discontinuous."""
 
     def select(self, keep: BoolArray | IntArray) -> ClaimArrays:
         """The claims ``keep`` picks (a mask or indices), every column alike."""
@@ -92,6 +113,7 @@ class ClaimArrays:
             self.label[keep],
             self.cue_start[keep],
             self.cue_end[keep],
+            None if self.shape is None else self.shape[keep],
         )
 
     @classmethod
@@ -118,6 +140,7 @@ class AgreementData:
         claim_layer: the head layer of the CLAIMANT relation, if the scheme has claims.
         stances: the stance values; a stance's code is its index.
         claims: per annotator, their claims.
+        shapes: the pieces of discontinuous spans (see :class:`SpanArrays`).
         token_starts: global offset of every token's first character.
         token_counts: the number of tokens of every document.
     """
@@ -137,10 +160,15 @@ class AgreementData:
     claims: dict[str, ClaimArrays] = field(default_factory=dict)
     token_starts: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     token_counts: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    shapes: list[Fragments] = field(default_factory=lambda: [()])
+    """The fragment sets of discontinuous spans, in global offsets; code 0 is unused
+    (an ordinary span)."""
 
     def layer_spans(self, layer: str, annotator: str) -> SpanArrays:
         empty = np.zeros(0, np.int64)
-        return self.spans[layer].get(annotator, SpanArrays(*[empty] * 6))
+        return self.spans[layer].get(
+            annotator, SpanArrays(empty, empty, empty, empty, empty, empty)
+        )
 
     def per_token(self, values: IntArray) -> IntArray:
         """One value per document spread over the document's tokens.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.agreement.data import takes_part
+from annotator.core.fragments import fragment_key
 from annotator.core.model import GOLD, Document, Span
 
 
@@ -21,7 +22,8 @@ class SpanAgreement:
     Attributes:
         annotator: whose span it is.
         span: the span.
-        exact: the other annotators with the same layer, start, end and label.
+        exact: the other annotators with the same layer, start, end and label (and
+            fragments, for a discontinuous span).
         overlapping: those with a span of the same layer and label sharing a character
             with it but not the same (a boundary disagreement).
         missing: those with neither (they missed it, or labelled it differently).
@@ -50,7 +52,7 @@ def span_differences(document: Document, gold: str = GOLD) -> list[SpanAgreement
             exact, overlapping, missing = [], [], []
             for other in others:
                 same = [s for s in spans[other] if (s.layer, s.label) == (span.layer, span.label)]
-                if any((s.start, s.end) == (span.start, span.end) for s in same):
+                if any(fragment_key(s) == fragment_key(span) for s in same):
                     exact.append(other)
                 elif any(s.overlaps(span) for s in same):
                     overlapping.append(other)

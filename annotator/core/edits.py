@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from annotator.core.errors import AnnotationError
-from annotator.core.model import AnnotationSet, Relation, Span
+from annotator.core.fragments import fragments_of, with_pieces
+from annotator.core.model import AnnotationSet, Fragments, Relation, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,15 @@ class SetBounds:
     span_id: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetPieces:
+    """Make a span of ``pieces`` (sorted, apart): a piece added to a quote cut by its
+    attribution, or taken away; one piece makes it an ordinary span again."""
+
+    span_id: str
+    pieces: Fragments
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +100,7 @@ class Compound:
 
 
 Edit = (
-    AddSpan | RemoveSpan | SetLabel | SetBounds | SetAttr | SetSpanState | AddRelation
+    AddSpan | RemoveSpan | SetLabel | SetBounds | SetPieces | SetAttr | SetSpanState | AddRelation
     | RemoveRelation | SetDocLabel | SetStatus | LinkActor | Compound
 )  # fmt: skip
 
@@ -123,6 +133,12 @@ def apply(aset: AnnotationSet, edit: Edit) -> Edit:
         case SetBounds(span_id, start, end):
             old = _replace_span(aset, span_id, start=start, end=end)
             return SetBounds(span_id, old.start, old.end)
+        case SetPieces(span_id, pieces):
+            if not pieces:
+                raise AnnotationError(f"span {span_id!r} needs at least one piece")
+            old = _span(aset, span_id)
+            aset.spans[aset.spans.index(old)] = with_pieces(old, pieces)
+            return SetPieces(span_id, fragments_of(old))
         case SetAttr(span_id, name, value):
             span = _span(aset, span_id)
             attrs = dict(span.attrs)

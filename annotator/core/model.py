@@ -18,6 +18,7 @@ SPAN_STATES: Final = ("accepted", "suggested")
 
 Status = Literal["todo", "in_progress", "done", "skipped"]
 DocLabels = dict[str, str | list[str]]
+Fragments = tuple[tuple[int, int], ...]
 
 
 def text_sha256(text: str) -> str:
@@ -27,7 +28,13 @@ def text_sha256(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A labelled stretch ``text[start:end]`` in one layer of one annotation set."""
+    """A labelled stretch ``text[start:end]`` in one layer of one annotation set.
+
+    A discontinuous span (a quote cut by its attribution) has ``fragments``: its pieces
+    ``((s1, e1), (s2, e2), ...)``, sorted and apart, ``start`` the first piece's start
+    and ``end`` the last one's end; an ordinary span has None (one piece, ``start`` to
+    ``end``). :mod:`annotator.core.fragments` reads both alike.
+    """
 
     id: str
     layer: str
@@ -37,13 +44,21 @@ class Span:
     attrs: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "import"
     state: str = "accepted"
+    fragments: Fragments | None = None
 
     @property
     def suggested(self) -> bool:
         return self.state == "suggested"
 
     def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
+        """Whether the two spans share a character (of their pieces, not their hulls)."""
+        if not (self.start < other.end and other.start < self.end):
+            return False
+        if self.fragments is None and other.fragments is None:
+            return True
+        ours = self.fragments or ((self.start, self.end),)
+        theirs = other.fragments or ((other.start, other.end),)
+        return any(s < e2 and s2 < e for s, e in ours for s2, e2 in theirs)
 
 
 @dataclass(frozen=True, slots=True)

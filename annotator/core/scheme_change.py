@@ -394,7 +394,9 @@ def _migrate_span(span: Span, smap: SchemeMap, impact: Impact) -> Span | None:
     if layer == span.layer and label == span.label and attrs == span.attrs:
         return span
     # Built directly rather than with dataclasses.replace: a rename may touch every span.
-    return Span(span.id, layer, span.start, span.end, label, attrs, span.origin, span.state)
+    return Span(
+        span.id, layer, span.start, span.end, label, attrs, span.origin, span.state, span.fragments
+    )
 
 
 def _migrate_labels(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotator.core.errors import AnnotationError
+from annotator.core.fragments import fragment_problems, fragments_of
 from annotator.core.model import SPAN_STATES, STATUSES, AnnotationSet, Span
 from annotator.core.names import GOLD
 from annotator.core.names import check_annotator_name as check_annotator_name
@@ -115,6 +116,7 @@ def _plainly_valid(span: Span, size: int, layers: LayerIndex) -> bool:
         and (origin in ("manual", "import") or origin.startswith("model:"))
         and type(span.label) is str
         and span.label in entry[1]
+        and span.fragments is None
         and (
             not span.attrs
             or all(
@@ -136,6 +138,9 @@ def _span_problems(text: str, span: Span, scheme: Scheme) -> Iterator[str]:
         yield f"{where}: offsets are outside the text, which has {len(text)} characters"
     elif span.start >= span.end:
         yield f"{where}: start must be before end (empty or inverted span)"
+    else:
+        for problem in fragment_problems(span):
+            yield f"{where}: {problem}"
     if span.state not in ("accepted", "suggested"):
         yield f"{where}: state {span.state!r} is not 'accepted' or 'suggested'"
     if not isinstance(span.origin, str) or not (
@@ -162,34 +167,60 @@ def _span_problems(text: str, span: Span, scheme: Scheme) -> Iterator[str]:
 
 
 def _overlap_problems(spans: list[Span], scheme: Scheme) -> Iterator[str]:
+    """Spans that share a character in a layer without overlaps; a discontinuous span
+    shares only the characters of its pieces (the gap may hold other spans)."""
     for layer in scheme.span_layers:
         if layer.overlap or _in_order_without_overlap(spans, layer.name):
             continue
         # Suggestions may overlap: a model's guess never displaces an annotator's span.
         ordered = sorted(
-            (s for s in spans if s.layer == layer.name and not s.suggested),
-            key=lambda s: (s.start, s.end),
+            (
+                (start, end, s)
+                for s in spans
+                if s.layer == layer.name and not s.suggested
+                for start, end in _pieces(s)
+            ),
+            key=lambda piece: (piece[0], piece[1]),
         )
-        furthest: Span | None = None
-        for span in ordered:
-            if furthest is not None and span.start < furthest.end:
+        furthest: tuple[int, int, Span] | None = None
+        for start, end, span in ordered:
+            if furthest is not None and start < furthest[1] and furthest[2] is not span:
+                other = furthest[2]
                 yield (
-                    f"spans {furthest.id!r} ({furthest.start}-{furthest.end}) and {span.id!r} "
+                    f"spans {other.id!r} ({other.start}-{other.end}) and {span.id!r} "
                     f"({span.start}-{span.end}) overlap in layer {layer.name!r}, "
                     "which does not allow overlaps"
                 )
-            if furthest is None or span.end > furthest.end:
-                furthest = span
+            if furthest is None or end > furthest[1]:
+                furthest = (start, end, span)
+
+
+def _pieces(span: Span) -> tuple[tuple[int, int], ...]:
+    """The pieces of ``span`` for the overlap check; its hull when its fragments are
+    malformed (another problem names them)."""
+    pieces = fragments_of(span)
+    if span.fragments is None or all(
+        isinstance(p, tuple | list) and len(p) == 2 and all(type(v) is int for v in p)
+        for p in pieces
+    ):
+        return tuple((p[0], p[1]) for p in pieces)
+    return ((span.start, span.end),)
 
 
 def _in_order_without_overlap(spans: list[Span], layer: str) -> bool:
     """True when the accepted spans of ``layer`` come in text order, each starting at
     or after the end of the one before: then none overlap, found in one pass without
-    sorting (imported sets are usually in that order)."""
+    sorting (imported sets are usually in that order). A discontinuous span takes the
+    full check."""
     end = -1
     for span in spans:
         if span.layer == layer and not span.suggested:
-            if type(span.start) is not int or type(span.end) is not int or span.start < end:
+            if (
+                type(span.start) is not int
+                or type(span.end) is not int
+                or span.start < end
+                or span.fragments is not None
+            ):
                 return False  # out of order, or overlapping: the full check says which
             end = span.end
     return True

@@ -66,9 +66,18 @@ class WriteReport:
     spans: int = 0
     left_out: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    split: int = 0
+    """Discontinuous spans written as one span per fragment (the format has no fragments)."""
 
     def leave_out(self, what: str, count: int = 1) -> None:
         self.left_out[what] = self.left_out.get(what, 0) + count
+
+    def split_note(self, format_name: str) -> str:
+        """What the export says when it wrote discontinuous spans fragment by fragment."""
+        return (
+            f"wrote each fragment of {self.split} discontinuous spans as a span of its own: "
+            f"the {format_name} format cannot hold a span in several pieces"
+        )
 
 
 class FormatModule(Protocol):

@@ -2,11 +2,10 @@
 
 How each line type is read (IDs may be used before the line that defines them):
 
-- ``T`` text-bound annotation -> a span labelled with its type. Fragments separated by
-  whitespace only (brat splits spans at line breaks) are joined into one span; other
-  discontinuous spans (``T1 Type 0 5;10 15``) are an error naming the line, as a span
-  here is one stretch of text: split or join them in brat first. The text after the
-  offsets must be the ``.txt``'s text there (whitespace aside).
+- ``T`` text-bound annotation -> a span labelled with its type. A discontinuous one
+  (``T1 Type 0 5;10 15``) is a span with these fragments; fragments separated by
+  whitespace only (brat splits spans at line breaks) are joined into one piece. The
+  text after the offsets must be the ``.txt``'s text there (whitespace aside).
 - ``R`` relation -> a relation from ``Arg1`` to ``Arg2``.
 - ``E`` event -> its trigger span, plus one relation from the trigger to each argument,
   labelled with the role (``Giver-Arg``). Wherever an event is referred to (as an
@@ -24,10 +23,12 @@ A second value of the same attribute on one span is appended after `` | ``. Attr
 and notes on relations are left out with a warning (relations here have no attributes),
 as are duplicate relations.
 
-Writing does the reverse with fresh IDs (``T1``...), relations as ``R`` lines (brat
-cannot tell an event's arguments from relations once they are relations), an attribute
-``"true"`` as a binary ``A``, a one-word value as a valued ``A``, ``AnnotatorNotes`` and
-values with spaces as ``#`` notes, ``norm.*`` as ``N`` lines.
+Writing does the reverse with fresh IDs (``T1``...), a discontinuous span's fragments
+as ``START END;START END`` (its text the fragments' texts joined by a space), relations
+as ``R`` lines (brat cannot tell an event's arguments from relations once they are
+relations), an attribute ``"true"`` as a binary ``A``, a one-word value as a valued
+``A``, ``AnnotatorNotes`` and values with spaces as ``#`` notes, ``norm.*`` as ``N``
+lines.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.core.fragments import fragments_of
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.formats import ReadOptions, WriteReport
 from annotator.formats.interchange import IMPORTED_STATUS, Where, layer_for, lines_list, warn
@@ -52,7 +54,7 @@ _FRAGMENT = re.compile(r"^(\d+) (\d+)$")
 class _Parsed:
     """The lines of one ``.ann`` file, by kind, before IDs are resolved."""
 
-    entities: dict[str, tuple[int, str, int, int]] = field(default_factory=dict)
+    entities: dict[str, tuple[int, str, list[tuple[int, int]]]] = field(default_factory=dict)
     events: dict[str, tuple[int, str, list[tuple[str, str]]]] = field(default_factory=dict)
     links: list[tuple[int, str, list[str]]] = field(default_factory=list)
     attributes: list[tuple[int, str, str, str]] = field(default_factory=list)
@@ -132,7 +134,9 @@ def _argument(word: str, where: Where) -> tuple[str, str]:
     return role, target
 
 
-def _text_bound(head: str, shown: str | None, text: str, where: Where) -> tuple[str, int, int]:
+def _text_bound(
+    head: str, shown: str | None, text: str, where: Where
+) -> tuple[str, list[tuple[int, int]]]:
     label, _, offsets = head.partition(" ")
     fragments = []
     for part in offsets.split(";"):
@@ -145,11 +149,8 @@ def _text_bound(head: str, shown: str | None, text: str, where: Where) -> tuple[
         fragments.append((start, end))
     fragments.sort()
     for (_, end), (start, _) in itertools.pairwise(fragments):
-        if text[end:start].strip():
-            where.fail(
-                f"discontinuous span {offsets.strip()!r}: a span here is one stretch of text; "
-                "split it into separate spans (or join it) in brat, then import again"
-            )
+        if start < end:
+            where.fail(f"the fragments of {offsets.strip()!r} overlap")
     if shown:
         expected = " ".join(text[s:e] for s, e in fragments)
         if shown.split() != expected.split():
@@ -157,7 +158,13 @@ def _text_bound(head: str, shown: str | None, text: str, where: Where) -> tuple[
                 f"the annotation's text {shown!r} is not the .txt's text at {offsets.strip()} "
                 f"({expected!r}); the .ann does not belong to this .txt"
             )
-    return label, fragments[0][0], fragments[-1][1]
+    pieces: list[tuple[int, int]] = []
+    for start, end in fragments:
+        if pieces and not text[pieces[-1][1] : start].strip():
+            pieces[-1] = (pieces[-1][0], end)  # only white space between: one stretch
+        else:
+            pieces.append((start, end))
+    return label, pieces
 
 
 def _resolve(parsed: _Parsed, path: str, annotator: str, options: ReadOptions) -> AnnotationSet:
@@ -190,8 +197,16 @@ def _resolve(parsed: _Parsed, path: str, annotator: str, options: ReadOptions) -
     if len(unique) < len(relations):
         warn(options, path, f"{len(relations) - len(unique)} duplicate relations left out")
     spans = [
-        Span(ident, layer_for(label, options.scheme), start, end, label, attrs[ident])
-        for ident, (_, label, start, end) in parsed.entities.items()
+        Span(
+            ident,
+            layer_for(label, options.scheme),
+            pieces[0][0],
+            pieces[-1][1],
+            label,
+            attrs[ident],
+            fragments=tuple(pieces) if len(pieces) > 1 else None,
+        )
+        for ident, (_, label, pieces) in parsed.entities.items()
     ]
     return AnnotationSet(annotator, IMPORTED_STATUS, spans, unique)
 
@@ -205,7 +220,8 @@ def standoff(
     """The ``.ann`` lines for ``spans`` and ``relations`` over ``text``."""
     ids = {span.id: f"T{i}" for i, span in enumerate(spans, start=1)}
     lines = [
-        f"{ids[s.id]}\t{s.label} {s.start} {s.end}\t{_one_line(text[s.start : s.end])}"
+        f"{ids[s.id]}\t{s.label} {';'.join(f'{a} {b}' for a, b in fragments_of(s))}\t"
+        + " ".join(_one_line(text[a:b]) for a, b in fragments_of(s))
         for s in spans
     ]
     lines += [

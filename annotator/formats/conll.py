@@ -51,6 +51,7 @@ from annotator.formats.interchange import (
     annotator_for,
     layer_for,
     only_set,
+    pieces_to_write,
     spans_to_write,
     warn,
 )
@@ -199,6 +200,7 @@ def _one_per_token(
     text: str, aset: AnnotationSet, options: WriteOptions, report: WriteReport
 ) -> list[Span]:
     """The spans CoNLL can tag: no overlaps, no line breaks inside, some token."""
+    aset = pieces_to_write(aset, report)
     if aset.relations:
         report.leave_out("relations (CoNLL has none)", len(aset.relations))
     if aset.doc_labels:

@@ -57,6 +57,7 @@ from annotator.formats.interchange import (
     json_lines,
     layer_for,
     only_set,
+    pieces_to_write,
     question_for,
     relations_to_write,
     spans_to_write,
@@ -263,6 +264,7 @@ def _annotations(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     if aset is None:
         return [], []
+    aset = pieces_to_write(aset, report)
     spans = spans_to_write(aset, options, report)
     relations = relations_to_write(aset, spans, report)
     number = {s.id: i for i, s in enumerate(spans)}

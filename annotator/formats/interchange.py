@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from annotator.core.errors import InputError
+from annotator.core.fragments import in_pieces
 from annotator.core.model import AnnotationSet, Document, Relation, Span, text_sha256
 from annotator.core.scheme import Scheme
 from annotator.formats import ReadOptions, WriteOptions, WriteReport
@@ -259,6 +260,15 @@ SUGGESTIONS = "suggested spans (export them with --include-suggestions)"
 ORPHAN_RELATIONS = "relations to suggested spans"
 OTHER_SETS = "annotation sets of other annotators (choose one with --from)"
 METADATA = "documents' metadata"
+
+
+def pieces_to_write(aset: AnnotationSet, report: WriteReport) -> AnnotationSet:
+    """``aset`` for a format that cannot hold fragments: each discontinuous span as one
+    span per fragment (same label and attributes, the span's links on each), counted in
+    ``report.split`` so that the export says so."""
+    pieces, split = in_pieces(aset)
+    report.split += split
+    return pieces
 
 
 def spans_to_write(aset: AnnotationSet, options: WriteOptions, report: WriteReport) -> list[Span]:

@@ -14,7 +14,15 @@ from typing import Any
 
 from annotator.core.actors import Actor, check_actor
 from annotator.core.errors import InputError
-from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Span, text_sha256
+from annotator.core.model import (
+    STATUSES,
+    AnnotationSet,
+    Document,
+    Fragments,
+    Relation,
+    Span,
+    text_sha256,
+)
 from annotator.formats import ReadOptions, Record, WriteOptions, WriteReport
 from annotator.formats.atomic import atomic_text_writer
 from annotator.formats.reading import (
@@ -116,6 +124,8 @@ def document_to_json(doc: Document, include_suggestions: bool = False) -> dict[s
                 "end": span.end,
                 "label": span.label,
             }
+            if span.fragments is not None:
+                item["fragments"] = [[start, end] for start, end in span.fragments]
             if span.attrs:
                 item["attrs"] = dict(span.attrs)
             item["origin"] = span.origin
@@ -301,16 +311,33 @@ def _span(obj: Any, path: Path, line: int, in_set: str, index: int) -> Span:
     span_id = _identifier(raw_id) if raw_id is not None else f"s{index + 1}"
     if span_id is None:
         raise fields.fail("'id' must be a non-empty string or an integer")
+    start, end = fields.require("start", int), fields.require("end", int)
     return Span(
         span_id,
         fields.require("layer", str),
-        fields.require("start", int),
-        fields.require("end", int),
+        start,
+        end,
         fields.require("label", str),
         fields.get("attrs", dict, {}),
         fields.get("origin", str, "import"),
         fields.get("state", str, "accepted"),
+        _fragments(obj.get("fragments"), (start, end), fields),
     )
+
+
+def _fragments(value: Any, hull: tuple[int, int], fields: _Fields) -> Fragments | None:
+    """``"fragments": [[s1, e1], [s2, e2], ...]`` as pieces (their order and bounds are
+    the core's to check); absent, null, or the one piece ``[start, end]``, is an
+    ordinary span."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(piece, list) and len(piece) == 2 and all(type(v) is int for v in piece)
+        for piece in value
+    ):
+        raise fields.fail("'fragments' must be a list of [start, end] pairs of integers")
+    pieces = tuple((start, end) for start, end in value)
+    return None if pieces == (hull,) else pieces
 
 
 def _well_formed_span(obj: dict[str, Any], index: int) -> Span | None:
@@ -336,6 +363,8 @@ def _well_formed_span(obj: dict[str, Any], index: int) -> Span | None:
         return None
     if attrs is None and "attrs" not in obj:
         attrs = {}
+    if "fragments" in obj:
+        return None  # the checked path reads them
     if (
         type(layer) is str
         and type(start) is int

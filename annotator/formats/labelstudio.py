@@ -65,6 +65,7 @@ from annotator.formats.interchange import (
     json_array,
     layer_for,
     lines_list,
+    pieces_to_write,
     relations_to_write,
     spans_to_write,
     warn,
@@ -332,6 +333,7 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
             predictions: list[dict[str, Any]] = []
             for aset in doc.annotations:
                 user = users.setdefault(aset.annotator, len(users) + 1)
+                aset = pieces_to_write(aset, report)
                 spans = spans_to_write(aset, options, report)
                 report.spans += len(spans)
                 relations = relations_to_write(aset, spans, report)

@@ -74,6 +74,7 @@ from annotator.formats.interchange import (
     json_lines,
     layer_for,
     lines_list,
+    pieces_to_write,
     question_for,
     relations_to_write,
     spans_to_write,
@@ -352,6 +353,7 @@ def _task(
         task["meta"] = meta
     if aset is None:
         return task
+    aset = pieces_to_write(aset, report)
     spans = spans_to_write(aset, options, report)
     relations = relations_to_write(aset, spans, report)
     report.spans += len(spans)

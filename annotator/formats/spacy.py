@@ -64,7 +64,12 @@ def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> Wr
     exported = export_docbins(
         documents, out, scheme, SpacyExportOptions(include_suggestions=options.include_suggestions)
     )
-    report = WriteReport(documents=exported.documents, spans=exported.spans, files=exported.files)
+    report = WriteReport(
+        documents=exported.documents,
+        spans=exported.spans,
+        files=exported.files,
+        split=exported.audit.split,
+    )
     if exported.audit.misaligned:
         report.leave_out(
             "spans not on token boundaries (see report.json)", len(exported.audit.misaligned)

@@ -30,6 +30,7 @@ from annotator.formats.brat import _file_name, _save
 from annotator.formats.interchange import (
     METADATA,
     only_set,
+    pieces_to_write,
     relations_to_write,
     spans_to_write,
 )
@@ -70,6 +71,7 @@ def document_tsv(
     spans: list[Span] = []
     relations: list[Relation] = []
     if aset is not None:
+        aset = pieces_to_write(aset, report)
         spans = spans_to_write(aset, options, report)
         relations = relations_to_write(aset, spans, report)
         if aset.doc_labels:

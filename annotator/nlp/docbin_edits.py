@@ -16,6 +16,9 @@ may have changed since. The visible annotation wins where the two differ (DESIGN
 - relations that lose an end are dropped with it; the derived groups (claimants, claim
   stance) are not annotations of their own and are not read.
 
+A discontinuous span shows as its fragments (one span each in its layer's group): it is
+kept while every fragment is shown.
+
 Comparing keys ``(start, end, label)`` per layer costs one pass over the spans; an
 unedited Doc gives its stored set back unchanged.
 """
@@ -26,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from annotator.core.fragments import pieces
 from annotator.core.model import AnnotationSet, Span
 from annotator.core.scheme import Scheme
 from annotator.nlp.examples import DERIVED_GROUPS, entity_layer
@@ -42,7 +46,13 @@ def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> Annot
     for layer in layers:
         shown[layer] = _keys(doc.spans.get(layer, ()))
     if ents_layer is not None:
-        placed = [s for s in stored.spans if s.layer == ents_layer and _aligned(doc, s)]
+        placed = [
+            piece
+            for s in stored.spans
+            if s.layer == ents_layer
+            for piece in pieces(s)
+            if _aligned(doc, piece)
+        ]
         exported = _exported_ents(placed)
         now = _keys(doc.ents)
         layer_keys = shown.setdefault(ents_layer, set())
@@ -51,6 +61,12 @@ def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> Annot
     spans: list[Span] = []
     kept: set[tuple[str, Key]] = set()
     for span in stored.spans:
+        if span.fragments is not None:
+            found = _pieces_shown(doc, span, shown.get(span.layer, set()))
+            if found is not None:
+                kept.update((span.layer, key) for key in found)
+                spans.append(span)
+            continue
         key = (span.start, span.end, span.label)
         if key in shown.get(span.layer, set()):
             kept.add((span.layer, key))
@@ -74,6 +90,22 @@ def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> Annot
     relations = [r for r in stored.relations if r.head in ids and r.child in ids]
     labels = _answers(doc.cats, stored.doc_labels, scheme)
     return replace(stored, spans=spans, relations=relations, doc_labels=labels)
+
+
+def _pieces_shown(doc: Any, span: Span, shown: set[Key]) -> list[Key] | None:
+    """The keys by which the Doc shows each fragment of discontinuous ``span`` (the
+    export put each in the span group), or None when one of them is gone: the span was
+    edited, and the fragments still shown are new spans."""
+    found: list[Key] = []
+    for piece in pieces(span):
+        key = (piece.start, piece.end, piece.label)
+        if key in shown:
+            found.append(key)
+        elif not _aligned(doc, piece):
+            found += _snapped(doc, piece)
+        else:
+            return None
+    return found
 
 
 def _keys(group: Iterable[Any]) -> set[Key]:

@@ -15,6 +15,10 @@ pipeline:
   absent cat as unknown, not as 0); an unanswered question gives no entry at all;
 - ``doc.user_data["annotator"]`` holds the whole set (:mod:`annotator.nlp.user_data`).
 
+A discontinuous span goes into ``doc.ents``/``doc.spans`` as its fragments, one span
+each with its label (its claimant and stance likewise); ``user_data`` keeps it whole,
+and the audit counts it in ``split``.
+
 A span whose offsets are not token boundaries (``doc.char_span`` gives None), or that
 starts or ends with a whitespace token (spaCy refuses those as entities), is listed in
 the audit's ``misaligned`` with what ``contract`` and ``expand`` would make of it;
@@ -38,6 +42,7 @@ from spacy.tokens import Span as TokenSpan
 
 from annotator.core.actors import resolve
 from annotator.core.errors import AnnotatorError
+from annotator.core.fragments import in_pieces
 from annotator.core.model import GOLD, AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
 from annotator.nlp import user_data
@@ -152,6 +157,9 @@ class ExampleBuilder:
         return docs, audit
 
     def _annotate(self, doc: Any, document: Document, aset: AnnotationSet, audit: Audit) -> None:
+        whole = aset
+        aset, split = in_pieces(aset)  # a discontinuous span goes in as its fragments
+        audit.split += split
         placed: dict[str, Any] = {}
         unplaced: list[Span] = []
         for span in aset.spans:
@@ -168,7 +176,7 @@ class ExampleBuilder:
         for key, spans in _span_groups(doc, aset, placed).items():
             doc.spans[key] = spans
         doc.cats = self._cats(aset)
-        doc.user_data[user_data.KEY] = user_data.encode(document, aset)
+        doc.user_data[user_data.KEY] = user_data.encode(document, whole)
 
     def _place(
         self, doc: Any, document: Document, annotator: str, span: Span, audit: Audit

@@ -9,7 +9,11 @@
      "skipped": [{"document", "annotator", "status", "reason"}],
      "dropped": [same fields as misaligned],
      "not_trained": ["entity" | "<span layer>" | "claim_stance" | "question:<name>"],
-     "language": "fr"}
+     "language": "fr",
+     "split": N}
+
+``split`` counts the discontinuous spans written to the span groups as their fragments
+(``user_data`` keeps them whole).
 
 and, when the documents are in several languages, the top-level report (the sum of the
 per-language ones, which are in ``OUT/<lang>/report.json``) also has
@@ -110,12 +114,15 @@ class Audit:
     overlapping: list[SpanIssue] = field(default_factory=list)
     skipped: list[SkippedSet] = field(default_factory=list)
     dropped: list[SpanIssue] = field(default_factory=list)
+    split: int = 0
+    """Discontinuous spans written to ``doc.ents``/``doc.spans`` as their fragments."""
 
     def extend(self, other: Audit) -> None:
         self.misaligned.extend(other.misaligned)
         self.overlapping.extend(other.overlapping)
         self.skipped.extend(other.skipped)
         self.dropped.extend(other.dropped)
+        self.split += other.split
 
     @property
     def snapped(self) -> int:
@@ -164,6 +171,7 @@ class SpacyExportReport:
             "dropped": [issue.to_json() for issue in self.audit.dropped],
             "not_trained": list(self.not_trained),
             "language": self.language,
+            "split": self.audit.split,
         }
         if self.not_exported:
             data["not_exported"] = dict(self.not_exported)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from annotator.core.model import STATUSES, AnnotationSet, Document, Relation, Span
+from annotator.core.model import STATUSES, AnnotationSet, Document, Fragments, Relation, Span
 
 KEY: Final = "annotator"
 FORMAT: Final = 1
@@ -46,25 +46,29 @@ def encode(document: Document, aset: AnnotationSet) -> dict[str, Any]:
             "guideline_version": aset.guideline_version,
             "created_at": aset.created_at,
             "updated_at": aset.updated_at,
-            "spans": [
-                {
-                    "id": s.id,
-                    "layer": s.layer,
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "attrs": dict(s.attrs),
-                    "origin": s.origin,
-                    "state": s.state,
-                }
-                for s in aset.spans
-            ],
+            "spans": [_span_item(s) for s in aset.spans],
             "relations": [
                 {"head": r.head, "child": r.child, "label": r.label} for r in aset.relations
             ],
             "doc_labels": dict(aset.doc_labels),
         },
     }
+
+
+def _span_item(span: Span) -> dict[str, Any]:
+    item = {
+        "id": span.id,
+        "layer": span.layer,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "attrs": dict(span.attrs),
+        "origin": span.origin,
+        "state": span.state,
+    }
+    if span.fragments is not None:
+        item["fragments"] = [[start, end] for start, end in span.fragments]
+    return item
 
 
 def decode(payload: Any, text: str) -> tuple[Document, AnnotationSet]:
@@ -122,7 +126,23 @@ def _span(item: Any) -> Span:
         _plain(_mapping(raw.get("attrs", {}), "span attrs")),
         _string(raw.get("origin", "import"), "span origin"),
         _string(raw.get("state", "accepted"), "span state"),
+        _fragments(raw.get("fragments"), raw.get("id")),
     )
+
+
+def _fragments(value: Any, span_id: Any) -> Fragments | None:
+    """A span's ``fragments`` (absent for an ordinary span); the core checks their order."""
+    if value is None:
+        return None
+    pieces = _sequence(value, f"span {span_id!r} fragments")
+    if not all(
+        isinstance(p, list | tuple)
+        and len(p) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in p)
+        for p in pieces
+    ):
+        raise PayloadError(f"span {span_id!r}: fragments must be [start, end] pairs")
+    return tuple((int(p[0]), int(p[1])) for p in pieces)
 
 
 def _relation(item: Any) -> Relation:

@@ -21,6 +21,7 @@ from annotator.core.edits import (
     apply,
 )
 from annotator.core.errors import AnnotationError
+from annotator.core.fragments import span_text
 from annotator.core.language import document_language
 from annotator.core.model import AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
@@ -364,8 +365,14 @@ class AnnotationSession:
         return lines
 
     def spans_at(self, offset: int) -> list[Span]:
-        """Spans containing ``offset``, innermost (shortest) first."""
-        found = [s for s in self.aset.spans if s.start <= offset < s.end]
+        """Spans containing ``offset``, innermost (shortest) first; a span in pieces
+        contains the characters of its pieces, not those of the gaps."""
+        found = [
+            s
+            for s in self.aset.spans
+            if s.start <= offset < s.end
+            and (s.fragments is None or any(a <= offset < b for a, b in s.fragments))
+        ]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
     def ordered_spans(self) -> list[Span]:
@@ -389,5 +396,5 @@ def _layers(names: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 
 def _quote(text: str, span: Span, limit: int = 40) -> str:
-    excerpt = " ".join(text[span.start : span.end].split())
+    excerpt = " ".join(span_text(span, text).split())
     return excerpt if len(excerpt) <= limit else excerpt[: limit - 1] + "…"

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from annotator.core.model import GOLD, AnnotationSet, Document, Span
+from annotator.core.fragments import fragment_key, span_text
+from annotator.core.model import GOLD, AnnotationSet, Document, Fragments, Span
 from annotator.core.scheme import Scheme
 
 ABSENT = "(nothing)"
@@ -45,7 +46,7 @@ def extent_text(text: str, span: Span, others: list[Span], room: int = 40) -> st
     """``span``'s text, shortened in its middle only: its start and end are kept whole
     when they differ from those of ``others`` (the overlapping spans of other versions),
     with ``[`` and ``]`` marking an edge no other version shares."""
-    words = " ".join(text[span.start : span.end].split())
+    words = " ".join(span_text(span, text).split())
     opens = "[" if others and all(o.start != span.start for o in others) else ""
     closes = "]" if others and all(o.end != span.end for o in others) else ""
     if len(words) > room:
@@ -172,11 +173,12 @@ def _group(values: dict[str, str]) -> tuple[Version, ...]:
 def _span_item(
     layer: str, start: int, end: int, members: Member, sets: list[AnnotationSet]
 ) -> Item:
-    versions: dict[tuple[tuple[int, int, str], ...], list[str]] = {}
-    spans_of: dict[tuple[tuple[int, int, str], ...], tuple[Span, ...]] = {}
+    versions: dict[tuple[tuple[Fragments, str], ...], list[str]] = {}
+    spans_of: dict[tuple[tuple[Fragments, str], ...], tuple[Span, ...]] = {}
     for aset in sets:
         mine = sorted(members.get(aset.annotator, []), key=lambda s: (s.start, s.end, s.label))
-        signature = tuple((s.start, s.end, s.label) for s in mine)
+        # A span in pieces differs from one with the same ends and other pieces.
+        signature = tuple((fragment_key(s), s.label) for s in mine)
         versions.setdefault(signature, []).append(aset.annotator)
         spans_of.setdefault(signature, tuple(mine))
     return Item(
@@ -270,7 +272,7 @@ def _link_items(
 
 def _quoted(text: str, span: Span) -> str:
     """A linked span named by its text (never by offsets), with its layer."""
-    words = " ".join(text[span.start : span.end].split())
+    words = " ".join(span_text(span, text).split())
     if len(words) > 40:
         words = words[:39] + "…"
     return f"«{words}» ({span.layer})"

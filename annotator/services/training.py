@@ -19,6 +19,7 @@ from typing import Literal, cast
 
 from annotator.core.edits import Compound, SetBounds, apply
 from annotator.core.errors import AnnotatorError
+from annotator.core.fragments import PIECE_SEPARATOR
 from annotator.core.model import AnnotationSet
 from annotator.core.validation import problems
 from annotator.nlp.report import ALIGNMENTS, Alignment, Audit, SpacyExportReport, SpanIssue, listing
@@ -131,6 +132,10 @@ def snap_edits(
             span = work.span(issue.span_id)
             if bounds is None:
                 plan.unsnappable.append((issue, f"{mode} finds no whole token in it"))
+            elif span is None and PIECE_SEPARATOR in issue.span_id:
+                plan.unsnappable.append(
+                    (issue, "a fragment of a discontinuous span: adjust its pieces in the window")
+                )
             elif span is None or (span.start, span.end) != (issue.start, issue.end):
                 plan.unsnappable.append((issue, "the span changed since the audit"))
             else:
@@ -195,6 +200,11 @@ def summary(report: SpacyExportReport, out: Path) -> str:
         lines.append(
             f"{len(audit.overlapping)} overlapping entities are not in doc.ents (they are in "
             "doc.spans and user_data; listed in report.json)"
+        )
+    if audit.split:
+        lines.append(
+            f"{_count(audit.split, 'discontinuous span')} written to the span groups as "
+            'their fragments (whole in user_data; counted under "split" in report.json)'
         )
     if audit.skipped:
         lines.append(_skipped_line(audit))

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from annotator.core.errors import AnnotationError, CorpusError
 from annotator.core.model import AnnotationSet, Document
@@ -18,6 +19,7 @@ from annotator.store.rows import (
     _attrs_json,
     _chunks,
     _dumps,
+    _fragments_json,
     _insert_rows,
     _insert_values,
     _label_rows,
@@ -113,14 +115,15 @@ def _insert_annotation_sets(
     if set_rows:
         columns = ("pk", "document_pk", "annotator_pk", "status", "guideline_version")
         _insert_values(conn, a, (*columns, "created_at", "updated_at"), set_rows)
-    span_rows = [  # _span_values(pk, s), inline: this runs once per imported span
+    span_rows = [  # _span_values(pk, s) without fragments, inline: once per imported span
         (pk, s.id, s.layer, s.label, s.start, s.end, _attrs_json(s.attrs) if s.attrs else "{}",
          s.origin, s.state)
         for pk, aset in contents
         for s in aset.spans
     ]  # fmt: skip
     if span_rows:
-        _insert_values(conn, t.spans, SPAN_COLUMNS, span_rows)
+        _insert_values(conn, t.spans, SPAN_COLUMNS[:-1], span_rows)
+        _insert_fragments(conn, contents)
     rel_rows = [
         {"set_pk": pk, "head": r.head, "child": r.child, "label": r.label}
         for pk, aset in contents
@@ -172,3 +175,27 @@ def _insert_actor_links(
         for span_id, actor in aset.actor_links.items()
     ]
     _insert_rows(conn, t.actor_links, rows)
+
+
+def _insert_fragments(conn: Connection, contents: list[tuple[int, AnnotationSet]]) -> None:
+    """Fill ``spans.fragments`` for the few spans in pieces just inserted: the other rows
+    keep the column's NULL without binding it (a parameter more per span costs an import
+    of a million spans about a tenth of its time)."""
+    pieced = [
+        {"b_set": pk, "b_id": s.id, "b_pieces": _fragments_json(s.fragments)}
+        for pk, aset in contents
+        if any(map(_FRAGMENTS, aset.spans))
+        for s in aset.spans
+        if s.fragments is not None
+    ]
+    if pieced:
+        spans = t.spans.c
+        conn.execute(
+            t.spans.update()
+            .where(spans.set_pk == bindparam("b_set"), spans.span_id == bindparam("b_id"))
+            .values(fragments=bindparam("b_pieces")),
+            pieced,
+        )
+
+
+_FRAGMENTS = attrgetter("fragments")

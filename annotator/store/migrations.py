@@ -160,7 +160,16 @@ def _v5_relation_and_answer_indexes(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_doc_labels_set ON doc_labels (set_pk)"))
 
 
-def _v6_actors(conn: Connection) -> None:
+def _v6_span_fragments(conn: Connection) -> None:
+    """The pieces of a discontinuous span (a quote cut by its attribution), as JSON
+    ``[[s1, e1], [s2, e2], ...]``; NULL for an ordinary span, so every existing span
+    reads as it did (one piece, ``start_offset`` to ``end_offset``). The same statement
+    on SQLite and PostgreSQL; the server's grants and row policies are per table and
+    cover the new column as they are."""
+    conn.execute(text("ALTER TABLE spans ADD COLUMN fragments TEXT"))
+
+
+def _v7_actors(conn: Connection) -> None:
     """The corpus's registry of actors (who claims what across documents) and the links
     of spans to them, one row per linked span, apart from the span rows."""
     md = MetaData()
@@ -202,13 +211,14 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     3: _v3_suggestion_decisions,
     4: _v4_adjudications,
     5: _v5_relation_and_answer_indexes,
-    6: _v6_actors,
+    6: _v6_span_fragments,
+    7: _v7_actors,
 }
 LATEST = max(STEPS)
-#: The oldest version the read paths can read as it is (step 5 only added indexes): read
-#: commands open a corpus of this version or newer without migrating it, that is without
-#: writing to it.
-READABLE_FROM = 4
+#: The oldest version the read paths can read as it is (every read selects the column
+#: ``spans.fragments`` of :func:`_v6_span_fragments`): read commands open a corpus of
+#: this version or newer without migrating it, that is without writing to it.
+READABLE_FROM = next(v for v, step in STEPS.items() if step is _v6_span_fragments)
 
 
 def current_version(conn: Connection) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Insert, Table, func, select
 
-from annotator.core.model import Span
+from annotator.core.model import Fragments, Span
 from annotator.store import schema as t
 
 
@@ -112,7 +112,8 @@ def _inserted_pk(result: CursorResult[Any]) -> int:
 
 
 SPAN_COLUMNS = (
-    "set_pk", "span_id", "layer", "label", "start_offset", "end_offset", "attrs", "origin", "state"
+    "set_pk", "span_id", "layer", "label", "start_offset", "end_offset", "attrs", "origin", "state",
+    "fragments",
 )  # fmt: skip
 
 
@@ -120,7 +121,19 @@ def _span_values(set_pk: int, span: Span) -> tuple[Any, ...]:
     """A span's row, as a tuple of :data:`SPAN_COLUMNS`."""
     attrs = _attrs_json(span.attrs) if span.attrs else "{}"
     return (set_pk, span.id, span.layer, span.label, span.start, span.end, attrs, span.origin,
-            span.state)  # fmt: skip
+            span.state, _fragments_json(span.fragments))  # fmt: skip
+
+
+def _fragments_json(fragments: Fragments | None) -> str | None:
+    """The ``fragments`` column: NULL for an ordinary span, else ``[[s, e], ...]``."""
+    return None if fragments is None else _dumps([[s, e] for s, e in fragments])
+
+
+def _fragments_of_row(value: str | None) -> Fragments | None:
+    """The span's fragments from its ``fragments`` column."""
+    if value is None:
+        return None
+    return tuple((int(s), int(e)) for s, e in json.loads(value))
 
 
 _ATTRS_JSON: dict[tuple[tuple[str, Any], ...], str] = {}

@@ -81,6 +81,7 @@ spans = Table(
     Column("attrs", Text, nullable=False),
     Column("origin", Text, nullable=False),
     Column("state", Text, nullable=False),
+    Column("fragments", Text),
     UniqueConstraint("set_pk", "span_id"),
 )
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, inspect, select
 
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.store import schema as t
-from annotator.store.rows import EMPTY_MULTI, _chunks
+from annotator.store.rows import EMPTY_MULTI, _chunks, _fragments_of_row
 
 
 def _copy(aset: AnnotationSet) -> AnnotationSet:
@@ -83,11 +83,11 @@ def _load_sets(
         s = t.spans
         columns = (
             s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
-            s.c.label, s.c.attrs, s.c.origin, s.c.state,
+            s.c.label, s.c.attrs, s.c.origin, s.c.state, s.c.fragments,
         )  # fmt: skip
         rows = conn.execute(select(*columns).where(s.c.set_pk.in_(chunk)).order_by(s.c.pk))
         # The hot loop of every read: plain tuples, and no JSON parsing for empty attrs.
-        for set_pk, span_id, layer, start, end, label, attrs, origin, state in rows:
+        for set_pk, span_id, layer, start, end, label, attrs, origin, state, pieces in rows:
             by_pk[set_pk].spans.append(
                 Span(
                     span_id,
@@ -98,6 +98,7 @@ def _load_sets(
                     {} if attrs == "{}" else json.loads(attrs),
                     origin,
                     state,
+                    None if pieces is None else _fragments_of_row(pieces),
                 )
             )
         for row in conn.execute(

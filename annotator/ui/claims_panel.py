@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.fragments import span_text
 from annotator.services.claims import ClaimRow
 from annotator.ui.table_model import ColumnsModel
 
@@ -71,15 +72,15 @@ class ClaimsModel(ColumnsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 # The whole claim: the view elides it at the column's width, not before.
-                return _excerpt(self._text[row.claim.start : row.claim.end], 1000)
+                return _excerpt(span_text(row.claim, self._text), 1000)
             if column == 1:
                 if row.claimant is not None:
-                    shown = _excerpt(self._text[row.claimant.start : row.claimant.end], 30)
+                    shown = _excerpt(span_text(row.claimant, self._text), 30)
                     actor = self.actor_names.get(row.claimant.id)
                     return f"{shown} → {actor}" if actor else shown
                 return "unattributed" if row.unattributed else "—"
             if column == 2:
-                return _excerpt(self._text[row.cue.start : row.cue.end], 20) if row.cue else ""
+                return _excerpt(span_text(row.cue, self._text), 20) if row.cue else ""
             if column == 3:
                 return row.stance or "—"
             if column == 4:
@@ -91,7 +92,7 @@ class ClaimsModel(ColumnsModel):
                     return f"Suggested actor: {actor[:-1]} (Ctrl+Shift+K on the claimant links it)"
                 return f"Actor: {actor}"
             if column == 0:
-                return " ".join(self._text[row.claim.start : row.claim.end].split())
+                return " ".join(span_text(row.claim, self._text).split())
             if row.complete:
                 return "Complete"
             return "Missing: " + ", ".join(row.missing)

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from annotator.core.fragments import covered_count, fragments_of
 from annotator.core.model import Span
 from annotator.core.scheme import Scheme
 from annotator.ui.offsets import OffsetMap
@@ -398,13 +399,16 @@ class SpanHighlighter(QSyntaxHighlighter):
         placed: list[tuple[int, int, Span]] = []
         cuts = {0, size}
         for span in spans:
-            start = max(offsets.to_qt(span.start) - base, 0)
-            end = min(offsets.to_qt(span.end) - base, size)
-            if start < end:
-                placed.append((start, end, span))
-                cuts.add(start)
-                cuts.add(end)
-        placed.sort(key=lambda p: p[2].end - p[2].start)  # innermost first
+            # A discontinuous span colours its pieces only: the gap (the attribution
+            # cutting a quote) keeps its own spans' colours.
+            for piece_start, piece_end in fragments_of(span):
+                start = max(offsets.to_qt(piece_start) - base, 0)
+                end = min(offsets.to_qt(piece_end) - base, size)
+                if start < end:
+                    placed.append((start, end, span))
+                    cuts.add(start)
+                    cuts.add(end)
+        placed.sort(key=lambda p: covered_count(p[2]))  # innermost first
         bounds = sorted(cuts)
         for left, right in itertools.pairwise(bounds):
             covering = [span for start, end, span in placed if start < right and end > left]

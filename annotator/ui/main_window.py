@@ -124,6 +124,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         from annotator.ui.questions_panel import QuestionsPanel
         from annotator.ui.relations.controller import RelationsController
         from annotator.ui.review_panel import ReviewPanel
+        from annotator.ui.view.pieces import PiecesController
         from annotator.ui.view.snapping import SnappingPreparer
 
         self.view = DocumentView()
@@ -150,6 +151,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.claims = ClaimsPanel()
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.relations = RelationsController(self)
+        self.pieces = PiecesController(self)
         self.actors = ActorsController(self)
         self.links_dock = self._dock(
             "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -319,6 +321,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.all_actions.append(action)
         edit.addSeparator()
         self._action(edit, "&Delete span\tDel", self.delete_selected)
+        self._action(edit, "Add &piece to span\t+", self.pieces.add_piece)
+        self._action(edit, "Remove piece of span\t-", self.pieces.remove_piece)
         self._action(edit, "Clear selection\tEsc", self.deselect)
         self.character_action = self._action(
             edit, "&Character mode (no snapping to tokens)", self.toggle_character_mode,
@@ -570,7 +574,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         if self.reviewing:
             self.review._key(key.lower())
             return
-        if self.relations.handle_key(key):
+        if self.relations.handle_key(key) or self.pieces.handle_key(key):
             return
         if key == "w":
             self.start_linking(CLAIMANT)
@@ -610,7 +614,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                 elif span.label != label:
                     self.do(SetLabel(span.id, label), f"Relabel {span.label} as {label}")
             else:
-                moved = Span(new_span_id(), layer, span.start, span.end, label, origin="manual")
+                moved = Span(
+                    new_span_id(), layer, span.start, span.end, label, origin="manual",
+                    fragments=span.fragments,
+                )  # fmt: skip
                 if self.do(self.session.replace_edit([span.id], moved), f"Make {label}"):
                     self._select(moved.id)
             return
@@ -718,9 +725,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._show_links()
         self.claims.select_claim(span.id if span else None)
         if span is not None and self.picking is None and not self.links_told:
-            text = (
-                self.session.document.text[span.start : span.end] if self.session.document else ""
-            )
+            from annotator.core.fragments import span_text
+
+            text = span_text(span, self.session.document.text) if self.session.document else ""
             attrs = "".join(f" [{k}={v}]" for k, v in span.attrs.items())
             self.statusBar().showMessage(f"{span.layer}/{span.label}{attrs}: {text[:80]}", 5000)
 

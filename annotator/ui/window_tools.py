@@ -146,6 +146,8 @@ class CorpusTools(WindowBase):
         )
         if report is not None:
             message = f"Wrote {out}: {report.documents} documents, {report.spans} spans."
+            if report.split:
+                message += f"\n{report.split_note(fmt).capitalize()}."
             if report.left_out:
                 details = ", ".join(f"{n} {what}" for what, n in report.left_out.items())
                 message += f"\nLeft out (the format cannot express them): {details}"

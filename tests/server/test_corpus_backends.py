@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from annotator.core.edits import AddSpan, SetDocLabel, SetLabel, SetStatus
+from annotator.core.edits import AddSpan, SetDocLabel, SetLabel, SetPieces, SetStatus
 from annotator.core.errors import AnnotationError, CorpusError, EditConflict
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
@@ -250,3 +250,23 @@ def test_a_label_renamed_in_the_scheme_is_renamed_in_every_set(backend_corpus: C
         a.annotator: [s.label for s in a.spans if s.layer == "entity"] for a in doc.annotations
     }
     assert labels == {"alice": ["PERSON", "ORG"], "bob": ["PERSON"]}
+
+
+def test_a_span_in_pieces_is_stored_and_edited_alike_on_both_backends(
+    backend_corpus: Corpus,
+) -> None:
+    """Schema step 6 (``spans.fragments``) on SQLite and PostgreSQL: a quote cut by its
+    attribution is added, given a third piece and read back whole."""
+    text = "« Nous avons fait venir des experts », a déclaré X, « pour aider ». Fin, dit-il."
+    first, second = (2, 35), (54, 64)
+    quote = Span("q", "claim", first[0], second[1], "CLAIM", fragments=(first, second))
+    backend_corpus.add_documents(
+        [Document("d1", text, {}, [AnnotationSet("alice", "done", [quote])])]
+    )
+
+    third = (text.index("Fin"), text.index("Fin") + 3)
+    backend_corpus.apply_edit("d1", "alice", SetPieces("q", (first, second, third)))
+
+    (span,) = backend_corpus.document("d1").annotations[0].spans
+    assert span.fragments == (first, second, third)
+    assert (span.start, span.end) == (first[0], third[1])

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.fragments import span_text
 from annotator.core.model import Relation, Span
 from annotator.ui.table_model import ColumnsModel
 
@@ -61,7 +62,7 @@ class LinksModel(ColumnsModel):
         span = self._spans.get(span_id)
         if span is None:
             return "?"
-        return " ".join(self._text[span.start : span.end].split())
+        return " ".join(span_text(span, self._text).split())
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

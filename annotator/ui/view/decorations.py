@@ -4,6 +4,8 @@ A character format has one underline, so two overlapping claims looked like one.
 of the layers that allow overlaps (claims, cues) are given levels, as brat and
 INCEpTION stack them: an outer span on level 0, a span nested in or crossing it on
 level 1, and so on; each level is its own line under the text, in the label's colour.
+A span in pieces (a quote cut by its attribution) is underlined under its pieces,
+joined across the gaps by a thin dashed line on the same level.
 Links (claimant, cue and any scheme relation) are drawn as arcs above the text, from
 the head span to an arrow on the child, labelled with the relation: those of the
 selected span always, every link when the view is asked to (a remembered toggle).
@@ -17,6 +19,7 @@ for the spans off screen.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QPlainTextEdit
 
+from annotator.core.fragments import fragments_of
 from annotator.core.model import Relation, Span
 from annotator.ui.highlighting import SpanIndex, SpanStyles
 
@@ -218,9 +222,19 @@ class Decorations:
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
         offset = 1.5 + level * (LINE_WIDTH + LINE_GAP)
-        for segment in self.segments(span.start, span.end, cached=True):
-            y = segment.baseline + offset
-            painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
+        pieces = fragments_of(span)
+        for start, end in pieces:
+            for segment in self.segments(start, end, cached=True):
+                y = segment.baseline + offset
+                painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
+        if len(pieces) > 1:
+            # The gaps of a span in pieces: a thin dashed line on its level joins them.
+            connector = QPen(color, 1.0, Qt.PenStyle.DashLine)
+            painter.setPen(connector)
+            for (_, gap_start), (gap_end, _) in itertools.pairwise(pieces):
+                for segment in self.segments(gap_start, gap_end, cached=True):
+                    y = segment.baseline + offset
+                    painter.drawLine(QPointF(segment.left, y), QPointF(segment.right, y))
 
     def _arc(self, painter: QPainter, head: Span, child: Span, label: str, rank: int) -> None:
         assert self.styles is not None

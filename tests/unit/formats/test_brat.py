@@ -236,7 +236,7 @@ def test_a_txt_without_ann_is_a_document_without_annotations(tmp_path: Path) -> 
 
 
 BAD_ANN: dict[str, tuple[str, int, str]] = {
-    "discontinuous span": ("T1\tPER 0 4;10 16\tJean Dupont\n", 1, "discontinuous span '0 4;10 16'"),
+    "overlapping fragments": ("T1\tPER 0 4;2 6\tJean an D\n", 1, "fragments of '0 4;2 6' overlap"),
     "unknown line type": ("T1\tPER 0 4\tJean\nX1\tfoo\n", 2, "unknown annotation"),
     "undefined ID": ("T1\tPER 0 4\tJean\nR1\tKNOWS Arg1:T1 Arg2:T9\t\n", 2, "T9 is not defined"),
     "ID defined twice": ("T1\tPER 0 4\tJean\nT1\tPER 5 11\tDupont\n", 2, "defined twice"),

@@ -31,6 +31,7 @@ REPORT_KEYS = {
     "dropped",
     "not_trained",
     "language",
+    "split",
 }
 FRENCH_SEEDS = 4
 ISSUE_KEYS = {
