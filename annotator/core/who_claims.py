@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from annotator.core.actors import Actor, resolve
+from annotator.core.fragments import span_text
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.scheme import Scheme
 
@@ -72,13 +73,13 @@ def claim_records(
             doc.id,
             aset.annotator,
             claim,
-            doc.text[claim.start : claim.end],
+            span_text(claim, doc.text),
             claimant,
-            doc.text[claimant.start : claimant.end] if claimant is not None else None,
+            span_text(claimant, doc.text) if claimant is not None else None,
             claim.attrs.get(ATTRIBUTION) == UNATTRIBUTED,
             actor,
             cue,
-            doc.text[cue.start : cue.end] if cue is not None else None,
+            span_text(cue, doc.text) if cue is not None else None,
             stance if isinstance(stance, str) else None,
         )
 

@@ -8,9 +8,10 @@ JSON Lines when ``OUT`` ends in ``.jsonl``, with the same fields. Columns, in or
 ``claimant_text``, ``unattributed``, ``actor_id``, ``actor_name``, ``actor_kind``,
 ``kb_id``, ``cue_text``, ``stance``.
 
-Offsets are code points, end exclusive, as everywhere. A claim without a claimant,
-actor, cue or stance has empty cells (``null`` in JSON Lines); ``unattributed`` is
-``true``/``false``. The actor is the claimant's link, followed through merges to the
+Offsets are code points, end exclusive, as everywhere; the text of a span in pieces is
+its pieces joined by " … " (its offsets are its first start and last end). A claim
+without a claimant, actor, cue or stance has empty cells (``null`` in JSON Lines);
+``unattributed`` is ``true``/``false``. The actor is the claimant's link, followed through merges to the
 actor kept. The table is written, never read back (use ``jsonl`` for that).
 """
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from annotator.core.actors import Actor, guess_kind, resolve
 from annotator.core.edits import LinkActor
 from annotator.core.errors import AnnotatorError
+from annotator.core.fragments import span_text
 from annotator.core.model import Span
 from annotator.services import actors as service
 from annotator.services.claims import CLAIMANT
@@ -74,7 +75,7 @@ class ActorsController:
         document = self.window.session.document
         if document is None or span.id in self.window.session.aset.actor_links:
             return None
-        return service.suggested_actor(self.current(), document.text[span.start : span.end])
+        return service.suggested_actor(self.current(), span_text(span, document.text))
 
     # -- what the window shows -------------------------------------------------------------
 
@@ -120,7 +121,7 @@ class ActorsController:
             )
             return
         picker = ActorPicker(
-            document.text[span.start : span.end], self.current(), self.actor_of(span.id), window
+            span_text(span, document.text), self.current(), self.actor_of(span.id), window
         )
         accepted = picker.exec() == QDialog.DialogCode.Accepted
         choice = picker.choice
