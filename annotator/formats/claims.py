@@ -11,8 +11,8 @@ JSON Lines when ``OUT`` ends in ``.jsonl``, with the same fields. Columns, in or
 Offsets are code points, end exclusive, as everywhere; the text of a span in pieces is
 its pieces joined by " … " (its offsets are its first start and last end). A claim
 without a claimant, actor, cue or stance has empty cells (``null`` in JSON Lines);
-``unattributed`` is ``true``/``false``. The actor is the claimant's link, followed through merges to the
-actor kept. The table is written, never read back (use ``jsonl`` for that).
+``unattributed`` is ``true``/``false``. The actor is the claimant's link, followed
+through merges to the actor kept. The table is written, never read back (use ``jsonl`` for that).
 """
 
 from __future__ import annotations
