@@ -419,6 +419,11 @@ def preannotate(
         )
 
 
+from annotator.cli_model import train as _train  # noqa: E402 (its own module)
+
+app.command("train")(_train)
+
+
 @app.command()
 def package(
     corpus: CorpusArg,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from annotator.core.model import STATUSES
+from annotator.services.learning import learning_curve
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import reading
@@ -103,6 +104,7 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
         "annotators": dict(sorted(annotators.items())),
         "layers": {k: dict(sorted(v.items())) for k, v in layers.items()},
         "guidelines_version": guidelines[0] if guidelines else None,
+        "models": learning_curve(corpus),
     }
 
 
@@ -132,4 +134,10 @@ def format_statistics(stats: dict[str, Any]) -> str:
     for layer, labels in stats["layers"].items():
         counts = ", ".join(f"{label} {count}" for label, count in labels.items()) or "none"
         lines.append(f"layer {layer:<10} {counts}")
+    for run in stats.get("models", []):
+        scores = ", ".join(f"{name} {s['f']:.2f}" for name, s in run["scores"].items())
+        lines.append(
+            f"model {run['origin']}  {run['trained_at']}  {run['documents']} documents, "
+            f"dev F: {scores or 'none'}"
+        )
     return "\n".join(lines)

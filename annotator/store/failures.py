@@ -64,6 +64,9 @@ def restore_hint(location: str) -> str:
 
 
 def damaged(location: str, reason: str) -> CorpusDamaged:
+    """The one-line refusal of a damaged file; SQLite's ``quick_check`` may report several
+    lines in one row ("*** in database main ***" then a line per page): they are joined."""
+    reason = "; ".join(line.strip() for line in reason.splitlines() if line.strip())
     return CorpusDamaged(f"{location}: the corpus is damaged ({reason}): {restore_hint(location)}")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import (
     Column,
     Connection,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
@@ -169,7 +170,40 @@ def _v6_span_fragments(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE spans ADD COLUMN fragments TEXT"))
 
 
-def _v7_actors(conn: Connection) -> None:
+def _v7_model_runs(conn: Connection) -> None:
+    """The models trained from the corpus (when, on which documents and sets, their dev
+    scores) and the scores of their suggestions: what "most uncertain first" and the
+    learning curve read."""
+    md = MetaData()
+    Table("annotation_sets", md, Column("pk", Integer, primary_key=True))
+    Table(
+        "model_runs", md,
+        Column("pk", Integer, primary_key=True),
+        Column("name", Text, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("trained_at", Text, nullable=False),
+        Column("trained_by", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("base", Text, nullable=False),
+        Column("model_dir", Text, nullable=False),
+        Column("details", Text, nullable=False),
+        UniqueConstraint("name", "version"),
+    )  # fmt: skip
+    Table(
+        "model_scores", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("run_pk", Integer, ForeignKey("model_runs.pk", ondelete="CASCADE"), nullable=False),
+        Column("kind", Text, nullable=False),
+        Column("item", Text, nullable=False),
+        Column("score", Float, nullable=False),
+        UniqueConstraint("set_pk", "kind", "item"),
+    )  # fmt: skip
+    md.tables["model_runs"].create(conn)
+    md.tables["model_scores"].create(conn)
+
+
+def _v8_actors(conn: Connection) -> None:
     """The corpus's registry of actors (who claims what across documents) and the links
     of spans to them, one row per linked span, apart from the span rows."""
     md = MetaData()
@@ -212,7 +246,8 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: _v4_adjudications,
     5: _v5_relation_and_answer_indexes,
     6: _v6_span_fragments,
-    7: _v7_actors,
+    7: _v7_model_runs,
+    8: _v8_actors,
 }
 LATEST = max(STEPS)
 #: The oldest version the read paths can read as it is (every read selects the column

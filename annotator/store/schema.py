@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -144,6 +145,33 @@ adjudications = Table(
     Column("decided_by", Text, nullable=False),
     Column("decided_at", Text, nullable=False),
     UniqueConstraint("document_pk", "item_key"),
+)
+
+model_runs = Table(
+    "model_runs",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("trained_at", Text, nullable=False),
+    Column("trained_by", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("base", Text, nullable=False),
+    Column("model_dir", Text, nullable=False),
+    Column("details", Text, nullable=False),  # JSON: documents, sets, scores, curve, steps
+    UniqueConstraint("name", "version"),
+)
+
+model_scores = Table(
+    "model_scores",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
+    Column("run_pk", Integer, ForeignKey("model_runs.pk", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),  # span (item: span id), document, answer
+    Column("item", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    UniqueConstraint("set_pk", "kind", "item"),
 )
 
 actors = Table(

@@ -48,9 +48,17 @@ server_roles = Table(
 
 READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
 """What an annotator's role may read in full."""
+RECORD_TABLES = ("model_runs",)
+"""What an annotator's role reads in full and adds to (the models it trains)."""
 OWN_TABLES = (
-    "annotation_sets", "spans", "relations", "doc_labels", "suggestion_decisions", "actor_links"
-)  # fmt: skip
+    "annotation_sets",
+    "spans",
+    "relations",
+    "doc_labels",
+    "suggestion_decisions",
+    "model_scores",
+    "actor_links",
+)
 """What an annotator's role reads and writes, restricted to its own annotation sets."""
 
 # Scalar subqueries, so that the server evaluates each function once per statement
@@ -325,8 +333,9 @@ def _grant(conn: Connection, role: str, lead: bool) -> None:
         _run(conn, sql.SQL("GRANT SELECT ON {} TO {}").format(names(READ_TABLES), who))
         own = names(OWN_TABLES)
         _run(conn, sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(own, who))
-        _run(conn, sql.SQL("GRANT SELECT, INSERT ON actors TO {}").format(who))
-        sequences, rights = _sequences(conn, (*OWN_TABLES, "actors")), "USAGE"
+        records = names(RECORD_TABLES)
+        _run(conn, sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(records, who))
+        sequences, rights = _sequences(conn, OWN_TABLES + RECORD_TABLES), "USAGE"
     if sequences:
         _run(
             conn,

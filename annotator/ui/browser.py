@@ -48,6 +48,8 @@ ANY_STATUS = "any"
 """The status filter that shows every document (``annotator.store.browse.ANY``; kept here
 so that the window can be built before the store, and SQLAlchemy, are imported)."""
 
+CORPUS_ORDER = "corpus"
+UNCERTAINTY_ORDER = "uncertainty"
 PAGE = 256
 _MAX_PAGES = 64
 _COLUMNS = ("Document", "Title", "Status", "Spans", "Annotators")
@@ -75,6 +77,8 @@ class DocumentTableModel(ColumnsModel):
         self._keys: Sequence[int] = range(0)
         self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
         self._filters: dict[str, str] = {"status": ANY_STATUS, "search": ""}
+        self._order = CORPUS_ORDER
+        self._rows: dict[int, int] | None = None  # key -> row, when not in key order
         self.refresh()
 
     def set_corpus(self, corpus: Corpus, annotator: str) -> None:
@@ -90,6 +94,12 @@ class DocumentTableModel(ColumnsModel):
             self._filters["status"] = status
         if search is not None:
             self._filters["search"] = search
+        self.refresh()
+
+    def set_order(self, order: str) -> None:
+        """``corpus`` order, or ``uncertainty``: the documents a model is least sure of
+        first (its scores for this annotator), then the others in corpus order."""
+        self._order = order
         self.refresh()
 
     def set_annotator(self, annotator: str) -> None:
@@ -112,6 +122,12 @@ class DocumentTableModel(ColumnsModel):
             status=self._filters["status"],
             search=self._filters["search"],
         )
+        self._rows = None
+        if self._order == UNCERTAINTY_ORDER:
+            from annotator.store.model_runs import uncertainty_order
+
+            self._keys = uncertainty_order(self._corpus, self._annotator, self._keys)
+            self._rows = {key: row for row, key in enumerate(self._keys)}
         self._pages.clear()
         self.endResetModel()
 
@@ -137,6 +153,8 @@ class DocumentTableModel(ColumnsModel):
         key = browse.key_of(self._corpus, doc_id)
         if key is None:
             return None
+        if self._rows is not None:
+            return self._rows.get(key)
         row = bisect.bisect_left(self._keys, key)
         return row if row < len(self._keys) and self._keys[row] == key else None
 
@@ -200,6 +218,16 @@ class BrowserPanel(QWidget):
         for status in STATUSES:
             self.status.addItem(status.replace("_", " ").capitalize(), status)
         self.status.setToolTip("Show documents by your status")
+        self.order = QComboBox()
+        self.order.setObjectName("documentOrder")
+        self.order.addItem("Corpus order", CORPUS_ORDER)
+        self.order.addItem("Most uncertain first", UNCERTAINTY_ORDER)
+        self.order.setToolTip("Most uncertain first: the documents the model is least sure of")
+        # As narrow as the filters above: the dock's width is the documents' list's.
+        self.order.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.order.setMinimumContentsLength(6)
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search id or text (Ctrl+F)")
@@ -229,12 +257,18 @@ class BrowserPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.order)
+        layout.addLayout(bottom)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self._apply_search)
         self.status.currentIndexChanged.connect(self._apply_status)
+        self.order.currentIndexChanged.connect(
+            lambda _index: self.model.set_order(str(self.order.currentData()))
+        )
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self._open_first_match)
         self.search.installEventFilter(self)

@@ -156,6 +156,12 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.links_dock = self._dock(
             "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        from annotator.ui.model.controller import ModelController
+
+        self.model_loop = ModelController(self)
+        self.model_dock = self._dock(
+            "Model", self.model_loop.panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.review = ReviewPanel()
         self.review_dock = self._dock("Review", self.review, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._build_menus()
@@ -386,6 +392,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(suggestions, "&Next suggestion", self.next_suggestion, "Ctrl+Shift+J")
         suggestions.addSeparator()
         self._action(suggestions, "&Pre-annotate with a spaCy model…", self.preannotate_dialog)
+        self.model_loop.build_menus(bar, go)
 
         review = bar.addMenu("&Review")
         self.review_action = self._action(
@@ -427,6 +434,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         view.addAction(self.palette_dock.toggleViewAction())
         view.addAction(self.claims_dock.toggleViewAction())
         view.addAction(self.links_dock.toggleViewAction())
+        view.addAction(self.model_dock.toggleViewAction())
         view.addAction(self.questions_dock.toggleViewAction())
         view.addAction(self.guidelines_dock.toggleViewAction())
 
@@ -561,8 +569,10 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
                     "its claimant (0: unattributed) and 1, 2 or 3 for its stance.",
                 )
                 return
-        if self.session.aset.status != status:
-            self.do(SetStatus(status), f"Mark {status.replace('_', ' ')}")
+        if self.session.aset.status != status and self.do(
+            SetStatus(status), f"Mark {status.replace('_', ' ')}"
+        ):
+            self.model_loop.on_status(status)
         if status in ("done", "skipped"):
             self.step_document(1)
 
@@ -758,6 +768,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.relations.refresh()
         self.questions.show_answers(self.session.aset.doc_labels)
         self.claims.select_claim(self.selected.id if self.selected else None)
+        self.model_loop.refresh()
 
     # -- view --------------------------------------------------------------------------------
 
@@ -888,6 +899,9 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.settings.setValue("windowState", self.saveState())
         self.settings.sync()
         self.backup_timer.stop()
+        if self.filled:
+            self.model_loop.cancel()
+            self.model_loop.wait()
         if self.has_corpus():
             self._backup_on_close(self.corpus)
         super().closeEvent(event)

@@ -25,6 +25,7 @@ MENU_TITLES = (
     "&Claims",
     "&Document",
     "&Suggestions",
+    "&Model",
     "&Review",
     "C&orpus",
     "&View",
@@ -32,7 +33,7 @@ MENU_TITLES = (
 )
 """The menus of the menu bar, in their order (their actions come with the panels)."""
 
-DOCKS = ("Documents", "Labels", "Questions", "Guidelines", "Claims", "Links", "Review")
+DOCKS = ("Documents", "Labels", "Questions", "Guidelines", "Claims", "Links", "Model", "Review")
 """The docks of the window; a dock's object name is ``dock-<title>``."""
 
 
@@ -121,4 +122,6 @@ def _arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     window.resizeDocks([docks["Claims"]], [170], Qt.Orientation.Vertical)
     window.splitDockWidget(docks["Claims"], docks["Links"], Qt.Orientation.Horizontal)
     window.resizeDocks([docks["Claims"], docks["Links"]], [700, 420], Qt.Orientation.Horizontal)
+    window.tabifyDockWidget(docks["Links"], docks["Model"])
+    docks["Links"].raise_()
     docks["Review"].hide()
