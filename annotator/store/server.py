@@ -48,8 +48,8 @@ server_roles = Table(
 
 READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
 """What an annotator's role may read in full."""
-RECORD_TABLES = ("model_runs",)
-"""What an annotator's role reads in full and adds to (the models it trains)."""
+RECORD_TABLES = ("model_runs", "actors")
+"""What an annotator's role reads in full and adds to (the models it trains, actors)."""
 OWN_TABLES = (
     "annotation_sets",
     "spans",
