@@ -173,7 +173,8 @@ def export(
         typer.Option(
             "--format",
             help="jsonl (lossless), prodigy, doccano, conll, labelstudio (one file), "
-            "brat or webanno (a folder, or a .zip) or spacy (a folder).",
+            "brat or webanno (a folder, or a .zip), spacy (a folder), or claims (a table "
+            "of who claims what: CSV, or JSON Lines when OUT ends in .jsonl).",
         ),
     ] = "jsonl",
     source: Annotated[
@@ -220,7 +221,8 @@ def export(
             include_suggestions=include_suggestions,
             progress=terminal_progress("exporting"),
         )
-    typer.echo(f"wrote {out}: {report.documents} documents, {report.spans} spans")
+    what = "claims" if format == "claims" else "spans"
+    typer.echo(f"wrote {out}: {report.documents} documents, {report.spans} {what}")
     if report.split:
         typer.echo(report.split_note(format), err=True)
     if report.left_out:

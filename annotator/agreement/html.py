@@ -172,18 +172,20 @@ def _questions_section(questions: dict[str, Any]) -> str:
 def _claims_section(claims: dict[str, Any]) -> str:
     summary = _table(
         ["matched claims", "claimant agreement", "claimant items", "cue agreement",
-         "cue items", "stance agreement", "stance items", "stance κ", "whole frame"],
+         "cue items", "stance agreement", "stance items", "stance κ", "whole frame",
+         "actor agreement", "actor items"],
         [[
             f"<td>{claims['matched']}</td>", score_cell(claims["claimant_agreement"]),
             f"<td>{claims['claimant_items']}</td>", score_cell(claims.get("cue_agreement")),
             f"<td>{claims.get('cue_items', 0)}</td>", score_cell(claims["stance_agreement"]),
             f"<td>{claims['stance_items']}</td>", score_cell(claims["stance_kappa"]),
             score_cell(claims.get("frame_agreement")),
+            score_cell(claims.get("actor_agreement")), f"<td>{claims.get('actor_items', 0)}</td>",
         ]],
     )  # fmt: skip
     pairs = _table(
         ["pair", "claims", "matched", "claimant agreement", "cue agreement", "stance agreement",
-         "whole frame"],
+         "whole frame", "actor agreement"],
         [
             [
                 _name(key.replace("|", " · ")),
@@ -193,6 +195,7 @@ def _claims_section(claims: dict[str, Any]) -> str:
                 score_cell(p.get("cue_agreement")),
                 score_cell(p["stance_agreement"]),
                 score_cell(p.get("frame_agreement")),
+                score_cell(p.get("actor_agreement")),
             ]
             for key, p in claims["pairs"].items()
         ],
@@ -200,7 +203,9 @@ def _claims_section(claims: dict[str, Any]) -> str:
     layer = escape(str(claims["layer"]))
     note = (
         "<p>Whole frame: the share of matched claims whose claimant, cue and stance all "
-        "agree (a missing cue or stance on both sides agrees).</p>"
+        "agree (a missing cue or stance on both sides agrees). Actor: the share of "
+        "matched claims, with a claimant span on both sides and an actor linked on at "
+        "least one, whose claimants are linked to the same actor.</p>"
     )
     return f"<h2>Claims (layer {layer}, matched by overlap)</h2>{summary}{pairs}{note}"
 

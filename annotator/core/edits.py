@@ -85,6 +85,14 @@ class SetStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkActor:
+    """Link span ``span_id`` to actor ``actor_id`` of the registry (None unlinks it)."""
+
+    span_id: str
+    actor_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Compound:
     """Several edits applied as one (one undo step, one transaction)."""
 
@@ -93,7 +101,7 @@ class Compound:
 
 Edit = (
     AddSpan | RemoveSpan | SetLabel | SetBounds | SetPieces | SetAttr | SetSpanState | AddRelation
-    | RemoveRelation | SetDocLabel | SetStatus | Compound
+    | RemoveRelation | SetDocLabel | SetStatus | LinkActor | Compound
 )  # fmt: skip
 
 
@@ -115,6 +123,9 @@ def apply(aset: AnnotationSet, edit: Edit) -> Edit:
             touching = tuple(r for r in aset.relations if span_id in (r.head, r.child))
             aset.spans.remove(span)
             aset.relations[:] = [r for r in aset.relations if r not in touching]
+            actor = aset.actor_links.pop(span_id, None)
+            if actor is not None:  # the link goes with its span, and comes back with it
+                return Compound((AddSpan(span, touching), LinkActor(span_id, actor)))
             return AddSpan(span, touching)
         case SetLabel(span_id, label):
             old = _replace_span(aset, span_id, label=label)
@@ -162,6 +173,12 @@ def apply(aset: AnnotationSet, edit: Edit) -> Edit:
             previous_status = aset.status
             aset.status = status
             return SetStatus(previous_status)
+        case LinkActor(span_id, actor_id):
+            _span(aset, span_id)
+            previous_actor = aset.actor_links.pop(span_id, None)
+            if actor_id is not None:
+                aset.actor_links[span_id] = actor_id
+            return LinkActor(span_id, previous_actor)
         case Compound(edits):
             inverses: list[Edit] = []
             try:

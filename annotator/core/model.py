@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from annotator.core.actors import Actor
 from annotator.core.names import GOLD as GOLD  # the reserved name, defined with the name rules
 
 STATUSES: Final = ("todo", "in_progress", "done", "skipped")
@@ -81,12 +82,15 @@ class AnnotationSet:
     guideline_version: int | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    actor_links: dict[str, str] = field(default_factory=dict)
+    """Span id -> actor id (:mod:`annotator.core.actors`): who a claimant or entity
+    span is in the corpus's actor registry. Kept apart from the spans themselves."""
 
     def span(self, span_id: str) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None)
 
     def is_empty(self) -> bool:
-        return not (self.spans or self.relations or self.doc_labels)
+        return not (self.spans or self.relations or self.doc_labels or self.actor_links)
 
 
 @dataclass(slots=True)
@@ -97,6 +101,9 @@ class Document:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     annotations: list[AnnotationSet] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    """Registry entries carried with the document (JSONL lines, imports): those its
+    sets link to. Adding the document adds those the corpus lacks (by id)."""
 
     @property
     def text_sha256(self) -> str:

@@ -455,7 +455,9 @@ def restore_set(aset: AnnotationSet, restore: SetRestore) -> AnnotationSet:
 def replace_contents(
     aset: AnnotationSet, spans: list[Span], relations: list[Relation], labels: DocLabels
 ) -> AnnotationSet:
-    """A copy of ``aset`` (status, times, guideline version) holding other annotations."""
+    """A copy of ``aset`` (status, times, guideline version) holding other annotations;
+    the actor links of the spans it keeps stay."""
+    kept = {span.id for span in spans}
     return AnnotationSet(
         aset.annotator,
         aset.status,
@@ -465,4 +467,5 @@ def replace_contents(
         aset.guideline_version,
         aset.created_at,
         aset.updated_at,
+        {i: actor for i, actor in aset.actor_links.items() if i in kept},
     )

@@ -52,6 +52,9 @@ def problems(text: str, aset: AnnotationSet, scheme: Scheme) -> Iterator[str]:
         yield from _relation_problems(aset, seen, scheme)
     if aset.doc_labels:
         yield from _label_problems(aset, scheme)
+    for span_id in aset.actor_links:
+        if span_id not in seen:
+            yield f"an actor link names span {span_id!r}, which is not in the set"
 
 
 def check_set(doc_id: str, text: str, aset: AnnotationSet, scheme: Scheme) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol, cast
 
+from annotator.core.actors import Actor
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import Document
 from annotator.core.scheme import Scheme
@@ -52,6 +53,9 @@ class WriteOptions:
     include_suggestions: bool = False
     scheme: Scheme | None = None
     """The corpus scheme, for formats that list a question's possible answers."""
+    actors: dict[str, Actor] = field(default_factory=dict)
+    """The corpus's actor registry by id, for formats that name actors (jsonl, claims,
+    spacy's ``kb_id_``)."""
 
 
 @dataclass(slots=True)
@@ -101,12 +105,15 @@ FORMATS: dict[str, str] = {
 }
 
 
+#: Formats that are written but never read back (tables for analysis, not corpora).
+EXPORT_ONLY: dict[str, str] = {"claims": "claims"}
+
+
 def module(name: str) -> ModuleType:
-    if name not in FORMATS:
-        raise AnnotatorError(
-            f"unknown format {name!r}; known formats: {', '.join(sorted(FORMATS))}"
-        )
-    return importlib.import_module(f"annotator.formats.{FORMATS[name]}")
+    if name not in FORMATS and name not in EXPORT_ONLY:
+        known = sorted({*FORMATS, *EXPORT_ONLY})
+        raise AnnotatorError(f"unknown format {name!r}; known formats: {', '.join(known)}")
+    return importlib.import_module(f"annotator.formats.{FORMATS.get(name) or EXPORT_ONLY[name]}")
 
 
 #: Formats whose documents may say their language themselves (the native format's
@@ -140,6 +147,8 @@ class _Reader:
 
 
 def reader(name: str) -> FormatModule:
+    if name in EXPORT_ONLY:
+        raise AnnotatorError(f"format {name!r} can be exported but not imported")
     return _Reader(name, cast(FormatModule, module(name)))
 
 

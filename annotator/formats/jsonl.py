@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.core.actors import Actor, check_actor
 from annotator.core.errors import InputError
 from annotator.core.model import (
     STATUSES,
@@ -87,9 +88,14 @@ def _loads(line: str) -> Any:
 
 def write(documents: Iterable[Document], out: Path, options: WriteOptions) -> WriteReport:
     report = WriteReport(files=[str(out)])
+    first = True
     with atomic_text_writer(out) as handle:
         for doc in documents:
             obj = document_to_json(doc, options.include_suggestions)
+            entries = _carried_actors(obj, options.actors, everything=first)
+            if entries:
+                obj["actors"] = entries
+            first = False
             report.documents += 1
             report.spans += sum(len(a["spans"]) for a in obj["annotations"])
             text = json.dumps(obj, ensure_ascii=False)
@@ -134,8 +140,39 @@ def document_to_json(doc: Document, include_suggestions: bool = False) -> dict[s
         }
         if aset.guideline_version is not None:
             entry["guideline_version"] = aset.guideline_version
+        links = {s: a for s, a in aset.actor_links.items() if s in kept}
+        if links:
+            entry["actor_links"] = links
         annotations.append(entry)
-    return {"id": doc.id, "text": doc.text, "meta": doc.meta, "annotations": annotations}
+    record = {"id": doc.id, "text": doc.text, "meta": doc.meta, "annotations": annotations}
+    if doc.actors:
+        record["actors"] = [actor_to_json(actor) for actor in doc.actors]
+    return record
+
+
+def actor_to_json(actor: Actor) -> dict[str, Any]:
+    """A registry entry as JSONL's ``actors`` items hold it."""
+    item: dict[str, Any] = {"id": actor.id, "name": actor.name, "kind": actor.kind}
+    if actor.aliases:
+        item["aliases"] = list(actor.aliases)
+    if actor.kb_id:
+        item["kb_id"] = actor.kb_id
+    if actor.created_by:
+        item["created_by"] = actor.created_by
+    if actor.merged_into:
+        item["merged_into"] = actor.merged_into
+    return item
+
+
+def _carried_actors(
+    obj: dict[str, Any], registry: dict[str, Actor], everything: bool
+) -> list[dict[str, Any]]:
+    """The registry entries a record carries: those its links name (the document's
+    ``actors``, see :func:`annotator.core.who_claims.actors_of`); the first record
+    carries the whole registry, so that an export imported back reproduces it."""
+    if everything and registry:
+        return [actor_to_json(actor) for actor in registry.values()]
+    return list(obj.get("actors", []))
 
 
 # -- reading one record ------------------------------------------------------------------
@@ -195,7 +232,32 @@ def _document(obj: Any, path: Path, line: int, options: ReadOptions) -> Document
         _annotation_set(item, path, line, f"annotations[{i}]", options)
         for i, item in enumerate(fields.get("annotations", list, []))
     ]
-    return Document(doc_id, text, meta, annotations)
+    actors = [
+        _actor(item, path, line, f"actors[{i}]")
+        for i, item in enumerate(fields.get("actors", list, []))
+    ]
+    return Document(doc_id, text, meta, annotations, actors)
+
+
+def _actor(obj: Any, path: Path, line: int, where: str) -> Actor:
+    """A registry entry of a record's ``actors``, checked field by field."""
+    fields = _Fields(obj, path, line, where)
+    aliases = fields.get("aliases", list, [])
+    if not all(isinstance(alias, str) for alias in aliases):
+        raise fields.fail("'aliases' must be a list of strings")
+    actor = Actor(
+        fields.require("id", str),
+        fields.require("name", str),
+        fields.get("kind", str, "organisation"),
+        tuple(aliases),
+        fields.get("kb_id", str),
+        fields.get("created_by", str, ""),
+        fields.get("merged_into", str),
+    )
+    problems = check_actor(actor)
+    if problems:
+        raise fields.fail(problems[0])
+    return actor
 
 
 def _annotation_set(
@@ -228,7 +290,12 @@ def _annotation_set(
             raise fields.fail(f"doc_labels[{question!r}] must be a string or a list of strings")
         doc_labels[question] = answer
     guideline = fields.get("guideline_version", int)
-    return AnnotationSet(annotator, status, spans, relations, doc_labels, guideline)
+    links = fields.get("actor_links", dict, {})
+    if not all(isinstance(a, str) and a for a in links.values()):
+        raise fields.fail("'actor_links' must map span ids to actor ids (strings)")
+    return AnnotationSet(
+        annotator, status, spans, relations, doc_labels, guideline, actor_links=dict(links)
+    )
 
 
 def _span(obj: Any, path: Path, line: int, in_set: str, index: int) -> Span:

@@ -40,6 +40,7 @@ from typing import Any, Final
 
 from spacy.tokens import Span as TokenSpan
 
+from annotator.core.actors import resolve
 from annotator.core.errors import AnnotatorError
 from annotator.core.fragments import in_pieces
 from annotator.core.model import GOLD, AnnotationSet, Document, Span
@@ -167,6 +168,9 @@ class ExampleBuilder:
                 unplaced.append(span)
             else:
                 placed[span.id] = token_span
+        for span_id, kb_id in _kb_ids(document, aset).items():
+            if span_id in placed:
+                placed[span_id].kb_id_ = kb_id  # Span.kb_id_ of linked spans
         if self.entity_layer is not None:
             self._set_ents(doc, document, aset, placed, unplaced, audit)
         for key, spans in _span_groups(doc, aset, placed).items():
@@ -235,6 +239,20 @@ class ExampleBuilder:
             for value in (*question.values, *sorted(chosen - set(question.values))):
                 cats[cat_name(question.name, value)] = 1.0 if value in chosen else 0.0
         return cats
+
+
+def _kb_ids(document: Document, aset: AnnotationSet) -> dict[str, str]:
+    """Span id -> the knowledge-base id of the actor it is linked to (the registry
+    entries come with the document, :attr:`Document.actors`)."""
+    if not aset.actor_links or not document.actors:
+        return {}
+    registry = {actor.id: actor for actor in document.actors}
+    found = {}
+    for span_id, actor_id in aset.actor_links.items():
+        actor = registry.get(resolve(actor_id, registry))
+        if actor is not None and actor.kb_id:
+            found[span_id] = actor.kb_id
+    return found
 
 
 def _span_groups(doc: Any, aset: AnnotationSet, placed: dict[str, Any]) -> dict[str, list[Any]]:

@@ -13,6 +13,7 @@ from annotator.core.edits import (
     AddSpan,
     Compound,
     Edit,
+    LinkActor,
     RemoveRelation,
     RemoveSpan,
     SetAttr,
@@ -66,7 +67,7 @@ def decision_edit(
     adjudication: attributes are items of their own, copied only where all agree).
     """
     if item.kind == "span":
-        return _span_edit(gold, item, version, with_attrs)
+        return _span_edit(document, gold, item, version, with_attrs)
     if item.kind == "attribute":
         head = _gold_head(gold, item)
         value = None if version is None or version.value == ABSENT else version.value
@@ -78,7 +79,9 @@ def decision_edit(
     return SetDocLabel(item.detail, answer)
 
 
-def _span_edit(gold: AnnotationSet, item: Item, version: Version | None, with_attrs: bool) -> Edit:
+def _span_edit(
+    document: Document, gold: AnnotationSet, item: Item, version: Version | None, with_attrs: bool
+) -> Edit:
     edits: list[Edit] = [
         RemoveSpan(s.id)
         for s in gold.spans
@@ -87,7 +90,20 @@ def _span_edit(gold: AnnotationSet, item: Item, version: Version | None, with_at
     for span in version.spans if version else ():
         copy = _copy(span)
         edits.append(AddSpan(copy if with_attrs else replace(copy, attrs={})))
+        edits.extend(_actor_link(document, version, span, copy))
     return Compound(tuple(edits))
+
+
+def _actor_link(
+    document: Document, version: Version | None, original: Span, copy: Span
+) -> list[Edit]:
+    """The copy's link to the actor the original is linked to, in the set of the first of
+    the version's annotators that links it (gold takes the version's span as is)."""
+    for name in version.annotators if version else ():
+        source = document.annotation_set(name)
+        if source is not None and original.id in source.actor_links:
+            return [LinkActor(copy.id, source.actor_links[original.id])]
+    return []
 
 
 def _copy(span: Span) -> Span:
@@ -137,6 +153,7 @@ def _link_edit(
                 )
                 child = _copy(original)
                 edits.append(AddSpan(child))
+                edits.extend(_actor_link(document, version, original, child))
             edits.append(AddRelation(Relation(head.id, child.id, item.detail)))
     return Compound(tuple(edits))
 

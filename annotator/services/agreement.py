@@ -20,16 +20,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from annotator.agreement.actors import add_actor_figures, keep_linked
 from annotator.agreement.collect import Collector
 from annotator.agreement.differences import SpanAgreement, span_differences
 from annotator.agreement.html import render
 from annotator.agreement.report import AgreementReport, Confusion, report_from
 from annotator.agreement.tally import Tally
-from annotator.core.model import GOLD
+from annotator.core.model import GOLD, Document
 from annotator.core.rows import batch_of
 from annotator.formats.atomic import atomic_text_writer, output_errors
 from annotator.services.claims import claim_layer
 from annotator.services.progress import Progress, no_progress
+from annotator.store.actors import actors, linked_document_ids
 from annotator.store.corpus import Corpus
 from annotator.store.row_reads import BATCH, row_batches
 
@@ -67,7 +69,18 @@ def compute_agreement(
             tally.add(collector.batch(rows))
             done += len(rows.documents)
             progress(done, max(total, done), "documents")
-    return report_from(tally.totals(), GOLD)
+    report = report_from(tally.totals(), GOLD)
+    registry = actors(corpus)  # issue 23: agreement on the actor of matched claims, read
+    linked = keep_linked(_linked_documents(corpus), list[Document](), registry)
+    add_actor_figures(report.figures, linked, scheme, registry)  # from linked documents only
+    return report
+
+
+def _linked_documents(corpus: Corpus) -> Iterator[Document]:
+    """The documents with at least one actor link, loaded a batch at a time: usually few,
+    and the figures above never build a document."""
+    doc_ids = linked_document_ids(corpus)
+    return corpus.documents(doc_ids) if doc_ids else iter(())
 
 
 @contextmanager
@@ -132,7 +145,8 @@ def format_summary(report: AgreementReport, top: int = 10) -> str:
             f"{_fmt(claims['claimant_agreement'])}, cue agreement "
             f"{_fmt(claims.get('cue_agreement'))}, stance agreement "
             f"{_fmt(claims['stance_agreement'])}, whole frame "
-            f"{_fmt(claims.get('frame_agreement'))}"
+            f"{_fmt(claims.get('frame_agreement'))}, actor "
+            f"{_fmt(claims.get('actor_agreement'))}"
         )
     for name, entry in figures.get("gold", {}).items():
         scores = ", ".join(

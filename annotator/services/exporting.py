@@ -7,9 +7,11 @@ from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.model import GOLD, Document
+from annotator.core.who_claims import actors_of
 from annotator.formats import WriteOptions, WriteReport, writer
 from annotator.formats.atomic import output_errors
 from annotator.services.progress import Progress, no_progress
+from annotator.store.actors import actors
 from annotator.store.corpus import Corpus
 
 ALL = "all"
@@ -50,10 +52,13 @@ def selected_documents(
     that ``source`` annotated (an unannotated document is not a negative example)."""
     total = corpus.document_count()
     annotators = None if source == ALL else [source]
+    registry = actors(corpus)
     for number, doc in enumerate(corpus.documents(annotators=annotators), start=1):
         if number % 100 == 0 or number == total:
             progress(number, total, "documents")
         if source == ALL or doc.annotations:
+            if registry and any(aset.actor_links for aset in doc.annotations):
+                doc.actors = actors_of(doc, registry)  # the entries its links name
             yield doc
 
 
@@ -69,6 +74,8 @@ def export(
     write = writer(format)
     chosen = resolve_source(corpus, format, source)
     docs = selected_documents(corpus, chosen, progress)
-    options = WriteOptions(include_suggestions=include_suggestions, scheme=corpus.scheme)
+    options = WriteOptions(
+        include_suggestions=include_suggestions, scheme=corpus.scheme, actors=actors(corpus)
+    )
     with output_errors(Path(out)):
         return write(docs, Path(out), options)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from annotator.core.actors import Actor, name_key
 from annotator.core.errors import AnnotationError, AnnotatorError, CorpusError
 from annotator.core.model import AnnotationSet, text_sha256
 from annotator.core.validation import check_set
@@ -45,6 +46,7 @@ from annotator.services.packages import (
     package_info,
 )
 from annotator.services.progress import Progress, no_progress
+from annotator.store.actors import actors
 from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.packages import (
     CurrentSet,
@@ -79,6 +81,11 @@ class PackageMerge:
     """Guideline versions the package brought back, by their number here."""
     also: list[PackageMerge] = field(default_factory=list)
     """With force: what merging the other annotators' sets of the package changed."""
+    actors_added: list[str] = field(default_factory=list)
+    """Names of the actors the package brought that the registry lacked."""
+    actor_twins: list[tuple[Actor, Actor]] = field(default_factory=list)
+    """(brought, already here) pairs of actors with a name in common: the lead merges
+    them (the Actors view) if they are one, nothing is merged silently."""
 
     def warnings(self) -> list[str]:
         """Work in the package that merging left out, which the lead must hear about."""
@@ -88,6 +95,11 @@ class PackageMerge:
             f"package were not merged (was the package annotated under another name?)"
             for name, count in sorted(self.others.items())
             if name not in merged
+        ] + [
+            f"{self.path}: actor {new.name!r} ({new.id}, added by {new.created_by or '?'}) "
+            f"has a name in common with {old.name!r} ({old.id}); if they are one actor, "
+            "merge them in the Actors view"
+            for new, old in self.actor_twins
         ]
 
 
@@ -145,11 +157,16 @@ def merge_package(corpus: Corpus, path: Path, force: bool = False) -> PackageMer
     # lacks; written again by a retry they are found by their text, not added twice.
     added = [v for v in content.guidelines if numbers[v.version][1]]
     add_guideline_versions(corpus, [replace(v, version=numbers[v.version][0]) for v in added])
+    twins = _actor_twins(actors(corpus), content.actors)
     merged = _merge_sets(corpus, path, annotator, content, content.sets, numbers)
     if force:
         for name, sets in sorted(content.other_sets.items()):
             merged.also.append(_merge_sets(corpus, path, name, content, sets, numbers))
     merged.guidelines_added = [numbers[v.version][0] for v in added]
+    registry = actors(corpus)
+    brought = [a for a in content.actors if a.id in registry and a.id not in twins[1]]
+    merged.actors_added = [a.name for a in brought]
+    merged.actor_twins = [pair for pair in twins[0] if pair[0].id in registry]
     if own != source:
         merged.source_corpus, merged.corpus_identity = source, own or "none"
     return merged
@@ -207,7 +224,7 @@ def _merge_sets(
                 _count_spans(merged, ours, theirs)
         return chosen, merged
 
-    return replace_sets(corpus, annotator, list(content.texts), decide)
+    return replace_sets(corpus, annotator, list(content.texts), decide, content.actors)
 
 
 def _refuse_doubtful(
@@ -285,6 +302,28 @@ class _PackageContent:
     other_sets: dict[str, dict[str, AnnotationSet | None]] = field(default_factory=dict)
     """Other annotators' sets by name, then document (None where they have none)."""
     guidelines: list[GuidelineVersion] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    """The package's actor registry (the corpus's when packaged, and what was added)."""
+
+
+def _actor_twins(
+    registry: Mapping[str, Actor], brought: Sequence[Actor]
+) -> tuple[list[tuple[Actor, Actor]], set[str]]:
+    """Actors of a package new to the registry that share a name with a current actor
+    here, and the ids the registry already has."""
+    names: dict[str, Actor] = {}
+    for actor in registry.values():
+        if actor.merged_into is None:
+            for name in actor.names:
+                names.setdefault(name_key(name), actor)
+    twins = []
+    for actor in brought:
+        if actor.id in registry or actor.merged_into is not None:
+            continue
+        twin = next((names[k] for k in map(name_key, actor.names) if k in names), None)
+        if twin is not None:
+            twins.append((actor, twin))
+    return twins, set(registry)
 
 
 def _read_package(path: Path) -> tuple[str, _PackageContent]:
@@ -299,6 +338,7 @@ def _read_package(path: Path) -> tuple[str, _PackageContent]:
         check_package_annotator(info.annotator)
         content = _PackageContent(info.source_corpus, info.created_at)
         content.guidelines = guideline_versions(package)
+        content.actors = list(actors(package).values())
         for doc in package.documents():
             content.texts[doc.id] = doc.text
             content.sets[doc.id] = doc.annotation_set(info.annotator)
@@ -339,6 +379,7 @@ def _same_work(a: AnnotationSet, b: AnnotationSet) -> bool:
         and {s.id: s for s in a.spans} == {s.id: s for s in b.spans}
         and set(a.relations) == set(b.relations)
         and a.doc_labels == b.doc_labels
+        and a.actor_links == b.actor_links
     )
 
 
@@ -382,4 +423,6 @@ def describe_merge(merged: PackageMerge) -> list[str]:
     if merged.guidelines_added:
         numbers = ", ".join(str(n) for n in merged.guidelines_added)
         lines.append(f"  guideline versions brought back: {numbers}")
+    if merged.actors_added:
+        lines.append(f"  actors added to the registry: {', '.join(merged.actors_added)}")
     return lines

@@ -38,6 +38,7 @@ from annotator.core.validation import check_annotator_name
 from annotator.formats.atomic import output_error
 from annotator.services.corpora import CORPUS_SUFFIX
 from annotator.services.progress import Progress, no_progress
+from annotator.store.actors import copy_registry
 from annotator.store.corpus import Corpus, now
 from annotator.store.packages import add_guideline_versions, corpus_id, guideline_versions
 
@@ -213,6 +214,7 @@ def make_package(
         with Corpus.create(partial, corpus.scheme) as package:
             versions = guideline_versions(corpus)
             add_guideline_versions(package, versions)
+            copy_registry(corpus, package)
             started = _copy_documents(corpus, package, annotator, doc_ids, progress)
             info = PackageInfo(annotator, source, now(), tuple(doc_ids))
             package.set_setting(PACKAGE_KEY, info.to_setting())

@@ -72,6 +72,11 @@ def _insert_documents(
     if new_rows:
         columns = ("pk", "doc_id", "text", "text_sha256", "meta", "created_at")
         _insert_values(conn, t.documents, columns, new_rows)
+    carried = [actor for doc in docs for actor in doc.actors]
+    if carried:
+        from annotator.store.actors import insert_missing_actors
+
+        insert_missing_actors(conn, carried)
     if any(doc.annotations for doc in docs):
         new_pks = {row[0] for row in new_rows}
         known = [pk for pk in doc_pks if pk not in new_pks]
@@ -139,6 +144,47 @@ def _insert_annotation_sets(
     label_rows = [row for pk, aset in contents for row in _label_rows(pk, aset.doc_labels)]
     if label_rows:
         _insert_rows(conn, t.doc_labels, label_rows)
+    if any(aset.actor_links for _pk, aset in contents):
+        _insert_actor_links(conn, docs, contents)
+
+
+def _insert_actor_links(
+    conn: Connection, docs: Sequence[Document], contents: Sequence[tuple[int, AnnotationSet]]
+) -> None:
+    """The sets' links to actors, each to an actor the registry holds (merged-away ones
+    followed to the actor kept).
+
+    Raises:
+        AnnotationError: a link to an actor neither in the registry nor carried along.
+    """
+    from annotator.core.actors import resolve
+    from annotator.store.actors import read_actors
+
+    wanted = {actor for _pk, aset in contents for actor in aset.actor_links.values()}
+    registry = read_actors(conn, wanted)
+    merged = [a.merged_into for a in registry.values() if a.merged_into]
+    while merged:  # the actors they were merged into (usually one step)
+        more = read_actors(conn, [m for m in merged if m not in registry])
+        registry.update(more)
+        merged = [a.merged_into for a in more.values() if a.merged_into]
+    missing = sorted(wanted - registry.keys())
+    if missing:
+        whose = next(
+            doc.id
+            for doc in docs
+            for aset in doc.annotations
+            if missing[0] in aset.actor_links.values()
+        )
+        raise AnnotationError(
+            f"document {whose!r}: a span is linked to actor {missing[0]!r}, which is not in "
+            "the corpus's actor registry nor among the actors the document brings"
+        )
+    rows = [
+        {"set_pk": pk, "span_id": span_id, "actor_id": resolve(actor, registry)}
+        for pk, aset in contents
+        for span_id, actor in aset.actor_links.items()
+    ]
+    _insert_rows(conn, t.actor_links, rows)
 
 
 def _insert_fragments(conn: Connection, contents: list[tuple[int, AnnotationSet]]) -> None:

@@ -203,6 +203,42 @@ def _v7_model_runs(conn: Connection) -> None:
     md.tables["model_scores"].create(conn)
 
 
+def _v8_actors(conn: Connection) -> None:
+    """The corpus's registry of actors (who claims what across documents) and the links
+    of spans to them, one row per linked span, apart from the span rows."""
+    md = MetaData()
+    Table("annotation_sets", md, Column("pk", Integer, primary_key=True))
+    Table(
+        "spans", md,
+        Column("set_pk", Integer, primary_key=True),
+        Column("span_id", Text, primary_key=True),
+    )  # fmt: skip
+    Table(
+        "actors", md,
+        Column("pk", Integer, primary_key=True),
+        Column("actor_id", Text, nullable=False, unique=True),
+        Column("name", Text, nullable=False),
+        Column("kind", Text, nullable=False),
+        Column("aliases", Text, nullable=False),
+        Column("kb_id", Text),
+        Column("created_by", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("merged_into", Text),
+    )  # fmt: skip
+    Table(
+        "actor_links", md,
+        Column("pk", Integer, primary_key=True),
+        Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("span_id", Text, nullable=False),
+        Column("actor_id", Text, ForeignKey("actors.actor_id"), nullable=False),
+        ForeignKeyConstraint(["set_pk", "span_id"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"),  # noqa: E501
+        UniqueConstraint("set_pk", "span_id"),
+    )  # fmt: skip
+    md.tables["actors"].create(conn)
+    md.tables["actor_links"].create(conn)
+    conn.execute(text("CREATE INDEX ix_actor_links_actor ON actor_links (actor_id)"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_create_tables,
     2: _v2_revision_and_annotator_index,
@@ -211,6 +247,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _v5_relation_and_answer_indexes,
     6: _v6_span_fragments,
     7: _v7_model_runs,
+    8: _v8_actors,
 }
 LATEST = max(STEPS)
 #: The oldest version the read paths can read as it is (every read selects the column

@@ -36,7 +36,14 @@ from annotator.core.model import Relation
 from annotator.store import schema as t
 from annotator.store.rows import _chunks
 
-SET_TABLES = ("spans", "relations", "doc_labels", "suggestion_decisions", "model_scores")
+SET_TABLES = (
+    "spans",
+    "relations",
+    "doc_labels",
+    "suggestion_decisions",
+    "model_scores",
+    "actor_links",
+)
 """The tables whose rows belong to one annotation set (by ``set_pk``)."""
 
 # The caller of a SECURITY DEFINER function is not its current_user (that is the owner):
@@ -94,6 +101,8 @@ FUNCTIONS = (
              DELETE FROM {{schema}}.suggestion_decisions WHERE set_pk = ANY (p_sets);
            WHEN 'model_scores' THEN
              DELETE FROM {{schema}}.model_scores WHERE set_pk = ANY (p_sets);
+           WHEN 'actor_links' THEN
+             DELETE FROM {{schema}}.actor_links WHERE set_pk = ANY (p_sets);
          END CASE;
        END $$""",
     # Some spans (or suggestion decisions) of one set, by span id.
@@ -108,6 +117,8 @@ FUNCTIONS = (
            WHEN 'suggestion_decisions' THEN
              DELETE FROM {{schema}}.suggestion_decisions
              WHERE set_pk = p_set AND span_id = ANY (p_ids);
+           WHEN 'actor_links' THEN
+             DELETE FROM {{schema}}.actor_links WHERE set_pk = p_set AND span_id = ANY (p_ids);
          END CASE;
        END $$""",
     # Some relations of one set, by (head, child, label).
@@ -147,6 +158,11 @@ def delete_spans(conn: Connection, set_pk: int, span_ids: Sequence[str]) -> None
 def delete_decisions(conn: Connection, set_pk: int, span_ids: Sequence[str]) -> None:
     """Delete the suggestion decisions of one set about the spans ``span_ids``."""
     _delete_by_span_id(conn, t.suggestion_decisions, set_pk, span_ids)
+
+
+def delete_links(conn: Connection, set_pk: int, span_ids: Sequence[str]) -> None:
+    """Delete the actor links of one set from the spans ``span_ids``."""
+    _delete_by_span_id(conn, t.actor_links, set_pk, span_ids)
 
 
 def delete_relations(conn: Connection, set_pk: int, relations: Sequence[Relation]) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, select
 
+from annotator.core.actors import Actor
 from annotator.core.model import AnnotationSet
 from annotator.store import schema as t
+from annotator.store.actors import insert_missing_actors, read_actors, resolve_links
 from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.engine import reading, writing
 from annotator.store.own_rows import delete_set_rows
@@ -99,7 +101,13 @@ class CurrentSet:
 Decide = Callable[[Mapping[str, CurrentSet]], tuple[Mapping[str, AnnotationSet], T]]
 
 
-def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide: Decide[T]) -> T:
+def replace_sets(
+    corpus: Corpus,
+    annotator: str,
+    doc_ids: Sequence[str],
+    decide: Decide[T],
+    actors: Sequence[Actor] = (),
+) -> T:
     """Replace ``annotator``'s sets on some of ``doc_ids``, in one write transaction.
 
     ``decide`` receives the corpus's current state of those documents (those missing
@@ -107,7 +115,9 @@ def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide:
     write and a result handed back to the caller; it raises to refuse, and then nothing
     is written. It may be called again if the database was locked, so it must not have
     side effects. A written set keeps its own status, guideline version, ``updated_at``
-    and (for a new set) ``created_at``.
+    and (for a new set) ``created_at``. ``actors`` (the package's registry) are added
+    first where the corpus lacks them, and the written sets' links follow the corpus's
+    merges of actors.
     """
 
     def work(conn: Connection) -> T:
@@ -125,6 +135,13 @@ def replace_sets(corpus: Corpus, annotator: str, doc_ids: Sequence[str], decide:
             for doc_id, (pk, sha) in found.items()
         }
         chosen, result = decide(current)
+        insert_missing_actors(conn, actors)
+        if any(aset.actor_links for aset in chosen.values()):
+            registry = read_actors(conn)
+            chosen = {
+                doc_id: replace(aset, actor_links=resolve_links(aset.actor_links, registry))
+                for doc_id, aset in chosen.items()
+            }
         _write_sets(
             conn, annotator, {found[d][0]: (current[d].annotation_set, chosen[d]) for d in chosen}
         )
@@ -156,7 +173,7 @@ def _write_sets(
         )
         set_pks.update({row[0]: row[1] for row in conn.execute(query)})
     for chunk in _chunks([set_pks[pk] for pk in replaced], 500):
-        for table in (t.relations, t.spans, t.doc_labels):
+        for table in (t.actor_links, t.relations, t.spans, t.doc_labels):
             delete_set_rows(conn, table, chunk)
     updates = [
         {
@@ -202,14 +219,18 @@ def _write_sets(
     spans: list[tuple[Any, ...]] = []
     relations: list[tuple[Any, ...]] = []
     labels: list[dict[str, Any]] = []
+    links: list[tuple[Any, ...]] = []
     for document_pk, (_before, after) in changes.items():
         set_pk = set_pks[document_pk]
         spans.extend(_span_values(set_pk, span) for span in after.spans)
         relations.extend((set_pk, r.head, r.child, r.label) for r in after.relations)
         labels.extend(_label_rows(set_pk, after.doc_labels))
+        links.extend((set_pk, span_id, actor) for span_id, actor in after.actor_links.items())
     for chunk in _chunks(spans, 5000):
         _insert_values(conn, t.spans, SPAN_COLUMNS, list(chunk))
     for chunk in _chunks(relations, 5000):
         _insert_values(conn, t.relations, ("set_pk", "head", "child", "label"), list(chunk))
     for chunk in _chunks(labels, 5000):
         _insert_rows(conn, t.doc_labels, list(chunk))
+    for chunk in _chunks(links, 5000):
+        _insert_values(conn, t.actor_links, ("set_pk", "span_id", "actor_id"), list(chunk))

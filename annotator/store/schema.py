@@ -173,3 +173,31 @@ model_scores = Table(
     Column("score", Float, nullable=False),
     UniqueConstraint("set_pk", "kind", "item"),
 )
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("actor_id", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("aliases", Text, nullable=False),
+    Column("kb_id", Text),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("merged_into", Text),
+)
+
+actor_links = Table(
+    "actor_links",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("set_pk", Integer, ForeignKey("annotation_sets.pk", ondelete="CASCADE"), nullable=False),
+    Column("span_id", Text, nullable=False),
+    Column("actor_id", Text, ForeignKey("actors.actor_id"), nullable=False),
+    ForeignKeyConstraint(
+        ["set_pk", "span_id"], ["spans.set_pk", "spans.span_id"], ondelete="CASCADE"
+    ),
+    UniqueConstraint("set_pk", "span_id"),
+    Index("ix_actor_links_actor", "actor_id"),
+)

@@ -330,6 +330,13 @@ def _write_sets(conn: Connection, steps: Sequence[_Step]) -> None:
         conn.execute(t.spans.delete().where(spans.set_pk.in_([s.set_pk for s in rewritten])))
         rows = [_span_row(s.set_pk, span) for s in rewritten for span in s.after.spans]
         conn.execute(t.spans.insert(), rows)
+        links = [  # the rewritten spans' links went with them: they come back too
+            {"set_pk": s.set_pk, "span_id": span_id, "actor_id": actor}
+            for s in rewritten
+            for span_id, actor in s.after.actor_links.items()
+        ]
+        if links:
+            conn.execute(t.actor_links.insert(), links)
     relations = [
         {"set_pk": s.set_pk, "head": r.head, "child": r.child, "label": r.label}
         for s in steps

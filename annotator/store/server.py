@@ -7,9 +7,11 @@ tables. Everyone else connects with a role of their own, listed in ``server_role
   the schema nor the list of roles;
 - an **annotator** role is mapped to one annotator name. It reads the documents, the
   scheme and settings, the guidelines and the list of annotators, and reads and writes
-  only that annotator's annotation sets with their spans, relations, document labels and
-  suggestion decisions. Other annotators' sets are invisible to it, so annotators stay
-  blind to each other until review, as with work packages (DESIGN §2).
+  only that annotator's annotation sets with their spans, relations, document labels,
+  suggestion decisions and links to actors. It reads the whole actor registry and may add
+  actors (under its own name), but only a lead changes or merges them. Other
+  annotators' sets are invisible to it, so annotators stay blind to each other until
+  review, as with work packages (DESIGN §2).
 
 Row-level security enforces this in the server, whatever program connects. An annotator's
 role has no table-level UPDATE nor DELETE, so that it cannot ``LOCK TABLE`` against the
@@ -48,8 +50,8 @@ server_roles = Table(
 
 READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
 """What an annotator's role may read in full."""
-RECORD_TABLES = ("model_runs",)
-"""What an annotator's role reads in full and adds to (the models it trains)."""
+RECORD_TABLES = ("model_runs", "actors")
+"""What an annotator's role reads in full and adds to (the models it trains, actors)."""
 OWN_TABLES = (
     "annotation_sets",
     "spans",
@@ -57,6 +59,7 @@ OWN_TABLES = (
     "doc_labels",
     "suggestion_decisions",
     "model_scores",
+    "actor_links",
 )
 """What an annotator's role reads and writes, restricted to its own annotation sets."""
 
@@ -135,6 +138,7 @@ def setup_server(corpus: Corpus, lead_role: str = LEAD_ROLE) -> Account:
         for statement in _FUNCTIONS:
             conn.execute(text(statement.format(schema=schema)))
         _enable_row_security(conn)
+        _secure_actors(conn)
         for role, annotator in conn.execute(select(server_roles)).all():
             _grant(conn, role, lead=annotator is None)
         return Account(lead_role, _url_for_role(corpus, lead_role), password)
@@ -295,6 +299,25 @@ def _enable_row_security(conn: Connection) -> None:
                 f"USING ({condition}) WITH CHECK ({condition})"
             )
         )
+
+
+# The annotator name of the connected role, for the registry's policy.
+_OWN_NAME = "(SELECT name FROM annotators WHERE pk = (SELECT annotator_role_pk()))"
+_ACTOR_POLICIES = (
+    ("actors_read", "SELECT", "USING (true)"),
+    ("actors_add", "INSERT", f"WITH CHECK ({_IS_LEAD} OR created_by = {_OWN_NAME})"),
+    ("actors_change", "UPDATE", f"USING ({_IS_LEAD}) WITH CHECK ({_IS_LEAD})"),
+    ("actors_remove", "DELETE", f"USING ({_IS_LEAD})"),
+)
+
+
+def _secure_actors(conn: Connection) -> None:
+    """The registry: everyone reads it, annotators add entries under their own name,
+    only a lead changes (renames, merges) or removes them."""
+    conn.execute(text("ALTER TABLE actors ENABLE ROW LEVEL SECURITY"))
+    for name, command, rule in _ACTOR_POLICIES:
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON actors"))
+        conn.execute(text(f"CREATE POLICY {name} ON actors FOR {command} TO PUBLIC {rule}"))
 
 
 def _grant(conn: Connection, role: str, lead: bool) -> None:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.store import schema as t
@@ -25,6 +25,7 @@ def _copy(aset: AnnotationSet) -> AnnotationSet:
         aset.guideline_version,
         aset.created_at,
         aset.updated_at,
+        dict(aset.actor_links),
     )
 
 
@@ -43,6 +44,18 @@ def _parsed(attrs: str) -> dict[str, Any]:
             _PARSED.clear()
         _PARSED[attrs] = found
     return dict(found)
+
+
+def has_actor_tables(conn: Connection) -> bool:
+    """Whether the corpus has the actor registry (schema 8): a corpus of an older schema
+    opened read-only (without migrating) has none, and reads as having no links.
+    Remembered per database connection once found, since tables are never dropped."""
+    if conn.info.get("actor_tables"):
+        return True
+    found = bool(inspect(conn).has_table("actor_links"))
+    if found:
+        conn.info["actor_tables"] = True
+    return found
 
 
 def _load_sets(
@@ -83,6 +96,7 @@ def _load_sets(
     if not by_pk:
         return result
     set_pks = list(by_pk)
+    links = has_actor_tables(conn)
     for chunk in _chunks(set_pks, 500):
         s = t.spans
         columns = (
@@ -112,4 +126,9 @@ def _load_sets(
         answers = select(q.set_pk, q.question, q.value, q.multi).where(q.set_pk.in_(chunk))
         for set_pk, question, value, multi in _driver_rows(conn, answers.order_by(q.pk)):
             _add_answer(by_pk[set_pk].doc_labels, question, value, multi)
+        if links:
+            k = t.actor_links
+            query = select(k.c.set_pk, k.c.span_id, k.c.actor_id).where(k.c.set_pk.in_(chunk))
+            for link in conn.execute(query.order_by(k.c.pk)):
+                by_pk[link.set_pk].actor_links[link.span_id] = link.actor_id
     return result

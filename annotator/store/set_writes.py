@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from annotator.core.errors import AnnotationError
 from annotator.core.model import AnnotationSet, Span
 from annotator.store import schema as t
 from annotator.store.own_rows import (
     delete_decisions,
+    delete_links,
     delete_relations,
     delete_set_rows,
     delete_spans,
@@ -82,6 +84,8 @@ def _write_diff(
             t.relations.insert(),
             [{"set_pk": set_pk, "head": r.head, "child": r.child, "label": r.label} for r in added],
         )
+    if before.actor_links != after.actor_links:
+        _write_link_diff(conn, set_pk, before.actor_links, after.actor_links)
     if record_decisions:
         _record_decisions(conn, set_pk, before, after)
     if before.doc_labels != after.doc_labels:
@@ -99,6 +103,30 @@ def _write_diff(
             revision=t.annotation_sets.c.revision + 1,
         )
     )
+
+
+def _write_link_diff(
+    conn: Connection, set_pk: int, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """Write the changed actor links of one set (spans removed took theirs along)."""
+    k = t.actor_links
+    changed = [span_id for span_id, actor in before.items() if after.get(span_id) != actor]
+    delete_links(conn, set_pk, changed)
+    added: list[dict[str, object]] = [
+        {"set_pk": set_pk, "span_id": span_id, "actor_id": actor}
+        for span_id, actor in after.items()
+        if before.get(span_id) != actor
+    ]
+    if added:
+        wanted = {str(row["actor_id"]) for row in added}
+        a = t.actors
+        known = set(conn.execute(select(a.c.actor_id).where(a.c.actor_id.in_(wanted))).scalars())
+        if wanted - known:
+            raise AnnotationError(
+                f"actor {sorted(wanted - known)[0]!r} is not in the corpus's actor registry; "
+                "add it first"
+            )
+        conn.execute(k.insert(), added)
 
 
 def _record_decisions(

@@ -171,14 +171,15 @@ class AgreementDashboard(QDialog):
         if claims:
             self.claim_table = _table(
                 ["Claims matched", "Claimant agreement", "Cue agreement", "Stance agreement",
-                 "Stance κ", "Whole frame"],
+                 "Stance κ", "Whole frame", "Actor agreement"],
                 [[claims["matched"], claims["claimant_agreement"], claims.get("cue_agreement"),
                   claims["stance_agreement"], claims.get("stance_kappa"),
-                  claims.get("frame_agreement")]],
+                  claims.get("frame_agreement"), claims.get("actor_agreement")]],
                 "agreementClaims",
             )  # fmt: skip
             self.claim_table.setToolTip(
-                "Whole frame: the share of matched claims whose claimant, cue and stance all agree"
+                "Whole frame: the share of matched claims whose claimant, cue and stance all "
+                "agree. Actor: whether matched claims' claimants are linked to the same actor"
             )
             layout.addWidget(self.claim_table, 1)
         return page

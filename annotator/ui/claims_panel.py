@@ -6,6 +6,7 @@ Signals (ClaimsPanel):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -47,10 +48,15 @@ class ClaimsModel(ColumnsModel):
         super().__init__(parent)
         self.rows: list[ClaimRow] = []
         self._text = ""
+        self.actor_names: Mapping[str, str] = {}
+        """Claimant span id -> its actor's name (a suggested one ends with "?")."""
 
-    def set_rows(self, text: str, rows: list[ClaimRow]) -> None:
+    def set_rows(
+        self, text: str, rows: list[ClaimRow], actor_names: Mapping[str, str] | None = None
+    ) -> None:
         self.beginResetModel()
         self._text, self.rows = text, rows
+        self.actor_names = actor_names or {}
         self.endResetModel()
 
     def row_of(self, span_id: str) -> int | None:
@@ -69,7 +75,9 @@ class ClaimsModel(ColumnsModel):
                 return _excerpt(span_text(row.claim, self._text), 1000)
             if column == 1:
                 if row.claimant is not None:
-                    return _excerpt(span_text(row.claimant, self._text), 30)
+                    shown = _excerpt(span_text(row.claimant, self._text), 30)
+                    actor = self.actor_names.get(row.claimant.id)
+                    return f"{shown} → {actor}" if actor else shown
                 return "unattributed" if row.unattributed else "—"
             if column == 2:
                 return _excerpt(span_text(row.cue, self._text), 20) if row.cue else ""
@@ -78,6 +86,11 @@ class ClaimsModel(ColumnsModel):
             if column == 4:
                 return "✓" if row.complete else "!"
         if role == Qt.ItemDataRole.ToolTipRole:
+            actor = self.actor_names.get(row.claimant.id) if row.claimant else None
+            if column == 1 and actor:
+                if actor.endswith("?"):
+                    return f"Suggested actor: {actor[:-1]} (Ctrl+Shift+K on the claimant links it)"
+                return f"Actor: {actor}"
             if column == 0:
                 return " ".join(span_text(row.claim, self._text).split())
             if row.complete:
@@ -113,8 +126,10 @@ class ClaimsPanel(QWidget):
         self.table.clicked.connect(self._chosen)
         self.table.activated.connect(self._chosen)
 
-    def show_rows(self, text: str, rows: list[ClaimRow]) -> None:
-        self.model.set_rows(text, rows)
+    def show_rows(
+        self, text: str, rows: list[ClaimRow], actor_names: Mapping[str, str] | None = None
+    ) -> None:
+        self.model.set_rows(text, rows, actor_names)
         incomplete = sum(1 for r in rows if not r.complete)
         self.summary.setText(
             f"{len(rows)} claims" + (f", {incomplete} incomplete" if incomplete else "")

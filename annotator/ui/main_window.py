@@ -115,6 +115,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.filled = True
         from PySide6.QtCore import Qt
 
+        from annotator.ui.actors.controller import ActorsController
         from annotator.ui.browser import BrowserPanel, DocumentTableModel
         from annotator.ui.claims_panel import ClaimsPanel
         from annotator.ui.document_view import DocumentView
@@ -151,6 +152,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self.claims_dock = self._dock("Claims", self.claims, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.relations = RelationsController(self)
         self.pieces = PiecesController(self)
+        self.actors = ActorsController(self)
         self.links_dock = self._dock(
             "Links", self.relations.panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
@@ -363,6 +365,11 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             claims, "&Link the selected span (any relation)…", self.relations.link_selected,
             "Ctrl+K",
         )  # fmt: skip
+        self._action(
+            claims, "Link the selected span to an &actor…", self.actors.link_selected,
+            "Ctrl+Shift+K",
+        )  # fmt: skip
+        self._action(claims, "Ac&tors — who claims what…", self.actors.open_view, "F6")
 
         document = bar.addMenu("&Document")
         self._action(
@@ -762,7 +769,8 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
             self.claims.show_rows("", [])
             self.questions.show_answers({})
             return
-        self.claims.show_rows(document.text, claim_rows(self.session.aset, self.corpus.scheme))
+        rows = claim_rows(self.session.aset, self.corpus.scheme)
+        self.claims.show_rows(document.text, rows, self.actors.claimant_names())
         self.relations.refresh()
         self.questions.show_answers(self.session.aset.doc_labels)
         self.claims.select_claim(self.selected.id if self.selected else None)

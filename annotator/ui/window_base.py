@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from annotator.services.annotating import AnnotationSession
     from annotator.services.progress import Progress
     from annotator.store.corpus import Corpus
+    from annotator.ui.actors.controller import ActorsController
     from annotator.ui.browser import BrowserPanel, DocumentTableModel
     from annotator.ui.claims_panel import ClaimsPanel
     from annotator.ui.document_view import DocumentView
@@ -69,6 +70,7 @@ class WindowBase(QMainWindow):
     claims_dock: QDockWidget
     links_dock: QDockWidget
     relations: RelationsController
+    actors: ActorsController
     review: ReviewPanel
     review_dock: QDockWidget
     review_action: QAction

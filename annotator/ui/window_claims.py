@@ -115,6 +115,7 @@ class ClaimActions(WindowBase):
         text = self.session.document.text
         lines = [describe_spans(spans)]
         for span in spans:
+            lines.extend(self.actors.describe(span))
             for relation in self.session.aset.relations:
                 if span.id in (relation.head, relation.child):
                     other_id = relation.child if relation.head == span.id else relation.head

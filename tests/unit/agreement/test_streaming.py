@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from annotator.agreement.actors import add_actor_figures, keep_linked
 from annotator.agreement.collect import collect
 from annotator.agreement.report import AgreementReport, build_report
 from annotator.core.model import GOLD, AnnotationSet, Document, Relation, Span
@@ -17,6 +18,7 @@ from annotator.core.scheme import Scheme
 from annotator.services.agreement import compute_agreement
 from annotator.services.claims import claim_layer
 from annotator.services.corpora import default_scheme
+from annotator.store.actors import actors
 from annotator.store.corpus import Corpus
 
 WORDS = ["Marie", "Curie", "visite", "Paris", "et", "Lyon", "l’Oracle", "don't", "affirme", ","]
@@ -100,9 +102,14 @@ def random_corpus(path: Path, seed: int, documents: int) -> Corpus:
 
 
 def as_objects(corpus: Corpus) -> AgreementReport:
-    """The object path: every document read whole, flattened in one go."""
-    data = collect(corpus.documents(), corpus.scheme, claim_layer(corpus.scheme))
-    return build_report(data, GOLD)
+    """The object path: every document read whole, flattened in one go (the actor
+    figures of issue 23 from the same documents)."""
+    registry, linked = actors(corpus), list[Document]()
+    documents = keep_linked(corpus.documents(), linked, registry)
+    data = collect(documents, corpus.scheme, claim_layer(corpus.scheme))
+    report = build_report(data, GOLD)
+    add_actor_figures(report.figures, linked, corpus.scheme, registry)
+    return report
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -134,4 +141,7 @@ def test_the_random_corpora_hold_what_the_figures_read(tmp_path: Path) -> None:
 
 
 def test_a_corpus_without_documents_gives_the_figures_of_no_documents(corpus: Corpus) -> None:
-    assert compute_agreement(corpus).figures == build_report(collect([], corpus.scheme)).figures
+    expected = build_report(collect([], corpus.scheme))
+    add_actor_figures(expected.figures, [], corpus.scheme, {})
+
+    assert compute_agreement(corpus).figures == expected.figures

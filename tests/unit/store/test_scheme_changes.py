@@ -524,3 +524,25 @@ def test_any_change_validates_and_its_inverse_restores_the_corpus_exactly(
         assert exported(corpus) == before
         apply_scheme_change(corpus, redo)
         assert exported(corpus) == after
+
+
+def test_actor_links_stay_with_their_spans_through_renames_deletions_and_undo(
+    annotated: Corpus,
+) -> None:
+    from annotator.core.actors import Actor
+    from annotator.core.edits import LinkActor
+    from annotator.store.actors import add_actor
+
+    add_actor(annotated, Actor("a1", "Oracle"))
+    annotated.apply_edit("d1", "alice", LinkActor("e2", "a1"))
+    new = edited(annotated, lambda d: rename_label_in(d, "entity", "ORG", "ORGANISATION"))
+    apply_scheme_change(
+        annotated, SchemeChange(new, (Rename("label", "ORG", "ORGANISATION", ("entity",)),))
+    )
+    assert set_of(annotated, "d1", "alice").actor_links == {"e2": "a1"}
+
+    inverse = apply_scheme_change(annotated, SchemeChange(edited(annotated, drop_label("PER"))))
+    apply_scheme_change(annotated, inverse)  # the set's spans are written anew, in order
+    alice = set_of(annotated, "d1", "alice")
+    assert "e1" in {s.id for s in alice.spans}
+    assert alice.actor_links == {"e2": "a1"}
