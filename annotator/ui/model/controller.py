@@ -51,6 +51,9 @@ class ModelController(QObject):
         self.window = window
         self.panel = ModelPanel()
         self.job: TrainingJob | None = None
+        # From start until its finished/failed signal is handled here: the thread ends
+        # before that queued signal arrives, so the thread alone would say "done" early.
+        self.outcome_pending = False
         self.done_since_training = 0
         self.last_run: ModelRun | None = None
         self.panel.spanChosen.connect(self._choose_span)
@@ -73,7 +76,7 @@ class ModelController(QObject):
     # -- training ----------------------------------------------------------------------------
 
     def running(self) -> bool:
-        return self.job is not None and self.job.running()
+        return self.job is not None and (self.outcome_pending or self.job.running())
 
     def default_choice(self) -> TrainingChoice:
         corpus = self.window.corpus
@@ -166,6 +169,7 @@ class ModelController(QObject):
         self.job.finished.connect(self._finished)
         self.job.failed.connect(self._failed)
         self.panel.show_job("Training: starting…", True)
+        self.outcome_pending = True
         self.job.start()
 
     def cancel(self) -> None:
@@ -181,6 +185,7 @@ class ModelController(QObject):
 
     @Slot(object)
     def _finished(self, run: ModelRun | None) -> None:
+        self.outcome_pending = False
         if run is None:
             self.panel.show_job("Training cancelled: no model written, nothing recorded.", False)
             return
@@ -195,6 +200,7 @@ class ModelController(QObject):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
+        self.outcome_pending = False
         self.panel.show_job(f"Training stopped: {message}", False)
         QMessageBox.warning(self.window, "Training stopped", message)
 
