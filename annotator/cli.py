@@ -160,6 +160,74 @@ def import_(
                 typer.echo(f"warning: {warning}", err=True)
         for layer, labels in report.added_labels.items():
             typer.echo(f"scheme extended: layer {layer} gained {', '.join(labels)}")
+        _compare_new(opened, corpus)
+
+
+def _compare_new(opened: Any, corpus: str) -> None:
+    """After an import: compare the new documents with the corpus (wire copies)."""
+    from annotator.core.errors import AnnotatorError
+    from annotator.services import near_copies
+
+    try:
+        found = near_copies.update(opened, terminal_progress("comparing"))
+    except AnnotatorError as error:
+        fail(
+            f"the documents are imported, but comparing them for near-copies failed: {error}; "
+            f"`annotator duplicates {corpus}` compares them in memory meanwhile, and the next "
+            "import stores them"
+        )
+    if found.compared:
+        typer.echo(found.sentence())
+
+
+@app.command()
+def duplicates(
+    corpus: CorpusArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            help="Set the corpus's similarity threshold (Jaccard on 5-word shingles, "
+            "default 0.8) and compare every document anew.",
+        ),
+    ] = None,
+) -> None:
+    """List the clusters of near-copies (wire copies): documents whose texts share most of
+    their 5-word shingles. Documents not compared yet (imported by an older version) are
+    compared in memory; --threshold stores the new threshold and every comparison."""
+    from annotator.services import near_copies
+
+    with user_errors(), _open(corpus, read_only=threshold is None) as opened:
+        if threshold is not None:
+            near_copies.update(opened, terminal_progress("comparing"), threshold)
+        limit = near_copies.threshold(opened)
+        found = near_copies.clusters(opened)
+        counts = near_copies.summary(found)
+        total = opened.document_count()
+    if as_json:
+        _echo_json(
+            {"threshold": limit, "shingle": near_copies.SHINGLE, "documents": total,
+             "clustered": counts["clustered"], "copies": counts["copies"],
+             "clusters": [c.to_dict() for c in found]}
+        )  # fmt: skip
+        return
+    if not found:
+        typer.echo(f"no near-copies among {total} documents (threshold {limit:g})")
+        return
+    typer.echo(
+        f"{counts['clusters']} clusters of near-copies hold {counts['clustered']} of {total} "
+        f"documents ({counts['copies']} copies beyond one per cluster; threshold {limit:g})"
+    )
+    for cluster in found:
+        sims = (
+            f"{cluster.lowest:.2f}"
+            if cluster.lowest == cluster.highest
+            else f"{cluster.lowest:.2f}-{cluster.highest:.2f}"
+        )
+        typer.echo(f"{cluster.id}: {len(cluster.documents)} documents, similarity {sims}")
+        for doc in cluster.documents:
+            typer.echo(f"  {doc}")
 
 
 @app.command()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -239,6 +240,32 @@ def _v8_actors(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_actor_links_actor ON actor_links (actor_id)"))
 
 
+def _v9_near_copies(conn: Connection) -> None:
+    """Wire copies: each document's MinHash signature over its word shingles (so that an
+    import compares only its new documents with the rest) and the pairs of documents
+    found to be near-copies, with their Jaccard similarity. Both go with their documents
+    (ON DELETE CASCADE); a document without a signature row is not compared yet."""
+    md = MetaData()
+    Table("documents", md, Column("pk", Integer, primary_key=True))
+    Table(
+        "doc_minhash", md,
+        Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), primary_key=True),  # noqa: E501
+        Column("shingles", Integer, nullable=False),
+        Column("signature", LargeBinary, nullable=False),
+    )  # fmt: skip
+    Table(
+        "near_copies", md,
+        Column("pk", Integer, primary_key=True),
+        Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("other_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("similarity", Float, nullable=False),
+        UniqueConstraint("document_pk", "other_pk"),
+    )  # fmt: skip
+    md.tables["doc_minhash"].create(conn)
+    md.tables["near_copies"].create(conn)
+    conn.execute(text("CREATE INDEX ix_near_copies_other ON near_copies (other_pk)"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_create_tables,
     2: _v2_revision_and_annotator_index,
@@ -248,6 +275,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     6: _v6_span_fragments,
     7: _v7_model_runs,
     8: _v8_actors,
+    9: _v9_near_copies,
 }
 LATEST = max(STEPS)
 #: The oldest version the read paths can read as it is (every read selects the column

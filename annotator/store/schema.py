@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -200,4 +201,25 @@ actor_links = Table(
     ),
     UniqueConstraint("set_pk", "span_id"),
     Index("ix_actor_links_actor", "actor_id"),
+)
+
+doc_minhash = Table(
+    "doc_minhash",
+    metadata,
+    Column(
+        "document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("shingles", Integer, nullable=False),  # distinct word shingles; 0: nothing to compare
+    Column("signature", LargeBinary, nullable=False),  # MinHash values, little-endian uint32
+)
+
+near_copies = Table(
+    "near_copies",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
+    Column("other_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
+    Column("similarity", Float, nullable=False),  # Jaccard of the word-shingle sets
+    UniqueConstraint("document_pk", "other_pk"),  # document_pk < other_pk
+    Index("ix_near_copies_other", "other_pk"),
 )

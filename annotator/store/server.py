@@ -48,7 +48,16 @@ server_roles = Table(
     Column("annotator", Text),  # NULL for a lead
 )
 
-READ_TABLES = ("schema_info", "settings", "documents", "annotators", "guidelines", "server_roles")
+READ_TABLES = (
+    "schema_info",
+    "settings",
+    "documents",
+    "annotators",
+    "guidelines",
+    "server_roles",
+    "doc_minhash",
+    "near_copies",
+)
 """What an annotator's role may read in full."""
 RECORD_TABLES = ("model_runs", "actors")
 """What an annotator's role reads in full and adds to (the models it trains, actors)."""

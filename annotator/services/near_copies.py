@@ -1,0 +1,466 @@
+"""Wire copies: near-duplicate documents found by MinHash over word shingles.
+
+One agency story is reprinted by many outlets, lightly edited (a new headline, a cut
+paragraph, a byline). Such copies should be annotated once and never split across
+train and dev. Each document's text is cut into shingles of ``shingle`` words
+(lower-cased ``\\w+`` words), the shingles are hashed to 32 bits, and a MinHash
+signature of ``num_perm`` values (datasketch, scheme ``affine32``) is stored per
+document. Locality-sensitive hashing (datasketch's ``MinHashLSH``, with bands chosen for
+a threshold a little below the corpus's, so that borderline pairs are not lost) proposes
+candidate pairs; each candidate is then checked on the exact Jaccard similarity of the
+two shingle sets, so the similarity said is the real one, not an estimate.
+
+Comparing is incremental: an import compares only the documents that have no signature
+yet, with those that have one and with each other. Pairs at or above the corpus's
+threshold are stored; a cluster is a connected group of such pairs, named after its
+first document in corpus order.
+
+Why datasketch: its LSH picks the number of bands and rows that minimise false
+positives and negatives for a threshold (an integral we would otherwise write and test
+ourselves), and its MinHash permutations are vectorised with NumPy.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, delete, func, inspect, select
+
+from annotator.core.errors import CorpusError
+from annotator.services.progress import Progress, no_progress
+from annotator.store import schema as t
+from annotator.store.corpus import Corpus
+from annotator.store.rows import _put_setting
+from annotator.store.engine import reading, writing
+
+SETTING = "near_copies"
+"""The corpus setting: ``{"threshold": 0.8}`` (Jaccard on ``SHINGLE``-word shingles)."""
+DEFAULT_THRESHOLD = 0.8
+SHINGLE = 5
+NUM_PERM = 128
+LSH_MARGIN = 0.1
+"""The LSH bands are chosen for ``threshold - LSH_MARGIN``: candidates are checked exactly."""
+_WORD = re.compile(r"\w+")
+_BATCH = 500
+_MULTIPLIER = np.uint64(1_000_003)
+_LOW = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def threshold(corpus: Corpus) -> float:
+    """The corpus's similarity threshold (corpus setting ``near_copies.threshold``)."""
+    raw = corpus.setting(SETTING) or {}
+    value = raw.get("threshold", DEFAULT_THRESHOLD) if isinstance(raw, dict) else None
+    if not isinstance(value, int | float) or not 0 < value <= 1:
+        raise CorpusError(
+            f"{corpus.shown}: the setting {SETTING}.threshold is {value!r}; "
+            "set a number between 0 and 1 with `annotator duplicates CORPUS --threshold 0.8`"
+        )
+    return float(value)
+
+
+def check_threshold(value: float) -> float:
+    if not 0 < value <= 1:
+        raise CorpusError(f"--threshold {value}: give a Jaccard similarity above 0, at most 1")
+    return value
+
+
+# -- shingles and signatures ------------------------------------------------------------------
+
+
+def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
+    """The sorted distinct 32-bit hashes of ``text``'s shingles of ``size`` words.
+
+    A text of fewer words than ``size`` is one shingle of all its words; a text with no
+    word has none (it is never a copy of anything).
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint32)
+    hashed = np.fromiter(
+        (zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words)
+    )
+    width = min(size, len(words))
+    count = len(words) - width + 1
+    rolled = np.zeros(count, dtype=np.uint64)
+    for k in range(width):  # a polynomial hash of the words in order (wrapping at 2**64)
+        rolled = rolled * _MULTIPLIER + hashed[k : k + count]
+    folded = ((rolled >> _SHIFT) ^ (rolled & _LOW)).astype(np.uint32)
+    return np.unique(folded)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted distinct hash arrays."""
+    if not len(a) and not len(b):
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
+
+
+class _Hasher:
+    """MinHash signatures with one set of permutations (made once, not per document)."""
+
+    def __init__(self, num_perm: int = NUM_PERM) -> None:
+        from datasketch import MinHash
+
+        self._minhash = MinHash
+        self.num_perm = num_perm
+        self._template = MinHash(num_perm=num_perm, scheme="affine32", hashfunc=int)
+
+    def signature(self, hashes: np.ndarray) -> np.ndarray:
+        m = self._template.copy()
+        if len(hashes):
+            m.update_batch(hashes.tolist())
+        return np.asarray(m.hashvalues, dtype=np.uint32)
+
+    def minhash(self, values: np.ndarray) -> Any:
+        return self._minhash(
+            num_perm=self.num_perm,
+            scheme="affine32",
+            hashfunc=int,
+            hashvalues=values,
+            permutations=self._template.permutations,
+        )
+
+
+def _lsh(limit: float, num_perm: int) -> Any:
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=max(0.05, limit - LSH_MARGIN), num_perm=num_perm)
+
+
+# -- what is stored ---------------------------------------------------------------------------
+
+
+def has_tables(conn: Connection) -> bool:
+    """Whether the schema has the near-copy tables (a corpus older than step 9 read as is)."""
+    return bool(inspect(conn).has_table("near_copies"))
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    first: str
+    second: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Documents that are near-copies of each other (connected through pairs at or above
+    the threshold), in corpus order; ``id`` is the first one's id."""
+
+    documents: tuple[str, ...]
+    lowest: float
+    highest: float
+
+    @property
+    def id(self) -> str:
+        return self.documents[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cluster": self.id,
+            "documents": list(self.documents),
+            "size": len(self.documents),
+            "similarity": {"min": round(self.lowest, 4), "max": round(self.highest, 4)},
+        }
+
+
+@dataclass(slots=True)
+class Comparison:
+    """What one comparison of new documents found.
+
+    ``of_existing``: new documents that are near-copies of documents compared before;
+    ``of_each_other``: new documents that are near-copies only of other new ones.
+    """
+
+    compared: int = 0
+    of_existing: int = 0
+    of_each_other: int = 0
+    pairs: list[tuple[int, int, float]] = field(default_factory=list)
+    signatures: list[tuple[int, int, bytes]] = field(default_factory=list)
+
+    @property
+    def copies(self) -> int:
+        return self.of_existing + self.of_each_other
+
+    def sentence(self) -> str:
+        if not self.compared:
+            return "near-copies: no new document to compare"
+        if not self.copies:
+            return f"near-copies: none among the {self.compared} new documents"
+        parts = []
+        if self.of_existing:
+            parts.append(f"{self.of_existing} are near-copies of documents already in the corpus")
+        if self.of_each_other:
+            parts.append(f"{self.of_each_other} are near-copies of each other")
+        return (
+            f"near-copies: of the {self.compared} new documents, {' and '.join(parts)} "
+            "(annotator duplicates CORPUS lists them)"
+        )
+
+
+def _pending(conn: Connection, tables: bool) -> Iterator[tuple[int, str]]:
+    d = t.documents
+    last = 0
+    while True:
+        query = select(d.c.pk, d.c.text).where(d.c.pk > last).order_by(d.c.pk).limit(_BATCH)
+        if tables:
+            known = select(t.doc_minhash.c.document_pk).where(
+                t.doc_minhash.c.document_pk == d.c.pk
+            )
+            query = query.where(~known.exists())
+        rows = conn.execute(query).all()
+        if not rows:
+            return
+        last = rows[-1].pk
+        for row in rows:
+            yield row.pk, row.text
+
+
+def _stored_signatures(conn: Connection) -> Iterator[tuple[int, bytes]]:
+    m = t.doc_minhash
+    result = conn.execute(
+        select(m.c.document_pk, m.c.signature).where(m.c.shingles > 0).order_by(m.c.document_pk)
+    )
+    for row in result:
+        yield row.document_pk, bytes(row.signature)
+
+
+def _texts(conn: Connection, pks: Sequence[int]) -> Iterator[tuple[int, str]]:
+    for start in range(0, len(pks), _BATCH):
+        chunk = pks[start : start + _BATCH]
+        rows = conn.execute(select(t.documents.c.pk, t.documents.c.text).where(t.documents.c.pk.in_(chunk)))
+        for row in rows:
+            yield row.pk, row.text
+
+
+def compare(
+    conn: Connection,
+    limit: float,
+    progress: Progress = no_progress,
+    everything: bool = False,
+) -> Comparison:
+    """Compare the documents without a signature with all the others (nothing written).
+
+    ``everything``: compare every document anew (after a threshold change), from the
+    stored signatures where there are some.
+    """
+    tables = has_tables(conn)
+    hasher = _Hasher()
+    lsh = _lsh(limit, hasher.num_perm)
+    old: set[int] = set()
+    result = Comparison()
+    candidates: list[tuple[int, int]] = []
+    stored = list(_stored_signatures(conn)) if tables else []
+    pending_total = _pending_count(conn, tables)
+    total = pending_total + (len(stored) if everything else 0)
+    done = 0
+    if everything:
+        for pk, raw in stored:
+            values = np.frombuffer(raw, dtype=np.uint32).copy()
+            mh = hasher.minhash(values)
+            candidates.extend((other, pk) for other in lsh.query(mh))
+            lsh.insert(pk, mh)
+            done += 1
+            if done % _BATCH == 0:
+                progress(done, total, "documents compared")
+    else:
+        with lsh.insertion_session() as session:
+            for pk, raw in stored:
+                session.insert(pk, hasher.minhash(np.frombuffer(raw, dtype=np.uint32).copy()))
+                old.add(pk)
+    if not pending_total and not everything:
+        return result
+    for pk, text in _pending(conn, tables):
+        hashes = shingle_hashes(text)
+        values = hasher.signature(hashes)
+        result.signatures.append((pk, len(hashes), values.tobytes()))
+        result.compared += 1
+        if len(hashes):
+            mh = hasher.minhash(values)
+            candidates.extend((other, pk) for other in lsh.query(mh))
+            lsh.insert(pk, mh)
+        done += 1
+        if done % _BATCH == 0:
+            progress(done, total, "documents compared")
+    progress(total, total, "documents compared")
+    result.pairs = _verified(conn, candidates, limit)
+    new = {pk for pk, _, _ in result.signatures}
+    to_old: set[int] = set()
+    to_new: set[int] = set()
+    for a, b, _ in result.pairs:
+        for this, that in ((a, b), (b, a)):
+            if this in new:
+                (to_old if that in old else to_new).add(this)
+    result.of_existing = len(to_old)
+    result.of_each_other = len(to_new - to_old)
+    return result
+
+
+def _pending_count(conn: Connection, tables: bool) -> int:
+    d = t.documents
+    query = select(func.count()).select_from(d)
+    if tables:
+        known = select(t.doc_minhash.c.document_pk).where(t.doc_minhash.c.document_pk == d.c.pk)
+        query = query.where(~known.exists())
+    return int(conn.execute(query).scalar_one())
+
+
+def _verified(
+    conn: Connection, candidates: list[tuple[int, int]], limit: float
+) -> list[tuple[int, int, float]]:
+    """The candidate pairs whose exact shingle Jaccard reaches ``limit``, ``(low, high, sim)``."""
+    if not candidates:
+        return []
+    involved = sorted({pk for pair in candidates for pk in pair})
+    shingles = {pk: shingle_hashes(text) for pk, text in _texts(conn, involved)}
+    kept: dict[tuple[int, int], float] = {}
+    for a, b in candidates:
+        key = (min(a, b), max(a, b))
+        if key in kept or a == b:
+            continue
+        similarity = jaccard(shingles[a], shingles[b])
+        if similarity >= limit:
+            kept[key] = similarity
+    return [(a, b, s) for (a, b), s in sorted(kept.items())]
+
+
+def _store(conn: Connection, found: Comparison, everything: bool) -> None:
+    if everything:
+        conn.execute(delete(t.near_copies))
+    for start in range(0, len(found.signatures), _BATCH):
+        rows = found.signatures[start : start + _BATCH]
+        conn.execute(
+            t.doc_minhash.insert(),
+            [{"document_pk": pk, "shingles": n, "signature": raw} for pk, n, raw in rows],
+        )
+    for start in range(0, len(found.pairs), _BATCH):
+        pairs = found.pairs[start : start + _BATCH]
+        conn.execute(
+            t.near_copies.insert(),
+            [{"document_pk": a, "other_pk": b, "similarity": s} for a, b, s in pairs],
+        )
+
+
+def update(
+    corpus: Corpus,
+    progress: Progress = no_progress,
+    new_threshold: float | None = None,
+) -> Comparison:
+    """Compare the documents not compared yet and store what was found (one transaction).
+
+    ``new_threshold`` changes the corpus's threshold and compares every document anew.
+    """
+    if new_threshold is not None:
+        check_threshold(new_threshold)
+    limit = threshold(corpus) if new_threshold is None else new_threshold
+    everything = new_threshold is not None
+    raw = corpus.setting(SETTING) or {}
+    settings = {**(raw if isinstance(raw, dict) else {}), "threshold": limit}
+
+    def work(conn: Connection) -> Comparison:
+        found = compare(conn, limit, progress, everything)
+        _store(conn, found, everything)
+        if everything:
+            _put_setting(conn, SETTING, settings)
+        return found
+
+    return writing(corpus.engine, work)
+
+
+# -- clusters ---------------------------------------------------------------------------------
+
+
+def pairs(corpus: Corpus) -> tuple[list[Pair], int]:
+    """Every pair of near-copies, with the documents not compared yet compared in memory
+    (a corpus read as is, or imported by an older version), and how many those were."""
+    limit = threshold(corpus)
+    d1, d2, nc = t.documents.alias("first"), t.documents.alias("second"), t.near_copies
+    with reading(corpus.engine) as conn:
+        tables = has_tables(conn)
+        found: list[Pair] = []
+        if tables:
+            rows = conn.execute(
+                select(d1.c.doc_id, d2.c.doc_id, nc.c.similarity)
+                .select_from(nc)
+                .join(d1, d1.c.pk == nc.c.document_pk)
+                .join(d2, d2.c.pk == nc.c.other_pk)
+                .order_by(nc.c.document_pk, nc.c.other_pk)
+            )
+            found = [Pair(a, b, s) for a, b, s in rows]
+        pending = _pending_count(conn, tables)
+        if pending:
+            fresh = compare(conn, limit)
+            ids = dict(_doc_ids(conn, sorted({pk for a, b, _ in fresh.pairs for pk in (a, b)})))
+            found.extend(Pair(ids[a], ids[b], s) for a, b, s in fresh.pairs)
+    return found, pending
+
+
+def _doc_ids(conn: Connection, pks: Sequence[int]) -> Iterable[tuple[int, str]]:
+    for start in range(0, len(pks), _BATCH):
+        chunk = pks[start : start + _BATCH]
+        yield from conn.execute(
+            select(t.documents.c.pk, t.documents.c.doc_id).where(t.documents.c.pk.in_(chunk))
+        ).tuples()
+
+
+def clusters_of(found: Iterable[Pair], order: dict[str, int]) -> list[Cluster]:
+    """Connected groups of ``found`` pairs, biggest first; ``order``: doc id -> corpus rank."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges = list(found)
+    for pair in edges:
+        a, b = root(pair.first), root(pair.second)
+        if a != b:
+            parent[max(a, b, key=order.__getitem__)] = min(a, b, key=order.__getitem__)
+    members: dict[str, list[str]] = {}
+    for doc in parent:
+        members.setdefault(root(doc), []).append(doc)
+    sims: dict[str, list[float]] = {}
+    for pair in edges:
+        sims.setdefault(root(pair.first), []).append(pair.similarity)
+    groups = [
+        Cluster(tuple(sorted(docs, key=order.__getitem__)), min(sims[r]), max(sims[r]))
+        for r, docs in members.items()
+    ]
+    return sorted(groups, key=lambda c: (-len(c.documents), order[c.id]))
+
+
+def clusters(corpus: Corpus) -> list[Cluster]:
+    """The corpus's clusters of near-copies, biggest first."""
+    found, _ = pairs(corpus)
+    if not found:
+        return []
+    return clusters_of(found, _order(corpus))
+
+
+def _order(corpus: Corpus) -> dict[str, int]:
+    return {doc_id: rank for rank, doc_id in enumerate(corpus.document_ids())}
+
+
+def cluster_index(corpus: Corpus) -> dict[str, Cluster]:
+    """Document id -> its cluster, for the documents that have near-copies."""
+    return {doc: cluster for cluster in clusters(corpus) for doc in cluster.documents}
+
+
+def summary(found: Sequence[Cluster]) -> dict[str, int]:
+    """``{"clusters": N, "clustered": M, "copies": M - N}``: M documents in N clusters,
+    M - N copies beyond one per cluster."""
+    clustered = sum(len(c.documents) for c in found)
+    return {"clusters": len(found), "clustered": clustered, "copies": clustered - len(found)}
