@@ -549,11 +549,21 @@ def assign(
         typer.Option("--shared-by", help="Annotators per shared document (default: all)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the assignment.")] = 0,
+    one_per_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--one-per-cluster",
+            help="Of each cluster of near-copies (annotator duplicates), assign only the "
+            "first document; by default all copies go to the same annotators.",
+        ),
+    ] = False,
 ) -> None:
     """Assign every document to annotators, a share of them to several for agreement,
     and write one package per annotator into a folder (CORPUS-ANNOTATOR.annotator); the
-    same seed gives the same assignment."""
+    same seed gives the same assignment. Near-copies (wire copies) of one cluster go to
+    the same annotators."""
     from annotator.core.validation import check_own_name
+    from annotator.services import near_copies
     from annotator.services.packages import plan_assignment, write_assignment
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
@@ -561,12 +571,24 @@ def assign(
         for name in names:
             check_own_name(name)
     with user_errors(), _open(corpus) as opened:
-        plan = plan_assignment(opened.document_ids(), names, overlap, seed, shared_by)
+        groups = [c.documents for c in near_copies.clusters(opened)]
+        plan = plan_assignment(
+            opened.document_ids(), names, overlap, seed, shared_by, groups, one_per_cluster
+        )
         made = write_assignment(opened, plan, out, terminal_progress("packaging"))
     typer.echo(
         f"assigned {plan.total} documents to {len(names)} annotators; {len(plan.shared)} "
         f"shared ({plan.overlap:.0%}), each by {plan.shared_by}"
     )
+    if plan.left_copies:
+        typer.echo(
+            f"near-copies: one document of each of {plan.clusters} clusters assigned, "
+            f"{plan.left_copies} copies to nobody (--one-per-cluster)"
+        )
+    elif plan.clusters:
+        typer.echo(
+            f"near-copies: each of {plan.clusters} clusters went whole to the same annotators"
+        )
     for summary in made:
         typer.echo(_package_line(summary))
 

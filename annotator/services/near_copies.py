@@ -35,8 +35,8 @@ from annotator.core.errors import CorpusError
 from annotator.services.progress import Progress, no_progress
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
-from annotator.store.rows import _put_setting
 from annotator.store.engine import reading, writing
+from annotator.store.rows import _put_setting
 
 SETTING = "near_copies"
 """The corpus setting: ``{"threshold": 0.8}`` (Jaccard on ``SHINGLE``-word shingles)."""
@@ -214,9 +214,7 @@ def _pending(conn: Connection, tables: bool) -> Iterator[tuple[int, str]]:
     while True:
         query = select(d.c.pk, d.c.text).where(d.c.pk > last).order_by(d.c.pk).limit(_BATCH)
         if tables:
-            known = select(t.doc_minhash.c.document_pk).where(
-                t.doc_minhash.c.document_pk == d.c.pk
-            )
+            known = select(t.doc_minhash.c.document_pk).where(t.doc_minhash.c.document_pk == d.c.pk)
             query = query.where(~known.exists())
         rows = conn.execute(query).all()
         if not rows:
@@ -238,7 +236,9 @@ def _stored_signatures(conn: Connection) -> Iterator[tuple[int, bytes]]:
 def _texts(conn: Connection, pks: Sequence[int]) -> Iterator[tuple[int, str]]:
     for start in range(0, len(pks), _BATCH):
         chunk = pks[start : start + _BATCH]
-        rows = conn.execute(select(t.documents.c.pk, t.documents.c.text).where(t.documents.c.pk.in_(chunk)))
+        rows = conn.execute(
+            select(t.documents.c.pk, t.documents.c.text).where(t.documents.c.pk.in_(chunk))
+        )
         for row in rows:
             yield row.pk, row.text
 
@@ -380,9 +380,12 @@ def update(
 # -- clusters ---------------------------------------------------------------------------------
 
 
-def pairs(corpus: Corpus) -> tuple[list[Pair], int]:
-    """Every pair of near-copies, with the documents not compared yet compared in memory
-    (a corpus read as is, or imported by an older version), and how many those were."""
+def pairs(corpus: Corpus, compare_pending: bool = True) -> tuple[list[Pair], int]:
+    """Every pair of near-copies, and how many documents were not compared yet (a corpus
+    read as is, or documents added by an older version or another path than import).
+
+    ``compare_pending``: compare those in memory (nothing written), as the export's split
+    and the assignment must; a quick look (stats, the browser) leaves them out."""
     limit = threshold(corpus)
     d1, d2, nc = t.documents.alias("first"), t.documents.alias("second"), t.near_copies
     with reading(corpus.engine) as conn:
@@ -398,7 +401,7 @@ def pairs(corpus: Corpus) -> tuple[list[Pair], int]:
             )
             found = [Pair(a, b, s) for a, b, s in rows]
         pending = _pending_count(conn, tables)
-        if pending:
+        if pending and compare_pending:
             fresh = compare(conn, limit)
             ids = dict(_doc_ids(conn, sorted({pk for a, b, _ in fresh.pairs for pk in (a, b)})))
             found.extend(Pair(ids[a], ids[b], s) for a, b, s in fresh.pairs)
@@ -408,9 +411,11 @@ def pairs(corpus: Corpus) -> tuple[list[Pair], int]:
 def _doc_ids(conn: Connection, pks: Sequence[int]) -> Iterable[tuple[int, str]]:
     for start in range(0, len(pks), _BATCH):
         chunk = pks[start : start + _BATCH]
-        yield from conn.execute(
+        rows = conn.execute(
             select(t.documents.c.pk, t.documents.c.doc_id).where(t.documents.c.pk.in_(chunk))
-        ).tuples()
+        )
+        for row in rows:
+            yield row.pk, row.doc_id
 
 
 def clusters_of(found: Iterable[Pair], order: dict[str, int]) -> list[Cluster]:
@@ -442,21 +447,30 @@ def clusters_of(found: Iterable[Pair], order: dict[str, int]) -> list[Cluster]:
     return sorted(groups, key=lambda c: (-len(c.documents), order[c.id]))
 
 
-def clusters(corpus: Corpus) -> list[Cluster]:
-    """The corpus's clusters of near-copies, biggest first."""
-    found, _ = pairs(corpus)
+def clusters(corpus: Corpus, compare_pending: bool = True) -> list[Cluster]:
+    """The corpus's clusters of near-copies, biggest first (``compare_pending``: see
+    :func:`pairs`)."""
+    found, _ = pairs(corpus, compare_pending)
     if not found:
         return []
-    return clusters_of(found, _order(corpus))
+    return clusters_of(found, order(corpus))
 
 
-def _order(corpus: Corpus) -> dict[str, int]:
+def order(corpus: Corpus) -> dict[str, int]:
     return {doc_id: rank for rank, doc_id in enumerate(corpus.document_ids())}
 
 
-def cluster_index(corpus: Corpus) -> dict[str, Cluster]:
+def cluster_index(corpus: Corpus, compare_pending: bool = True) -> dict[str, Cluster]:
     """Document id -> its cluster, for the documents that have near-copies."""
-    return {doc: cluster for cluster in clusters(corpus) for doc in cluster.documents}
+    return {
+        doc: cluster for cluster in clusters(corpus, compare_pending) for doc in cluster.documents
+    }
+
+
+def not_compared(corpus: Corpus) -> int:
+    """How many documents have not been compared yet (no stored signature)."""
+    with reading(corpus.engine) as conn:
+        return _pending_count(conn, has_tables(conn))
 
 
 def summary(found: Sequence[Cluster]) -> dict[str, int]:

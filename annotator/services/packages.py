@@ -294,7 +294,9 @@ class Assignment:
     """Which documents each annotator gets (in corpus order).
 
     ``shared`` documents go to several annotators (``shared_by`` each), for agreement;
-    the others to one. Every document is assigned and loads differ by one at most.
+    the others to one. Every document is assigned (but copies left out with
+    ``one_per_cluster``) and loads differ by one at most, a group of near-copies counting
+    as its documents (a group is not split, so loads may differ by more).
     """
 
     annotators: tuple[str, ...]
@@ -302,6 +304,10 @@ class Assignment:
     shared: frozenset[str]
     shared_by: int
     total: int
+    clusters: int = 0
+    """Groups of near-copies, each given whole to the same annotators (or one copy of it)."""
+    left_copies: int = 0
+    """Near-copies given to nobody (``one_per_cluster``)."""
 
     @property
     def overlap(self) -> float:
@@ -315,8 +321,15 @@ def plan_assignment(
     overlap: float,
     seed: int = 0,
     shared_by: int | None = None,
+    clusters: Sequence[Sequence[str]] = (),
+    one_per_cluster: bool = False,
 ) -> Assignment:
     """Distribute ``doc_ids`` over ``annotators``, the same way for the same seed.
+
+    ``clusters``: groups of near-copies (wire copies), each in corpus order. All the
+    documents of a group go to the same annotators, shared or not as one; with
+    ``one_per_cluster`` only a group's first document is assigned (the copies go to
+    nobody, ``Assignment.left_copies`` counts them). The overlap counts groups as one.
 
     ``round(overlap × documents)`` documents, chosen by a seeded hash of their ids, go
     to ``shared_by`` annotators each (default: all of them, so that every metric of
@@ -339,35 +352,56 @@ def plan_assignment(
         raise AnnotatorError("there are no documents to assign")
     if not 0.0 <= overlap <= 1.0:
         raise AnnotatorError(f"--overlap {overlap}: give a fraction between 0 and 1")
+    present = set(doc_ids)
+    members: dict[str, tuple[str, ...]] = {}  # a group's first document -> the group
+    for group in clusters:
+        kept = tuple(d for d in group if d in present)
+        if len(kept) > 1:
+            members[kept[0]] = kept
+    behind = {d for group in members.values() for d in group[1:]}
+    left_copies = len(behind) if one_per_cluster else 0
+    groups = len(members)
+    if one_per_cluster:
+        members = {}
+    units = [d for d in doc_ids if d not in behind]
     copies = len(names) if shared_by is None else shared_by
-    n_shared = math.floor(overlap * len(doc_ids) + 0.5)
+    n_shared = math.floor(overlap * len(units) + 0.5)
     if n_shared and not 2 <= copies <= len(names):
         raise AnnotatorError(
             f"shared documents need between 2 and {len(names)} annotators each "
             f"(got {copies}); an overlap needs at least two annotators"
         )
-    ranked = sorted(doc_ids, key=lambda d: _rank(seed, d))
+    ranked = sorted(units, key=lambda d: _rank(seed, d))
     order = sorted(names, key=lambda name: _rank(seed, "annotator\x00" + name))
-    given = _distribute(ranked, order, n_shared, copies)
+    given = _distribute(ranked, order, n_shared, copies, members)
     idle = [name for name in names if not given[name]]
     if idle:
         raise AnnotatorError(
-            f"{len(doc_ids)} documents for {len(names)} annotators: {', '.join(idle)} would "
+            f"{len(units)} documents for {len(names)} annotators: {', '.join(idle)} would "
             "get none; raise --overlap or name fewer annotators"
         )
+    shared = frozenset(d for unit in ranked[:n_shared] for d in members.get(unit, (unit,)))
     return Assignment(
         tuple(names),
         {name: tuple(d for d in doc_ids if d in given[name]) for name in names},
-        frozenset(ranked[:n_shared]),
+        shared,
         copies if n_shared else 1,
-        len(doc_ids),
+        len(doc_ids) - left_copies,
+        groups,
+        left_copies,
     )
 
 
 def _distribute(
-    ranked: Sequence[str], order: Sequence[str], n_shared: int, copies: int
+    ranked: Sequence[str],
+    order: Sequence[str],
+    n_shared: int,
+    copies: int,
+    members: Mapping[str, Sequence[str]],
 ) -> dict[str, set[str]]:
-    """The documents of each annotator: the first ``n_shared`` to ``copies`` each."""
+    """The documents of each annotator: the first ``n_shared`` to ``copies`` each; a
+    document standing for a group of near-copies (``members``) brings the whole group,
+    and loads are counted in documents."""
     given: dict[str, set[str]] = {name: set() for name in order}
     together: Counter[tuple[str, str]] = Counter()
     for step, doc in enumerate(ranked):
@@ -381,7 +415,7 @@ def _distribute(
                 )
             )
         for name in group:
-            given[name].add(doc)
+            given[name].update(members.get(doc, (doc,)))
             together.update((name, other) for other in group if other != name)
     return given
 

@@ -105,6 +105,21 @@ def statistics(corpus: Corpus) -> dict[str, Any]:
         "layers": {k: dict(sorted(v.items())) for k, v in layers.items()},
         "guidelines_version": guidelines[0] if guidelines else None,
         "models": learning_curve(corpus),
+        "near_copies": _near_copies(corpus),
+    }
+
+
+def _near_copies(corpus: Corpus) -> dict[str, Any]:
+    """Clusters of wire copies among the compared documents (stats never compares: the
+    next import, or ``annotator duplicates``, does)."""
+    from annotator.services import near_copies
+
+    found, pending = near_copies.pairs(corpus, compare_pending=False)
+    groups = near_copies.clusters_of(found, near_copies.order(corpus)) if found else []
+    return {
+        "threshold": near_copies.threshold(corpus),
+        **near_copies.summary(groups),
+        "not_compared": pending,
     }
 
 
@@ -134,6 +149,13 @@ def format_statistics(stats: dict[str, Any]) -> str:
     for layer, labels in stats["layers"].items():
         counts = ", ".join(f"{label} {count}" for label, count in labels.items()) or "none"
         lines.append(f"layer {layer:<10} {counts}")
+    copies = stats.get("near_copies")
+    if copies and (copies["clusters"] or copies["not_compared"]):
+        lines.append(
+            f"near-copies {copies['clusters']} clusters of {copies['clustered']} documents "
+            f"({copies['copies']} copies beyond one each; threshold {copies['threshold']:g})"
+            + (f"; {copies['not_compared']} not compared yet" if copies["not_compared"] else "")
+        )
     for run in stats.get("models", []):
         scores = ", ".join(f"{name} {s['f']:.2f}" for name, s in run["scores"].items())
         lines.append(

@@ -257,7 +257,7 @@ def _v9_near_copies(conn: Connection) -> None:
         "near_copies", md,
         Column("pk", Integer, primary_key=True),
         Column("document_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
-        Column("other_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),  # noqa: E501
+        Column("other_pk", Integer, ForeignKey("documents.pk", ondelete="CASCADE"), nullable=False),
         Column("similarity", Float, nullable=False),
         UniqueConstraint("document_pk", "other_pk"),
     )  # fmt: skip
