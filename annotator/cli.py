@@ -266,19 +266,38 @@ def export(
             help="spacy: also train on sets not marked done, as they are (todo, in progress).",
         ),
     ] = False,
+    keep_copies: Annotated[
+        bool,
+        typer.Option(
+            "--keep-copies",
+            help="spacy: export every near-copy (wire copy), each cluster on one side of "
+            "the split (the default).",
+        ),
+    ] = False,
+    one_per_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--one-per-cluster",
+            help="spacy: export only the first document of each cluster of near-copies.",
+        ),
+    ] = False,
 ) -> None:
     """Export annotations to a file format."""
     from annotator.services.exporting import export as run_export
 
+    if keep_copies and one_per_cluster:
+        raise typer.BadParameter("--keep-copies and --one-per-cluster: choose one")
     if format == "spacy":
         _export_spacy(
             corpus, out, source, include_suggestions, dev_fraction, seed, alignment,
-            include_unfinished,
+            include_unfinished, one_per_cluster,
         )  # fmt: skip
         return
-    if (dev_fraction, seed, alignment) != (None, None, None) or include_unfinished:
+    spacy_only = (dev_fraction, seed, alignment) != (None, None, None)
+    if spacy_only or include_unfinished or keep_copies or one_per_cluster:
         raise typer.BadParameter(
-            "--dev-fraction, --seed, --alignment and --include-unfinished are for --format spacy"
+            "--dev-fraction, --seed, --alignment, --include-unfinished, --keep-copies and "
+            "--one-per-cluster are for --format spacy"
         )
     with user_errors(), _open(corpus, read_only=True) as opened:
         report = run_export(
@@ -310,6 +329,7 @@ def _export_spacy(
     seed: int | None,
     alignment: str | None,
     include_unfinished: bool,
+    one_per_cluster: bool = False,
 ) -> None:
     """``export --format spacy``: a folder for ``spacy train``; exit 1 on strict misalignment."""
     from annotator.services.training import (
@@ -331,6 +351,7 @@ def _export_spacy(
             alignment=alignment or "strict",
             include_suggestions=include_suggestions,
             include_unfinished=include_unfinished,
+            one_per_cluster=one_per_cluster,
             progress=terminal_progress("exporting"),
         )
     typer.echo(summary(report, out))

@@ -18,8 +18,8 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -59,6 +59,13 @@ class SpacyExportOptions:
     include_unfinished: bool = False
     examples_per_file: int = EXAMPLES_PER_FILE
     """Examples per DocBin: a side with more is a folder of DocBins of this many."""
+    clusters: Mapping[str, str] = field(default_factory=dict)
+    """Document id -> its cluster of near-copies (the cluster's id): the split decides by
+    the cluster, so that every copy lands on the same side. Other documents by their id."""
+    one_per_cluster: bool = False
+    """Export only the first document of each cluster that has examples."""
+    near_copies: Mapping[str, Any] = field(default_factory=dict)
+    """What report.json says of the clusters (threshold, clusters, copies)."""
 
     def check(self) -> None:
         split.check_fraction(self.dev_fraction)
@@ -119,6 +126,9 @@ class _LanguagePart:
         }
         self.ids: dict[str, list[str]] = {TRAIN: [], DEV: []}
         self.options = options
+        self.cluster_sides: dict[str, str] = {}  # cluster id -> the side of its copies
+        self.exported_copies = 0  # documents of a cluster exported
+        self.left_copies: list[str] = []  # copies left out (one_per_cluster)
 
     def add(self, document: Document) -> None:
         docs, audit = self.builder.build(document)
@@ -126,7 +136,17 @@ class _LanguagePart:
         if not docs:
             return
         fraction, seed = self.options.dev_fraction, self.options.seed
-        side = DEV if split.goes_to_dev(document.id, fraction, seed) else TRAIN
+        key = self.options.clusters.get(document.id, document.id)
+        if document.id in self.options.clusters:
+            if self.options.one_per_cluster and key in self.cluster_sides:
+                self.left_copies.append(document.id)
+                return
+            self.exported_copies += 1
+        side = self.cluster_sides.get(key)
+        if side is None:
+            side = DEV if split.goes_to_dev(key, fraction, seed) else TRAIN
+            if document.id in self.options.clusters:
+                self.cluster_sides[key] = side
         self.ids[side].append(document.id)
         for doc in docs:
             self.bins[side].add(doc)
@@ -138,8 +158,17 @@ class _LanguagePart:
         in several DocBins as the staging folder holding them)."""
         ids, report = self.ids, self.report
         moving = split.rebalance(ids[TRAIN], ids[DEV], self.options.dev_fraction, self.options.seed)
-        if moving is not None:
-            _move(self.bins, ids, moving, self.nlp.vocab)
+        if moving is not None:  # with its near-copies: a cluster is never split
+            key = self.options.clusters.get(moving)
+            together = [d for d in ids[TRAIN] + ids[DEV] if self.options.clusters.get(d) == key]
+            for doc_id in together if key is not None else [moving]:
+                _move(self.bins, ids, doc_id, self.nlp.vocab)
+        if self.options.near_copies:
+            report.near_copies = {
+                **self.options.near_copies,
+                "exported": self.exported_copies,
+                "left_out": list(self.left_copies),
+            }
         report.documents = len(ids[TRAIN]) + len(ids[DEV])
         report.train, report.dev = len(self.bins[TRAIN]), len(self.bins[DEV])
         train_ids = set(ids[TRAIN])

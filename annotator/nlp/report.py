@@ -162,6 +162,10 @@ class SpacyExportReport:
     languages: dict[str, SpacyExportReport] = field(default_factory=dict)
     not_exported: dict[str, str] = field(default_factory=dict)
     docbins: dict[str, int] = field(default_factory=dict)
+    near_copies: dict[str, Any] = field(default_factory=dict)
+    """The corpus's clusters of near-copies (``threshold``, ``clusters``, ``clustered``,
+    ``copies``), how many of their documents were ``exported`` (each cluster on one
+    side), and the copies ``left_out`` (``--one-per-cluster``)."""
 
     def to_json(self) -> dict[str, Any]:
         """``report.json``, the contract of DESIGN §5 (see the module docstring)."""
@@ -178,6 +182,8 @@ class SpacyExportReport:
         }
         if self.docbins:
             data["docbins"] = dict(self.docbins)
+        if self.near_copies:
+            data["near_copies"] = dict(self.near_copies)
         if self.not_exported:
             data["not_exported"] = dict(self.not_exported)
         if self.languages:
@@ -206,6 +212,11 @@ class SpacyExportReport:
             total.components += [f"{code}:{name}" for name in part.components]
             total.not_trained += [f"{code}:{name}" for name in part.not_trained]
             total.files += part.files
+            if part.near_copies:
+                mine = total.near_copies or {**part.near_copies, "exported": 0, "left_out": []}
+                mine["exported"] += part.near_copies["exported"]
+                mine["left_out"] = [*mine["left_out"], *part.near_copies["left_out"]]
+                total.near_copies = mine
         return total
 
     @property

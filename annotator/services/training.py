@@ -54,9 +54,14 @@ def export_training_data(
     alignment: str = "strict",
     include_suggestions: bool = False,
     include_unfinished: bool = False,
+    one_per_cluster: bool = False,
     progress: Progress = no_progress,
 ) -> SpacyExportReport:
     """Write ``train.spacy``, ``dev.spacy``, ``config.cfg`` and ``report.json`` into ``out``.
+
+    Near-copies (wire copies, :mod:`annotator.services.near_copies`) go to one side
+    together: all of them, or with ``one_per_cluster`` only each cluster's first
+    document that has examples.
 
     The files are written even when ``strict`` alignment meets misaligned spans (for
     inspection); ``report.failed_strict`` then says the export should count as failed.
@@ -70,7 +75,15 @@ def export_training_data(
     if alignment not in ALIGNMENTS:
         raise AnnotatorError(f"alignment must be one of {', '.join(ALIGNMENTS)}, not {alignment!r}")
     mode = cast(Alignment, alignment)
-    options = SpacyExportOptions(dev_fraction, seed, mode, include_suggestions, include_unfinished)
+    from annotator.services import near_copies
+
+    found = near_copies.clusters(corpus)
+    options = SpacyExportOptions(
+        dev_fraction, seed, mode, include_suggestions, include_unfinished,
+        clusters={doc: cluster.id for cluster in found for doc in cluster.documents},
+        one_per_cluster=one_per_cluster,
+        near_copies={"threshold": near_copies.threshold(corpus), **near_copies.summary(found)},
+    )  # fmt: skip
     options.check()
     chosen = resolve_source(corpus, FORMAT, source)
     documents = selected_documents(corpus, chosen, progress)
@@ -181,6 +194,14 @@ def summary(report: SpacyExportReport, out: Path) -> str:
             lines.append(_empty_dev(part, code))
     for code, reason in report.not_exported.items():
         lines.append(f"not exported: the {code!r} documents ({reason})")
+    copies = report.near_copies
+    if copies.get("clusters"):
+        left = len(copies["left_out"])
+        lines.append(
+            f"near-copies: {copies['clusters']} clusters of {copies['clustered']} documents, "
+            "each on one side of the split"
+            + (f"; {left} copies left out (--one-per-cluster)" if left else "")
+        )
     if report.languages:
         lines.append(
             f"documents in {len(parts)} languages: one folder each; {out}/report.json sums up"

@@ -110,7 +110,11 @@ def test_the_seed_article_imports_exports_and_counts(tmp_path: Path, corpus_path
         "guidelines_version": 1,  # init with the default scheme stores its guidelines
         "models": [],  # no model trained from this corpus yet
         "near_copies": {  # the import compared its document: no copy of anything
-            "threshold": 0.8, "clusters": 0, "clustered": 0, "copies": 0, "not_compared": 0
+            "threshold": 0.8,
+            "clusters": 0,
+            "clustered": 0,
+            "copies": 0,
+            "not_compared": 0,
         },  # fmt: skip
     }
 

@@ -33,6 +33,7 @@ REPORT_KEYS = {
     "not_trained",
     "language",
     "split",
+    "near_copies",
 }
 FRENCH_SEEDS = 4
 ISSUE_KEYS = {
