@@ -115,7 +115,7 @@ def test_the_seed_article_imports_exports_and_counts(tmp_path: Path, corpus_path
             "clustered": 0,
             "copies": 0,
             "not_compared": 0,
-        },  # fmt: skip
+        },
     }
 
 
