@@ -234,9 +234,11 @@ def _documents_section(documents: list[dict[str, Any]], top: int) -> str:
             f"{question}: " + ", ".join(f"{n} {a}" for n, a in given.items())
             for question, given in doc["questions"].items()
         )
+        cluster = doc.get("cluster")
+        copy_of = f" (near-copy: cluster {cluster})" if cluster else ""
         rows.append(
             [
-                _text(doc["id"]),
+                _text(doc["id"] + copy_of),
                 _text(", ".join(doc["annotators"])),
                 f"<td>{doc['disagreement']:.3f}</td>",
                 score_cell(doc["f1_exact"]),

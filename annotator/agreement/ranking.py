@@ -9,6 +9,7 @@ everything (or annotated nothing); 1 means they agree on nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -108,4 +109,35 @@ def _answers_of(
         name: values[int(answers[name][number])]
         for name in annotators
         if name in answers and answers[name][number] >= 0
+    }
+
+
+def group_copies(figures: dict[str, Any], clusters: Mapping[str, str]) -> None:
+    """Mark near-copies (wire copies) in ``documents_by_disagreement``, in place.
+
+    ``clusters``: document id -> its cluster's id. Each entry gets ``cluster`` (the id, or
+    None), and a cluster's entries follow its most disagreed member, so that a lead sees
+    the copies together (their agreement is one story's, counted as many times). The
+    figures gain ``near_copies``: ``clusters`` and ``documents`` among the ranked entries.
+    """
+    entries = figures["documents_by_disagreement"]
+    members: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        entry["cluster"] = clusters.get(entry["id"])
+        if entry["cluster"] is not None:
+            members.setdefault(entry["cluster"], []).append(entry)
+    grouped: list[dict[str, Any]] = []
+    shown: set[str] = set()
+    for entry in entries:
+        cluster = entry["cluster"]
+        if cluster is None:
+            grouped.append(entry)
+        elif cluster not in shown:
+            shown.add(cluster)
+            grouped.extend(members[cluster])
+    figures["documents_by_disagreement"] = grouped
+    together = {c: m for c, m in members.items() if len(m) > 1}
+    figures["near_copies"] = {
+        "clusters": len(together),
+        "documents": sum(len(m) for m in together.values()),
     }

@@ -73,7 +73,19 @@ def compute_agreement(
     registry = actors(corpus)  # issue 23: agreement on the actor of matched claims, read
     linked = keep_linked(_linked_documents(corpus), list[Document](), registry)
     add_actor_figures(report.figures, linked, scheme, registry)  # from linked documents only
+    mark_copies(report.figures, corpus)
     return report
+
+
+def mark_copies(figures: dict[str, Any], corpus: Corpus) -> None:
+    """Issue 24: near-copies grouped as one cluster in ``documents_by_disagreement``, as
+    the imports found them (documents not compared yet are not compared here: agreement
+    on 100k documents stays a matter of seconds)."""
+    from annotator.agreement.ranking import group_copies
+    from annotator.services import near_copies
+
+    index = near_copies.cluster_index(corpus, compare_pending=False)
+    group_copies(figures, {doc: cluster.id for doc, cluster in index.items()})
 
 
 def _linked_documents(corpus: Corpus) -> Iterator[Document]:
@@ -156,7 +168,11 @@ def format_summary(report: AgreementReport, top: int = 10) -> str:
     worst = [d for d in figures["documents_by_disagreement"] if d["disagreement"] > 0][:top]
     if worst:
         lines.append("most disagreement")
-        lines += [f"  {d['disagreement']:.3f}  {d['id']}" for d in worst]
+        lines += [
+            f"  {d['disagreement']:.3f}  {d['id']}"
+            + (f"  (near-copy: cluster {d['cluster']})" if d.get("cluster") else "")
+            for d in worst
+        ]
     return "\n".join(lines)
 
 

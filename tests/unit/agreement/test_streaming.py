@@ -15,7 +15,8 @@ from annotator.agreement.collect import collect
 from annotator.agreement.report import AgreementReport, build_report
 from annotator.core.model import GOLD, AnnotationSet, Document, Relation, Span
 from annotator.core.scheme import Scheme
-from annotator.services.agreement import compute_agreement
+from annotator.agreement.ranking import group_copies
+from annotator.services.agreement import compute_agreement, mark_copies
 from annotator.services.claims import claim_layer
 from annotator.services.corpora import default_scheme
 from annotator.store.actors import actors
@@ -109,6 +110,7 @@ def as_objects(corpus: Corpus) -> AgreementReport:
     data = collect(documents, corpus.scheme, claim_layer(corpus.scheme))
     report = build_report(data, GOLD)
     add_actor_figures(report.figures, linked, corpus.scheme, registry)
+    mark_copies(report.figures, corpus)  # issue 24: the same grouping of near-copies
     return report
 
 
@@ -143,5 +145,6 @@ def test_the_random_corpora_hold_what_the_figures_read(tmp_path: Path) -> None:
 def test_a_corpus_without_documents_gives_the_figures_of_no_documents(corpus: Corpus) -> None:
     expected = build_report(collect([], corpus.scheme))
     add_actor_figures(expected.figures, [], corpus.scheme, {})
+    group_copies(expected.figures, {})
 
     assert compute_agreement(corpus).figures == expected.figures
