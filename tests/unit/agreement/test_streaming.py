@@ -12,10 +12,10 @@ import pytest
 
 from annotator.agreement.actors import add_actor_figures, keep_linked
 from annotator.agreement.collect import collect
+from annotator.agreement.ranking import group_copies
 from annotator.agreement.report import AgreementReport, build_report
 from annotator.core.model import GOLD, AnnotationSet, Document, Relation, Span
 from annotator.core.scheme import Scheme
-from annotator.agreement.ranking import group_copies
 from annotator.services.agreement import compute_agreement, mark_copies
 from annotator.services.claims import claim_layer
 from annotator.services.corpora import default_scheme
