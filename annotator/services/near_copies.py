@@ -43,7 +43,7 @@ SETTING = "near_copies"
 DEFAULT_THRESHOLD = 0.8
 SHINGLE = 5
 NUM_PERM = 128
-LSH_MARGIN = 0.1
+LSH_MARGIN = 0.2
 """The LSH bands are chosen for ``threshold - LSH_MARGIN``: candidates are checked exactly."""
 _WORD = re.compile(r"\w+")
 _BATCH = 500
@@ -478,3 +478,24 @@ def summary(found: Sequence[Cluster]) -> dict[str, int]:
     M - N copies beyond one per cluster."""
     clustered = sum(len(c.documents) for c in found)
     return {"clusters": len(found), "clustered": clustered, "copies": clustered - len(found)}
+
+
+def clusters_by_key(corpus: Corpus) -> dict[int, Cluster]:
+    """Document key (``documents.pk``) -> its cluster, from the stored comparisons only
+    (the browser opens at once; an import or ``annotator duplicates`` compares)."""
+    index = cluster_index(corpus, compare_pending=False)
+    if not index:
+        return {}
+    ids = sorted(index)
+    keyed: dict[int, Cluster] = {}
+    with reading(corpus.engine) as conn:
+        for start in range(0, len(ids), _BATCH):
+            chunk = ids[start : start + _BATCH]
+            rows = conn.execute(
+                select(t.documents.c.pk, t.documents.c.doc_id).where(
+                    t.documents.c.doc_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                keyed[row.pk] = index[row.doc_id]
+    return keyed

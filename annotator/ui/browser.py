@@ -11,6 +11,7 @@ Signals (BrowserPanel):
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -52,7 +53,15 @@ CORPUS_ORDER = "corpus"
 UNCERTAINTY_ORDER = "uncertainty"
 PAGE = 256
 _MAX_PAGES = 64
-_COLUMNS = ("Document", "Title", "Status", "Spans", "Annotators")
+_COLUMNS = ("Document", "Title", "Status", "Spans", "Annotators", "Copies")
+COPIES_COLUMN = 5
+ALL_DOCUMENTS = "all"
+ONLY_COPIES = "copies"
+ONE_PER_CLUSTER = "one-per-cluster"
+CLUSTER_PREFIX = "cluster:"
+"""The near-copies filter (issue 24): every document, only those with near-copies, one
+document per cluster (the others hidden), or ``cluster:<id>``: one cluster's documents."""
+COPY_MARK = "≈"
 _STATUS_COLORS = {
     "todo": None,
     "in_progress": "#e6a700",
@@ -76,7 +85,12 @@ class DocumentTableModel(ColumnsModel):
         self._annotator = annotator
         self._keys: Sequence[int] = range(0)
         self._pages: OrderedDict[int, list[browse.BrowserRow]] = OrderedDict()
-        self._filters: dict[str, str] = {"status": ANY_STATUS, "search": ""}
+        self._filters: dict[str, str] = {
+            "status": ANY_STATUS,
+            "search": "",
+            "copies": ALL_DOCUMENTS,
+        }
+        self._clusters: dict[int, Any] = {}  # document key -> its cluster of near-copies
         self._order = CORPUS_ORDER
         self._rows: dict[int, int] | None = None  # key -> row, when not in key order
         self.refresh()
@@ -89,12 +103,42 @@ class DocumentTableModel(ColumnsModel):
 
     # -- filtering ---------------------------------------------------------------------------
 
-    def set_filter(self, status: str | None = None, search: str | None = None) -> None:
+    def set_filter(
+        self, status: str | None = None, search: str | None = None, copies: str | None = None
+    ) -> None:
         if status is not None:
             self._filters["status"] = status
         if search is not None:
             self._filters["search"] = search
+        if copies is not None:
+            self._filters["copies"] = copies
         self.refresh()
+
+    def cluster_of(self, row: int) -> Any:
+        """The cluster of near-copies of the document at ``row``, or None."""
+        if not 0 <= row < len(self._keys):
+            return None
+        return self._clusters.get(self._keys[row])
+
+    def _copies_filtered(self, keys: Sequence[int]) -> Sequence[int]:
+        wanted = self._filters["copies"]
+        if wanted == ALL_DOCUMENTS:
+            return keys
+        clusters = self._clusters
+        if wanted == ONLY_COPIES:
+            return array("q", (k for k in keys if k in clusters))
+        if wanted == ONE_PER_CLUSTER:
+            seen: set[str] = set()
+            kept = array("q")
+            for key in keys:  # ascending keys: the first document of each cluster stays
+                cluster = clusters.get(key)
+                if cluster is None or cluster.id not in seen:
+                    kept.append(key)
+                    if cluster is not None:
+                        seen.add(cluster.id)
+            return kept
+        chosen = wanted.removeprefix(CLUSTER_PREFIX)
+        return array("q", (k for k in keys if k in clusters and clusters[k].id == chosen))
 
     def set_order(self, order: str) -> None:
         """``corpus`` order, or ``uncertainty``: the documents a model is least sure of
@@ -114,13 +158,17 @@ class DocumentTableModel(ColumnsModel):
             self._pages.clear()
             self.endResetModel()
             return
+        from annotator.services.near_copies import clusters_by_key
         from annotator.store import browse
 
-        self._keys = browse.document_keys(
-            self._corpus,
-            self._annotator,
-            status=self._filters["status"],
-            search=self._filters["search"],
+        self._clusters = clusters_by_key(self._corpus)
+        self._keys = self._copies_filtered(
+            browse.document_keys(
+                self._corpus,
+                self._annotator,
+                status=self._filters["status"],
+                search=self._filters["search"],
+            )
         )
         self._rows = None
         if self._order == UNCERTAINTY_ORDER:
@@ -188,14 +236,19 @@ class DocumentTableModel(ColumnsModel):
         row = self._row(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            cluster = self._clusters.get(self._keys[index.row()])
             values = (
                 row.doc_id,
                 row.title,
                 row.status.replace("_", " "),
                 row.spans,
                 row.annotators,
+                f"{COPY_MARK} {len(cluster.documents)}" if cluster is not None else "",
             )
             return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == COPIES_COLUMN:
+            cluster = self._clusters.get(self._keys[index.row()])
+            return _cluster_tip(cluster, row.doc_id) if cluster is not None else None
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:
             color = _STATUS_COLORS.get(row.status)
             return QColor(color) if color else None
@@ -204,6 +257,17 @@ class DocumentTableModel(ColumnsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def _cluster_tip(cluster: Any, doc_id: str) -> str:
+    low, high = cluster.lowest, cluster.highest
+    similarity = f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
+    others = [d for d in cluster.documents if d != doc_id]
+    shown = ", ".join(others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+    return (
+        f"Near-copies (cluster {cluster.id}): {len(cluster.documents)} documents, "
+        f"similarity {similarity}\nAlso: {shown}\nAlt+C shows them together"
+    )
 
 
 class BrowserPanel(QWidget):
@@ -228,6 +292,19 @@ class BrowserPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.order.setMinimumContentsLength(6)
+        self.copies = QComboBox()
+        self.copies.setObjectName("copiesFilter")
+        self.copies.addItem("All documents", ALL_DOCUMENTS)
+        self.copies.addItem(f"{COPY_MARK} Near-copies only", ONLY_COPIES)
+        self.copies.addItem("One per cluster", ONE_PER_CLUSTER)
+        self.copies.setToolTip(
+            "Near-copies (wire copies) found at import: show them only, or one per cluster; "
+            "Alt+C on a document shows its cluster"
+        )
+        self.copies.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.copies.setMinimumContentsLength(10)
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search id or text (Ctrl+F)")
@@ -259,6 +336,7 @@ class BrowserPanel(QWidget):
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.copies)
         bottom.addWidget(self.order)
         layout.addLayout(bottom)
         self._debounce = QTimer(self)
@@ -266,6 +344,13 @@ class BrowserPanel(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self._apply_search)
         self.status.currentIndexChanged.connect(self._apply_status)
+        self.copies.currentIndexChanged.connect(self._apply_copies)
+        self.show_copies = QAction("Show this document's near-copies", self.table)
+        self.show_copies.setShortcut(QKeySequence("Alt+C"))
+        self.show_copies.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.show_copies.triggered.connect(self.show_cluster)
+        self.table.addAction(self.show_copies)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.order.currentIndexChanged.connect(
             lambda _index: self.model.set_order(str(self.order.currentData()))
         )
@@ -306,6 +391,23 @@ class BrowserPanel(QWidget):
         if doc_id is not None:
             self.table.selectRow(0)
             self.documentActivated.emit(doc_id)
+
+    def show_cluster(self) -> None:
+        """Filter the list to the current document's cluster of near-copies (the copies
+        filter's first entry shows every document again)."""
+        cluster = self.model.cluster_of(self.table.currentIndex().row())
+        if cluster is None:
+            return
+        value = CLUSTER_PREFIX + cluster.id
+        at = self.copies.findData(value)
+        if at < 0:
+            self.copies.addItem(f"{COPY_MARK} Cluster {cluster.id}", value)
+            at = self.copies.count() - 1
+        self.copies.setCurrentIndex(at)
+        self.table.setFocus()
+
+    def _apply_copies(self) -> None:
+        self.model.set_filter(copies=str(self.copies.currentData()))
 
     def _apply_status(self) -> None:
         self.model.set_filter(status=str(self.status.currentData()))

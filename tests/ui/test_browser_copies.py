@@ -1,0 +1,106 @@
+"""Near-copies in the corpus browser (issue 24): a cluster mark on every document that
+has copies, its tooltip naming the cluster, and filters: near-copies only, one per
+cluster, and one cluster's documents (Alt+C on a document), cleared by "All documents"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from annotator.core.model import Document
+from annotator.services import near_copies
+from annotator.store.corpus import Corpus
+from annotator.ui.browser import (
+    ALL_DOCUMENTS,
+    COPIES_COLUMN,
+    ONE_PER_CLUSTER,
+    ONLY_COPIES,
+    BrowserPanel,
+    DocumentTableModel,
+)
+from tests.unit.services.near_copy_samples import article, cut_paragraph, text_of, with_byline
+
+
+@pytest.fixture
+def wire(corpus: Corpus) -> Corpus:
+    s1, s4 = article(1), article(4)
+    corpus.add_documents(
+        [
+            Document("s0", text_of(article(0)), {}, []),
+            Document("s1", text_of(s1), {}, []),
+            Document("s2", text_of(article(2)), {}, []),
+            Document("s1-byline", with_byline(s1), {}, []),
+            Document("s4", text_of(s4), {}, []),
+            Document("s1-cut", cut_paragraph(s1), {}, []),
+            Document("s4-cut", cut_paragraph(s4, 3), {}, []),
+        ]
+    )
+    near_copies.update(corpus)
+    return corpus
+
+
+def shown(model: DocumentTableModel) -> list[str]:
+    return [str(model.doc_id(row)) for row in range(model.rowCount())]
+
+
+def mark(model: DocumentTableModel, row: int, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    return model.data(model.index(row, COPIES_COLUMN), role)
+
+
+def test_copies_are_marked_with_their_cluster(wire: Corpus, qtmodeltester: ModelTester) -> None:
+    model = DocumentTableModel(wire, "alice")
+    marks = {model.doc_id(row): mark(model, row) for row in range(model.rowCount())}
+    assert marks == {
+        "s0": "", "s1": "≈ 3", "s2": "", "s1-byline": "≈ 3", "s4": "≈ 2", "s1-cut": "≈ 3",
+        "s4-cut": "≈ 2",
+    }  # fmt: skip
+    tip = str(mark(model, 3, Qt.ItemDataRole.ToolTipRole))
+    assert tip.startswith("Near-copies (cluster s1): 3 documents, similarity 0.")
+    assert "Also: s1, s1-cut" in tip
+    assert mark(model, 0, Qt.ItemDataRole.ToolTipRole) is None
+    for copies in (ONLY_COPIES, ONE_PER_CLUSTER, "cluster:s4"):
+        model.set_filter(copies=copies)
+        qtmodeltester.check(model)  # type: ignore[no-untyped-call]  # pytest-qt is untyped
+
+
+def test_the_copies_filters(wire: Corpus) -> None:
+    model = DocumentTableModel(wire, "alice")
+    model.set_filter(copies=ONLY_COPIES)
+    assert shown(model) == ["s1", "s1-byline", "s4", "s1-cut", "s4-cut"]
+    model.set_filter(copies=ONE_PER_CLUSTER)
+    assert shown(model) == ["s0", "s1", "s2", "s4"]
+    model.set_filter(copies=ONLY_COPIES, search="byline")
+    assert shown(model) == ["s1-byline"]  # both filters at once
+    model.set_filter(copies=ONE_PER_CLUSTER, search="s1-")
+    assert shown(model) == ["s1-byline"]  # the search first, then the cluster's first match
+    model.set_filter(copies=ALL_DOCUMENTS, search="")
+    assert len(shown(model)) == 7
+    assert model.row_of("s4-cut") == 6
+
+
+def test_alt_c_shows_the_current_documents_cluster_and_all_documents_clears_it(
+    wire: Corpus, qtbot: QtBot, tmp_path: Path
+) -> None:
+    panel = BrowserPanel(DocumentTableModel(wire, "alice"))
+    qtbot.addWidget(panel)
+    with qtbot.waitActive(panel):
+        panel.show()
+        panel.activateWindow()
+    panel.table.setFocus()
+    panel.table.selectRow(4)  # s4
+    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    assert shown(panel.model) == ["s4", "s4-cut"]
+    assert panel.copies.currentText() == "≈ Cluster s4"
+    assert panel.count.text() == "2 documents"
+    panel.copies.setCurrentIndex(panel.copies.findData(ALL_DOCUMENTS))
+    assert len(shown(panel.model)) == 7
+
+    panel.table.selectRow(0)  # s0 has no copy: Alt+C changes nothing
+    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    assert len(shown(panel.model)) == 7
+    panel.resize(700, 320)
+    panel.grab().save(str(tmp_path / "browser-copies.png"))
