@@ -114,6 +114,10 @@ class DocumentTableModel(ColumnsModel):
             self._filters["copies"] = copies
         self.refresh()
 
+    def has_copies(self) -> bool:
+        """Whether the corpus has near-copies (found by its imports)."""
+        return bool(self._clusters)
+
     def cluster_of(self, row: int) -> Any:
         """The cluster of near-copies of the document at ``row``, or None."""
         if not 0 <= row < len(self._keys):
@@ -423,3 +427,5 @@ class BrowserPanel(QWidget):
 
     def _update_count(self) -> None:
         self.count.setText(f"{self.model.rowCount()} documents")
+        # The copies filter only where there are near-copies: the dock stays as narrow.
+        self.copies.setVisible(self.model.has_copies() or self.copies.currentIndex() > 0)

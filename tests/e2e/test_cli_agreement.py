@@ -24,6 +24,7 @@ TOP_KEYS = {
     "claims",
     "documents_by_disagreement",
     "gold",
+    "near_copies",  # issue 24: clusters of near-copies among the ranked documents
 }
 LAYER_KEYS = {"f1_exact", "f1_overlap", "alpha_tokens", "labels", "pairs"}
 QUESTION_KEYS = {"items", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"}
