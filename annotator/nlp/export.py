@@ -157,12 +157,12 @@ class _LanguagePart:
         """Settle the split, fill the report, and give the four files' contents (a side
         in several DocBins as the staging folder holding them)."""
         ids, report = self.ids, self.report
-        moving = split.rebalance(ids[TRAIN], ids[DEV], self.options.dev_fraction, self.options.seed)
-        if moving is not None:  # with its near-copies: a cluster is never split
-            key = self.options.clusters.get(moving)
-            together = [d for d in ids[TRAIN] + ids[DEV] if self.options.clusters.get(d) == key]
-            for doc_id in together if key is not None else [moving]:
-                _move(self.bins, ids, doc_id, self.nlp.vocab)
+        moving = split.rebalance(
+            ids[TRAIN], ids[DEV], self.options.dev_fraction, self.options.seed,
+            self.options.clusters,
+        )  # fmt: skip
+        for doc_id in moving:  # with its near-copies: a cluster is never split
+            _move(self.bins, ids, doc_id, self.nlp.vocab)
         if self.options.near_copies:
             report.near_copies = {
                 **self.options.near_copies,
@@ -330,7 +330,7 @@ def _prepare(out: Path) -> Path:
 
 
 def _move(bins: dict[str, Side], ids: dict[str, list[str]], doc_id: str, vocab: Any) -> None:
-    """Move one document's examples to the other (empty) side, keeping the order."""
+    """Move one document's examples to the other side, keeping the order."""
     source, target = (TRAIN, DEV) if doc_id in ids[TRAIN] else (DEV, TRAIN)
     for doc in bins[source].take(doc_id, vocab):
         bins[target].add(doc)

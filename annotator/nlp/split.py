@@ -8,7 +8,7 @@ would not do.
 
 A tiny corpus can draw no dev document at all (or only dev documents): when the fraction
 is above 0 and there are at least two documents, the document with the lowest score
-moves to dev. Train is never left empty while there is a document: the dev document with
+moves to dev (with its near-copies, unless they are all of train). Train is never left empty while there is a document: the dev document with
 the highest score moves back to train, so a one-document corpus (or ``--dev-fraction 0``)
 trains on everything. These exceptions apply only when one side would otherwise be
 empty; an empty dev is then said plainly by the export, never blamed on the data.
@@ -17,7 +17,7 @@ empty; an empty dev is then said plainly by the export, never blamed on the data
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from annotator.core.errors import AnnotatorError
 
@@ -41,16 +41,34 @@ def goes_to_dev(doc_id: str, fraction: float, seed: int) -> bool:
 
 
 def rebalance(
-    train: Collection[str], dev: Collection[str], fraction: float, seed: int
-) -> str | None:
-    """The document to move so that neither side is empty, or None when none must move.
+    train: Collection[str],
+    dev: Collection[str],
+    fraction: float,
+    seed: int,
+    clusters: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The documents to move so that neither side is empty; empty when none must move.
 
-    Returns a dev document (to move to train) when train is empty, whatever the fraction
-    and however few documents there are; a train document (to move to dev) when dev is
-    empty, the fraction is above 0 and there are at least two documents.
+    Gives dev documents (to move to train) when train is empty, whatever the fraction and
+    however few documents there are; train documents (to move to dev) when dev is empty,
+    the fraction is above 0 and there are at least two documents. ``clusters`` maps a
+    document to its cluster of near-copies: a cluster moves whole (its key's score decides,
+    as it decided its side), and a move to dev never takes the last of train, so a corpus
+    that is one cluster trains on everything and says dev is empty.
     """
+    clusters = clusters or {}
+
+    def key(doc_id: str) -> str:
+        return clusters.get(doc_id, doc_id)
+
+    def group(first: str, side: Collection[str]) -> list[str]:
+        return [d for d in side if key(d) == key(first)]
+
     if not train and dev:
-        return max(dev, key=lambda doc_id: (score(doc_id, seed), doc_id))
+        return group(max(dev, key=lambda d: (score(key(d), seed), key(d))), dev)
     if not dev and fraction > 0.0 and len(train) >= 2:
-        return min(train, key=lambda doc_id: (score(doc_id, seed), doc_id))
-    return None
+        for first in sorted(train, key=lambda d: (score(key(d), seed), key(d))):
+            moving = group(first, train)
+            if len(moving) < len(train):
+                return moving
+    return []

@@ -44,25 +44,37 @@ def test_a_tiny_corpus_gets_its_lowest_scored_document_in_dev() -> None:
     ids = ["a", "b"]
     train = [i for i in ids if not goes_to_dev(i, 0.01, seed=0)]
     assert train == ids  # the hash alone put nothing in dev
-    assert rebalance(train, [], 0.01, seed=0) == min(ids, key=lambda i: score(i, 0))
+    assert rebalance(train, [], 0.01, seed=0) == [min(ids, key=lambda i: score(i, 0))]
 
 
 def test_a_corpus_all_in_dev_gives_one_document_back_to_train() -> None:
-    assert rebalance([], ["a", "b", "c"], 0.99, seed=0) == max("abc", key=lambda i: score(i, 0))
+    assert rebalance([], ["a", "b", "c"], 0.99, seed=0) == [max("abc", key=lambda i: score(i, 0))]
 
 
 def test_nothing_moves_with_one_document_or_a_zero_fraction_or_both_sides_filled() -> None:
-    assert rebalance(["a"], [], 0.5, seed=0) is None
-    assert rebalance(["a", "b"], [], 0.0, seed=0) is None
-    assert rebalance(["a"], ["b"], 0.5, seed=0) is None
+    assert rebalance(["a"], [], 0.5, seed=0) == []
+    assert rebalance(["a", "b"], [], 0.0, seed=0) == []
+    assert rebalance(["a"], ["b"], 0.5, seed=0) == []
 
 
 def test_a_single_document_drawn_into_dev_goes_back_to_train() -> None:
-    assert rebalance([], ["only"], 0.99, seed=0) == "only"
+    assert rebalance([], ["only"], 0.99, seed=0) == ["only"]
 
 
 def test_a_zero_fraction_still_never_leaves_train_empty() -> None:
-    assert rebalance([], ["a", "b"], 0.0, seed=0) == max("ab", key=lambda i: score(i, 0))
+    assert rebalance([], ["a", "b"], 0.0, seed=0) == [max("ab", key=lambda i: score(i, 0))]
+
+
+def test_a_cluster_moves_whole_and_never_takes_the_last_of_train() -> None:
+    clusters = {"a": "k", "b": "k", "c": "k"}
+    assert rebalance([], ["a", "b"], 0.5, seed=0, clusters=clusters) == ["a", "b"]
+    # one cluster is all of train: nothing moves, dev stays empty
+    assert rebalance(["a", "b", "c"], [], 0.5, seed=0, clusters=clusters) == []
+    # with another document, the lowest scored group that leaves train something moves
+    moved = rebalance(["a", "b", "c", "z"], [], 0.5, seed=0, clusters=clusters)
+    assert moved in (["a", "b", "c"], ["z"])
+    expected = ["a", "b", "c"] if score("k", 0) < score("z", 0) else ["z"]
+    assert moved == expected
 
 
 @pytest.mark.parametrize("fraction", [-0.1, 1.0, 1.5])
