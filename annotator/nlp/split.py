@@ -8,10 +8,11 @@ would not do.
 
 A tiny corpus can draw no dev document at all (or only dev documents): when the fraction
 is above 0 and there are at least two documents, the document with the lowest score
-moves to dev (with its near-copies, unless they are all of train). Train is never left empty while there is a document: the dev document with
-the highest score moves back to train, so a one-document corpus (or ``--dev-fraction 0``)
-trains on everything. These exceptions apply only when one side would otherwise be
-empty; an empty dev is then said plainly by the export, never blamed on the data.
+moves to dev (with its near-copies, unless they are all of train). Train is never left
+empty while there is a document: the dev document with the highest score moves back to
+train (with its near-copies), so a one-document corpus (or ``--dev-fraction 0``) trains
+on everything. These exceptions apply only when one side would otherwise be empty; an
+empty dev is then said plainly by the export, never blamed on the data.
 """
 
 from __future__ import annotations

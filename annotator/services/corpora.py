@@ -144,6 +144,9 @@ def open_default_corpus() -> Corpus:
     try:
         corpus.add_guidelines(default_guidelines(), DEFAULT_GUIDELINES_AUTHOR)
         corpus.add_documents(seed_documents())
+        from annotator.services import near_copies
+
+        near_copies.update(corpus)  # compared, as an import compares (wire copies)
     finally:
         corpus.close()
     # SQLite removes the WAL on the last clean close; if one is left, it travels along.

@@ -5,19 +5,26 @@ paragraph, a byline). Such copies should be annotated once and never split acros
 train and dev. Each document's text is cut into shingles of ``shingle`` words
 (lower-cased ``\\w+`` words), the shingles are hashed to 32 bits, and a MinHash
 signature of ``num_perm`` values (datasketch, scheme ``affine32``) is stored per
-document. Locality-sensitive hashing (datasketch's ``MinHashLSH``, with bands chosen for
-a threshold a little below the corpus's, so that borderline pairs are not lost) proposes
-candidate pairs; each candidate is then checked on the exact Jaccard similarity of the
-two shingle sets, so the similarity said is the real one, not an estimate.
+document. Locality-sensitive hashing (the signature cut in bands, with the number of
+bands and rows datasketch chooses for a threshold a little below the corpus's, so that
+borderline pairs are not lost) proposes candidate pairs; each candidate is then checked
+on the exact Jaccard similarity of the two shingle sets, so the similarity said is the
+real one, not an estimate.
 
 Comparing is incremental: an import compares only the documents that have no signature
-yet, with those that have one and with each other. Pairs at or above the corpus's
-threshold are stored; a cluster is a connected group of such pairs, named after its
-first document in corpus order.
+yet, with those that have one and with each other. A cluster is a connected group of
+pairs at or above the corpus's threshold, named after its first document in corpus
+order. What is stored is what connects a cluster: a candidate already in the same
+cluster as the new document is not checked again, so a story reprinted 5,000 times
+costs 5,000 pairs, not 12 million, and an LSH bucket keeps at most ``BUCKET`` documents
+(in a bigger one, the first ``BUCKET`` stand for the cluster they belong to). A
+cluster's similarities (lowest, highest) are those of the pairs that join it.
 
-Why datasketch: its LSH picks the number of bands and rows that minimise false
-positives and negatives for a threshold (an integral we would otherwise write and test
-ourselves), and its MinHash permutations are vectorised with NumPy.
+Why datasketch: it chooses the bands and rows that minimise false positives and
+negatives for a threshold (an integral we would otherwise write and test ourselves),
+and its MinHash permutations are vectorised with NumPy. The bands themselves are a dict
+per band here, so that buckets are bounded and stored signatures load without one
+Python object per document.
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ SHINGLE = 5
 NUM_PERM = 128
 LSH_MARGIN = 0.2
 """The LSH bands are chosen for ``threshold - LSH_MARGIN``: candidates are checked exactly."""
+BUCKET = 64
+"""The most documents one LSH bucket keeps (the others are found through them)."""
+_VERIFY_EVERY = 50_000
+"""Candidate pairs are checked (texts read) by this many at most, so memory stays bounded."""
 _WORD = re.compile(r"\w+")
 _BATCH = 500
 _MULTIPLIER = np.uint64(1_000_003)
@@ -111,7 +122,6 @@ class _Hasher:
     def __init__(self, num_perm: int = NUM_PERM) -> None:
         from datasketch import MinHash
 
-        self._minhash = MinHash
         self.num_perm = num_perm
         self._template = MinHash(num_perm=num_perm, scheme="affine32", hashfunc=int)
 
@@ -121,20 +131,58 @@ class _Hasher:
             m.update_batch(hashes.tolist())
         return np.asarray(m.hashvalues, dtype=np.uint32)
 
-    def minhash(self, values: np.ndarray) -> Any:
-        return self._minhash(
-            num_perm=self.num_perm,
-            scheme="affine32",
-            hashfunc=int,
-            hashvalues=values,
-            permutations=self._template.permutations,
-        )
+
+class _Bands:
+    """LSH over MinHash signatures: a dict per band, from the band's values to the
+    documents (at most ``BUCKET``) that have them."""
+
+    def __init__(self, limit: float, num_perm: int) -> None:
+        from datasketch.lsh import _optimal_param
+
+        bands, rows = _optimal_param(max(0.05, limit - LSH_MARGIN), num_perm, 0.5, 0.5)
+        self.cuts = [(k * rows, (k + 1) * rows) for k in range(bands)]
+        self.tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+
+    def add(self, pk: int, values: np.ndarray, query: bool) -> set[int]:
+        """Put ``pk`` in its buckets; with ``query``, the documents already there."""
+        found: set[int] = set()
+        for table, (start, end) in zip(self.tables, self.cuts, strict=True):
+            key = values[start:end].tobytes()
+            bucket = table.get(key)
+            if bucket is None:
+                table[key] = [pk]
+                continue
+            if query:
+                found.update(bucket)
+            if len(bucket) < BUCKET:
+                bucket.append(pk)
+        return found
 
 
-def _lsh(limit: float, num_perm: int) -> Any:
-    from datasketch import MinHashLSH
+class _Forest:
+    """Union-find over document keys: which documents are already in one cluster."""
 
-    return MinHashLSH(threshold=max(0.05, limit - LSH_MARGIN), num_perm=num_perm)
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def root(self, x: int) -> int:
+        parent = self.parent
+        top = parent.get(x, x)
+        if top == x:
+            return x
+        while True:
+            up = parent.get(top, top)
+            if up == top:
+                break
+            top = up
+        while x != top:  # path compression
+            parent[x], x = top, parent[x]
+        return top
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 # -- what is stored ---------------------------------------------------------------------------
@@ -178,8 +226,8 @@ class Cluster:
 class Comparison:
     """What one comparison of new documents found.
 
-    ``of_existing``: new documents that are near-copies of documents compared before;
-    ``of_each_other``: new documents that are near-copies only of other new ones.
+    ``of_existing``: new documents in a cluster with documents compared before;
+    ``of_each_other``: new documents in a cluster of new documents only.
     """
 
     compared: int = 0
@@ -224,13 +272,13 @@ def _pending(conn: Connection, tables: bool) -> Iterator[tuple[int, str]]:
             yield row.pk, row.text
 
 
-def _stored_signatures(conn: Connection) -> Iterator[tuple[int, bytes]]:
+def _stored_signatures(conn: Connection) -> Iterator[tuple[int, np.ndarray]]:
     m = t.doc_minhash
     result = conn.execute(
         select(m.c.document_pk, m.c.signature).where(m.c.shingles > 0).order_by(m.c.document_pk)
     )
     for row in result:
-        yield row.document_pk, bytes(row.signature)
+        yield row.document_pk, np.frombuffer(bytes(row.signature), dtype=np.uint32)
 
 
 def _texts(conn: Connection, pks: Sequence[int]) -> Iterator[tuple[int, str]]:
@@ -256,54 +304,66 @@ def compare(
     """
     tables = has_tables(conn)
     hasher = _Hasher()
-    lsh = _lsh(limit, hasher.num_perm)
+    bands = _Bands(limit, hasher.num_perm)
+    forest = _Forest()
     old: set[int] = set()
     result = Comparison()
     candidates: list[tuple[int, int]] = []
-    stored = list(_stored_signatures(conn)) if tables else []
+    kept: dict[tuple[int, int], float] = {}
     pending_total = _pending_count(conn, tables)
-    total = pending_total + (len(stored) if everything else 0)
-    done = 0
-    if everything:
-        for pk, raw in stored:
-            values = np.frombuffer(raw, dtype=np.uint32).copy()
-            mh = hasher.minhash(values)
-            candidates.extend((other, pk) for other in lsh.query(mh))
-            lsh.insert(pk, mh)
-            done += 1
-            if done % _BATCH == 0:
-                progress(done, total, "documents compared")
-    else:
-        with lsh.insertion_session() as session:
-            for pk, raw in stored:
-                session.insert(pk, hasher.minhash(np.frombuffer(raw, dtype=np.uint32).copy()))
-                old.add(pk)
+    stored_total = _stored_count(conn) if tables and (everything or pending_total) else 0
+    total = pending_total + (stored_total if everything else 0)
     if not pending_total and not everything:
         return result
+    done = 0
+
+    def check() -> None:
+        _verify(conn, candidates, limit, forest, kept)
+        candidates.clear()
+
+    if tables and not everything:
+        for a, b in conn.execute(select(t.near_copies.c.document_pk, t.near_copies.c.other_pk)):
+            forest.join(a, b)
+    if tables:
+        for pk, values in _stored_signatures(conn):
+            if everything:
+                candidates.extend((other, pk) for other in bands.add(pk, values, query=True))
+                done += 1
+                if done % _BATCH == 0:
+                    progress(done, total, "documents compared")
+                if len(candidates) >= _VERIFY_EVERY:
+                    check()
+            else:
+                bands.add(pk, values, query=False)
+                old.add(pk)
     for pk, text in _pending(conn, tables):
         hashes = shingle_hashes(text)
         values = hasher.signature(hashes)
         result.signatures.append((pk, len(hashes), values.tobytes()))
         result.compared += 1
         if len(hashes):
-            mh = hasher.minhash(values)
-            candidates.extend((other, pk) for other in lsh.query(mh))
-            lsh.insert(pk, mh)
+            candidates.extend((other, pk) for other in bands.add(pk, values, query=True))
         done += 1
         if done % _BATCH == 0:
             progress(done, total, "documents compared")
+        if len(candidates) >= _VERIFY_EVERY:
+            check()
+    check()
     progress(total, total, "documents compared")
-    result.pairs = _verified(conn, candidates, limit)
-    new = {pk for pk, _, _ in result.signatures}
-    to_old: set[int] = set()
-    to_new: set[int] = set()
-    for a, b, _ in result.pairs:
-        for this, that in ((a, b), (b, a)):
-            if this in new:
-                (to_old if that in old else to_new).add(this)
-    result.of_existing = len(to_old)
-    result.of_each_other = len(to_new - to_old)
+    result.pairs = [(a, b, similarity) for (a, b), similarity in sorted(kept.items())]
+    roots = {forest.root(pk) for pk in forest.parent}  # clusters: roots with members
+    with_old = {forest.root(pk) for pk in old}
+    for pk, _, _ in result.signatures:
+        if pk in forest.parent or pk in roots:
+            if forest.root(pk) in with_old:
+                result.of_existing += 1
+            else:
+                result.of_each_other += 1
     return result
+
+
+def _stored_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(t.doc_minhash)).scalar_one())
 
 
 def _pending_count(conn: Connection, tables: bool) -> int:
@@ -315,23 +375,28 @@ def _pending_count(conn: Connection, tables: bool) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def _verified(
-    conn: Connection, candidates: list[tuple[int, int]], limit: float
-) -> list[tuple[int, int, float]]:
-    """The candidate pairs whose exact shingle Jaccard reaches ``limit``, ``(low, high, sim)``."""
-    if not candidates:
-        return []
-    involved = sorted({pk for pair in candidates for pk in pair})
+def _verify(
+    conn: Connection,
+    candidates: list[tuple[int, int]],
+    limit: float,
+    forest: _Forest,
+    kept: dict[tuple[int, int], float],
+) -> None:
+    """Check the candidate pairs not already in one cluster on their exact shingle
+    Jaccard; those reaching ``limit`` go in ``kept`` as ``(low, high) -> similarity``
+    and join their clusters in ``forest``."""
+    open_pairs = [(a, b) for a, b in candidates if a != b and forest.root(a) != forest.root(b)]
+    if not open_pairs:
+        return
+    involved = sorted({pk for pair in open_pairs for pk in pair})
     shingles = {pk: shingle_hashes(text) for pk, text in _texts(conn, involved)}
-    kept: dict[tuple[int, int], float] = {}
-    for a, b in candidates:
-        key = (min(a, b), max(a, b))
-        if key in kept or a == b:
+    for a, b in open_pairs:
+        if forest.root(a) == forest.root(b):
             continue
         similarity = jaccard(shingles[a], shingles[b])
         if similarity >= limit:
-            kept[key] = similarity
-    return [(a, b, s) for (a, b), s in sorted(kept.items())]
+            kept[(min(a, b), max(a, b))] = similarity
+            forest.join(a, b)
 
 
 def _store(conn: Connection, found: Comparison, everything: bool) -> None:

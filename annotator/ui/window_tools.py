@@ -108,6 +108,14 @@ class CorpusTools(WindowBase):
             "Importing",
             lambda progress: import_paths(self.corpus, paths, fmt, annotator, extend, progress),
         )
+        copies = None
+        if report is not None and any(f.documents for f in report.files):
+            from annotator.services import near_copies
+
+            copies = self._run(  # wire copies: the new documents against the corpus
+                "Comparing for near-copies",
+                lambda progress: near_copies.update(self.corpus, progress),
+            )
         self.corpus.reload()
         self.model.refresh()
         self.label_palette.set_scheme(self.corpus.scheme)
@@ -118,6 +126,12 @@ class CorpusTools(WindowBase):
                 + "".join(f"\n  warning: {w}" for w in f.warnings)
                 for f in report.files
             ]
+            if copies is not None and copies.compared:
+                lines.append(
+                    copies.sentence().replace(
+                        "annotator duplicates CORPUS", "the Copies filter of Documents"
+                    )
+                )
             QMessageBox.information(self, "Import finished", "\n".join(lines))
         if self.session.document is None and self.model.doc_id(0):
             self.open_document(str(self.model.doc_id(0)))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -101,6 +101,45 @@ def test_import_dialog_imports_through_a_progress_dialog(
     window.import_dialog()
     assert window.model.rowCount() == 8
     assert "new.jsonl (jsonl): 1 new documents" in messages[0]
+
+
+def test_an_import_in_the_window_finds_the_wire_copies_it_brings(
+    open_window: Open, seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A reprint of a seed article (new headline, a byline) imported in the window is
+    compared at once: the message says so and the browser's Copies column marks both."""
+    from annotator.services import near_copies
+    from annotator.services.corpora import open_corpus, seed_documents
+
+    with open_corpus(seeded_path) as seeded:
+        near_copies.update(seeded)  # as the default corpus is, and every import
+    seed = seed_documents()[0]
+    body = seed.text.split("\n", 1)[1]
+    source = tmp_path / "reprint.jsonl"
+    source.write_text(
+        json.dumps({"id": "reprint", "text": f"Nouveau titre\nPar notre envoyé.\n{body}"}) + "\n",
+        encoding="utf-8",
+    )
+    window = open_window(seeded_path)
+
+    def fill(self: ImportDialog) -> int:
+        self.paths.edit.setText(str(source))
+        return 1
+
+    messages: list[str] = []
+    monkeypatch.setattr(ImportDialog, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    window.import_dialog()
+    assert "1 are near-copies of documents already in the corpus" in messages[0]
+    column = next(
+        c for c in range(window.model.columnCount())
+        if window.model.headerData(c, Qt.Orientation.Horizontal) == "Copies"
+    )  # fmt: skip
+    marks = {
+        str(window.model.doc_id(r)): window.model.index(r, column).data()
+        for r in range(window.model.rowCount())
+    }
+    assert marks["reprint"] == marks[seed.id] == "≈ 2"
 
 
 def test_import_errors_are_shown_and_change_nothing(

@@ -41,6 +41,10 @@ def test_the_default_corpus_is_created_in_annotator_home_with_every_seed_in_orde
         assert corpus.document_ids() == [entry["id"] for entry in seed_index()]
         assert corpus.scheme == default_scheme()
         first = next(corpus.documents())
+        from annotator.services import near_copies
+
+        assert near_copies.not_compared(corpus) == 0  # compared for wire copies, as imports are
+        assert near_copies.clusters(corpus) == []  # the seven seeds are seven stories
 
     assert hashlib.sha256(first.text.encode("utf-8")).hexdigest() == SEED_ARTICLE_SHA256
     assert first.meta["lang"] == "fr"

@@ -178,3 +178,32 @@ def test_a_corpus_of_schema_8_migrates_and_one_read_as_is_is_compared_in_memory(
         found = near_copies.update(migrated)
         assert found.compared == migrated.document_count()
         assert near_copies.not_compared(migrated) == 0
+
+
+def test_a_story_reprinted_hundreds_of_times_is_one_cluster_of_linear_size(
+    tmp_path: Path,
+) -> None:
+    """300 reprints of one story (each with its own byline) overflow the LSH buckets;
+    the cluster is still whole, stored as the pairs that connect it (not 300 × 299 / 2),
+    and a later cut copy and an edited one join it."""
+    corpus = Corpus.create(tmp_path / "reprints.annotator", default_scheme())
+    story = article(11)
+    reprints = [doc(f"r{n:03d}", f"Par l'envoyé {n}.\n\n{text_of(story)}") for n in range(300)]
+    corpus.add_documents([*reprints, doc("other", text_of(article(12)))])
+    near_copies.update(corpus)
+    [cluster] = near_copies.clusters(corpus)
+    assert cluster.documents == tuple(f"r{n:03d}" for n in range(300))
+    assert corpus.path is not None
+    conn = sqlite3.connect(corpus.path)
+    try:
+        stored = conn.execute("SELECT count(*) FROM near_copies").fetchone()[0]
+    finally:
+        conn.close()
+    assert stored == 299  # what connects 300 documents
+
+    corpus.add_documents([doc("cut", cut_paragraph(story)), doc("edited", edited_headline(story))])
+    found = near_copies.update(corpus)
+    assert (found.compared, found.of_existing, found.of_each_other) == (2, 2, 0)
+    [cluster] = near_copies.clusters(corpus)
+    assert {"cut", "edited"} <= set(cluster.documents) and len(cluster.documents) == 302
+    assert 0.8 <= cluster.lowest <= cluster.highest <= 1.0
