@@ -545,6 +545,17 @@ def summary(found: Sequence[Cluster]) -> dict[str, int]:
     return {"clusters": len(found), "clustered": clustered, "copies": clustered - len(found)}
 
 
+def stamp(corpus: Corpus) -> tuple[object, ...]:
+    """What changes whenever the stored clusters do (the pairs stored, the threshold), in
+    one cheap query: the browser reads the clusters again only when it changes."""
+    with reading(corpus.engine) as conn:
+        if not has_tables(conn):
+            return ()
+        nc = t.near_copies
+        count, last = conn.execute(select(func.count(), func.max(nc.c.pk))).one()
+    return (int(count), last, threshold(corpus))
+
+
 def clusters_by_key(corpus: Corpus) -> dict[int, Cluster]:
     """Document key (``documents.pk``) -> its cluster, from the stored comparisons only
     (the browser opens at once; an import or ``annotator duplicates`` compares)."""

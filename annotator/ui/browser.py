@@ -91,6 +91,7 @@ class DocumentTableModel(ColumnsModel):
             "copies": ALL_DOCUMENTS,
         }
         self._clusters: dict[int, Any] = {}  # document key -> its cluster of near-copies
+        self._clusters_stamp: tuple[object, ...] | None = None  # what they were read at
         self._order = CORPUS_ORDER
         self._rows: dict[int, int] | None = None  # key -> row, when not in key order
         self.refresh()
@@ -98,6 +99,7 @@ class DocumentTableModel(ColumnsModel):
     def set_corpus(self, corpus: Corpus, annotator: str) -> None:
         """Show the documents of ``corpus`` (the window opened or switched corpus)."""
         self._corpus = corpus
+        self._clusters_stamp = None  # another corpus: its clusters are read anew
         self._annotator = annotator
         self.refresh()
 
@@ -162,10 +164,13 @@ class DocumentTableModel(ColumnsModel):
             self._pages.clear()
             self.endResetModel()
             return
-        from annotator.services.near_copies import clusters_by_key
+        from annotator.services import near_copies
         from annotator.store import browse
 
-        self._clusters = clusters_by_key(self._corpus)
+        stamp = near_copies.stamp(self._corpus)
+        if stamp != self._clusters_stamp:  # read again only when the stored pairs changed
+            self._clusters = near_copies.clusters_by_key(self._corpus)
+            self._clusters_stamp = stamp
         self._keys = self._copies_filtered(
             browse.document_keys(
                 self._corpus,

@@ -207,3 +207,15 @@ def test_a_story_reprinted_hundreds_of_times_is_one_cluster_of_linear_size(
     [cluster] = near_copies.clusters(corpus)
     assert {"cut", "edited"} <= set(cluster.documents) and len(cluster.documents) == 302
     assert 0.8 <= cluster.lowest <= cluster.highest <= 1.0
+
+
+def test_the_stamp_changes_exactly_when_the_stored_clusters_may_have(corpus: Corpus) -> None:
+    near_copies.update(corpus)
+    first = near_copies.stamp(corpus)
+    assert near_copies.stamp(corpus) == first  # nothing changed: the browser reads nothing
+    corpus.add_documents([doc("s3-cut", cut_paragraph(article(3)))])
+    near_copies.update(corpus)
+    second = near_copies.stamp(corpus)
+    assert second != first  # a new pair
+    near_copies.update(corpus, new_threshold=0.99)
+    assert near_copies.stamp(corpus) not in (first, second)  # pairs and threshold anew
