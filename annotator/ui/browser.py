@@ -335,6 +335,10 @@ class BrowserPanel(QWidget):
         header = self.table.horizontalHeader()
         header.moveSection(header.visualIndex(2), 1)
         header.moveSection(header.visualIndex(3), 2)
+        # The near-copies mark next to them, shown only in a corpus that has copies.
+        header.moveSection(header.visualIndex(COPIES_COLUMN), 3)
+        self.table.setColumnWidth(COPIES_COLUMN, 44)
+        self.table.setColumnHidden(COPIES_COLUMN, True)
         self.count = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.status)
@@ -433,4 +437,6 @@ class BrowserPanel(QWidget):
     def _update_count(self) -> None:
         self.count.setText(f"{self.model.rowCount()} documents")
         # The copies filter only where there are near-copies: the dock stays as narrow.
-        self.copies.setVisible(self.model.has_copies() or self.copies.currentIndex() > 0)
+        has_copies = self.model.has_copies()
+        self.copies.setVisible(has_copies or self.copies.currentIndex() > 0)
+        self.table.setColumnHidden(COPIES_COLUMN, not has_copies)

@@ -104,3 +104,21 @@ def test_alt_c_shows_the_current_documents_cluster_and_all_documents_clears_it(
     assert len(shown(panel.model)) == 7
     panel.resize(700, 320)
     panel.grab().save(str(tmp_path / "browser-copies.png"))
+
+
+def test_the_copies_column_sits_after_the_spans_and_only_where_there_are_copies(
+    wire: Corpus, corpus_path: Path, qtbot: QtBot
+) -> None:
+    panel = BrowserPanel(DocumentTableModel(wire, "alice"))
+    qtbot.addWidget(panel)
+    header = panel.table.horizontalHeader()
+    assert header.visualIndex(COPIES_COLUMN) == 3  # id, status, spans, copies, title…
+    assert not panel.table.isColumnHidden(COPIES_COLUMN) and not panel.copies.isHidden()
+
+    alone = Corpus.create(corpus_path.with_name("alone.annotator"), wire.scheme)
+    alone.add_documents([Document("only", text_of(article(9)), {}, [])])
+    near_copies.update(alone)
+    plain = BrowserPanel(DocumentTableModel(alone, "alice"))
+    qtbot.addWidget(plain)
+    assert plain.table.isColumnHidden(COPIES_COLUMN) and plain.copies.isHidden()
+    alone.close()
