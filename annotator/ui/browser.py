@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -275,7 +275,7 @@ def _cluster_tip(cluster: Any, doc_id: str) -> str:
     shown = ", ".join(others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
     return (
         f"Near-copies (cluster {cluster.id}): {len(cluster.documents)} documents, "
-        f"similarity {similarity}\nAlso: {shown}\nAlt+C shows them together"
+        f"similarity {similarity}\nAlso: {shown}\nCtrl+Shift+C shows them together"
     )
 
 
@@ -308,7 +308,7 @@ class BrowserPanel(QWidget):
         self.copies.addItem("One per cluster", ONE_PER_CLUSTER)
         self.copies.setToolTip(
             "Near-copies (wire copies) found at import: show them only, or one per cluster; "
-            "Alt+C on a document shows its cluster"
+            "Ctrl+Shift+C on a document shows its cluster"
         )
         self.copies.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -358,10 +358,10 @@ class BrowserPanel(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.status.currentIndexChanged.connect(self._apply_status)
         self.copies.currentIndexChanged.connect(self._apply_copies)
-        self.show_copies = QAction("Show this document's near-copies", self.table)
-        self.show_copies.setShortcut(QKeySequence("Alt+C"))
-        self.show_copies.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.show_copies.triggered.connect(self.show_cluster)
+        # Its key, Ctrl+Shift+C, is the window's (Go menu), so that it works from the text
+        # as well; here it is the list's context menu entry.
+        self.show_copies = QAction("Show this document's near-copies\tCtrl+Shift+C", self.table)
+        self.show_copies.triggered.connect(lambda: self.show_cluster())
         self.table.addAction(self.show_copies)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.order.currentIndexChanged.connect(
@@ -405,19 +405,23 @@ class BrowserPanel(QWidget):
             self.table.selectRow(0)
             self.documentActivated.emit(doc_id)
 
-    def show_cluster(self) -> None:
-        """Filter the list to the current document's cluster of near-copies (the copies
-        filter's first entry shows every document again)."""
-        cluster = self.model.cluster_of(self.table.currentIndex().row())
+    def show_cluster(self, doc_id: str | None = None) -> bool:
+        """Filter the list to the cluster of near-copies of ``doc_id``, or of the list's
+        current document (the copies filter's first entry shows every document again).
+        False when the document has no near-copies."""
+        row = self.table.currentIndex().row() if doc_id is None else self.model.row_of(doc_id)
+        cluster = self.model.cluster_of(row) if row is not None else None
         if cluster is None:
-            return
+            return False
         value = CLUSTER_PREFIX + cluster.id
         at = self.copies.findData(value)
         if at < 0:
             self.copies.addItem(f"{COPY_MARK} Cluster {cluster.id}", value)
             at = self.copies.count() - 1
         self.copies.setCurrentIndex(at)
-        self.table.setFocus()
+        if doc_id is not None:
+            self.select_document(doc_id)
+        return True
 
     def _apply_copies(self) -> None:
         self.model.set_filter(copies=str(self.copies.currentData()))

@@ -347,6 +347,7 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
         self._action(go, "Previous s&pan\tShift+Tab", lambda: self.step_span(False))
         self._action(go, "&Find document", self.focus_search, QKeySequence.StandardKey.Find)
         self._action(go, "Back to the &text", self.view.setFocus, "Ctrl+L")
+        self._action(go, "Near-&copies of this document", self.show_near_copies, "Ctrl+Shift+C")
 
         claims = bar.addMenu("&Claims")
         self._action(
@@ -802,6 +803,20 @@ class MainWindow(ClaimActions, SuggestionActions, ReviewActions, CorpusTools, Wi
     def toggle_character_mode(self) -> None:
         self.character_mode = self.character_action.isChecked()
         self._update_status()
+
+    def show_near_copies(self) -> None:
+        """Ctrl+Shift+C: the Documents list shows the cluster of near-copies (wire copies) of
+        the document chosen in the list when it has the focus, else of the open document."""
+        table = self.browser.table
+        if table.hasFocus() and table.currentIndex().isValid():
+            doc_id = self.model.doc_id(table.currentIndex().row())
+        else:
+            doc_id = self.session.document.id if self.session.document is not None else None
+        if doc_id is None:
+            return
+        self.browser_dock.show()
+        if not self.browser.show_cluster(str(doc_id)):
+            self.statusBar().showMessage(f"{doc_id} has no near-copies in this corpus", 5000)
 
     def focus_search(self) -> None:
         self.browser_dock.show()

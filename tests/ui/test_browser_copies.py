@@ -1,9 +1,11 @@
 """Near-copies in the corpus browser (issue 24): a cluster mark on every document that
 has copies, its tooltip naming the cluster, and filters: near-copies only, one per
-cluster, and one cluster's documents (Alt+C on a document), cleared by "All documents"."""
+cluster, and one cluster's documents (Ctrl+Shift+C on a document), cleared by "All
+documents"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from annotator.ui.browser import (
     BrowserPanel,
     DocumentTableModel,
 )
+from annotator.ui.main_window import MainWindow
 from tests.unit.services.near_copy_samples import article, cut_paragraph, text_of, with_byline
 
 
@@ -82,28 +85,50 @@ def test_the_copies_filters(wire: Corpus) -> None:
     assert model.row_of("s4-cut") == 6
 
 
-def test_alt_c_shows_the_current_documents_cluster_and_all_documents_clears_it(
+def test_the_context_menu_shows_the_current_documents_cluster_and_all_documents_clears_it(
     wire: Corpus, qtbot: QtBot, tmp_path: Path
 ) -> None:
     panel = BrowserPanel(DocumentTableModel(wire, "alice"))
     qtbot.addWidget(panel)
-    with qtbot.waitActive(panel):
-        panel.show()
-        panel.activateWindow()
-    panel.table.setFocus()
+    assert panel.show_copies in panel.table.actions()  # right-click › Show … near-copies
     panel.table.selectRow(4)  # s4
-    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    panel.show_copies.trigger()
     assert shown(panel.model) == ["s4", "s4-cut"]
     assert panel.copies.currentText() == "≈ Cluster s4"
     assert panel.count.text() == "2 documents"
     panel.copies.setCurrentIndex(panel.copies.findData(ALL_DOCUMENTS))
     assert len(shown(panel.model)) == 7
 
-    panel.table.selectRow(0)  # s0 has no copy: Alt+C changes nothing
-    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    panel.table.selectRow(0)  # s0 has no copy: nothing changes
+    panel.show_copies.trigger()
     assert len(shown(panel.model)) == 7
     panel.resize(700, 320)
     panel.grab().save(str(tmp_path / "browser-copies.png"))
+
+
+def test_ctrl_shift_c_in_the_window_shows_the_open_documents_near_copies(
+    wire: Corpus, corpus_path: Path, open_window: Callable[..., MainWindow], qtbot: QtBot
+) -> None:
+    """From the text (where Alt+C would open the Claims menu), Ctrl+Shift+C filters the
+    Documents list to the open document's cluster; on a document without copies the
+    status bar says so."""
+    wire.close()
+    window = open_window(corpus_path)
+    window.open_document("s1-cut")
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_C, MODIFIERS)
+    assert shown(window.model) == ["s1", "s1-byline", "s1-cut"]
+    assert window.browser.table.currentIndex().row() == 2  # the open document, chosen
+
+    window.browser.copies.setCurrentIndex(0)
+    window.open_document("s0")
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_C, MODIFIERS)
+    assert len(shown(window.model)) == 7
+    assert window.statusBar().currentMessage() == "s0 has no near-copies in this corpus"
+
+
+MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def test_the_copies_column_sits_after_the_spans_and_only_where_there_are_copies(
