@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Qt runs offscreen in every test, and the default corpus never touches the user's home.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,6 +15,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from annotator.core.scheme import Scheme
 from annotator.services.corpora import default_scheme, init_corpus
 from annotator.store.corpus import Corpus
+
+# Property tests check what is computed, never how fast: no per-example deadline (a first
+# example that imports or compiles something took 0.9 s on a loaded CI machine and failed).
+settings.register_profile("annotator", deadline=None)
+settings.load_profile("annotator")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
