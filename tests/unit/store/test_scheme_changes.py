@@ -546,3 +546,20 @@ def test_actor_links_stay_with_their_spans_through_renames_deletions_and_undo(
     alice = set_of(annotated, "d1", "alice")
     assert "e1" in {s.id for s in alice.spans}
     assert alice.actor_links == {"e2": "a1"}
+
+
+def test_the_link_of_a_span_a_scheme_change_removes_comes_back_with_its_undo(
+    annotated: Corpus,
+) -> None:
+    from annotator.core.actors import Actor
+    from annotator.core.edits import LinkActor
+    from annotator.store.actors import add_actor
+
+    add_actor(annotated, Actor("a1", "Jean Dupont", "person"))
+    annotated.apply_edit("d1", "alice", LinkActor("e1", "a1"))  # e1: a PER span
+    inverse = apply_scheme_change(annotated, SchemeChange(edited(annotated, drop_label("PER"))))
+    assert set_of(annotated, "d1", "alice").actor_links == {}  # gone with its span
+    apply_scheme_change(annotated, inverse)
+    alice = set_of(annotated, "d1", "alice")
+    assert "e1" in {s.id for s in alice.spans}
+    assert alice.actor_links == {"e1": "a1"}
