@@ -70,6 +70,11 @@ class SetRestore:
     doc_labels: tuple[tuple[int, str, Answer], ...] = ()
     actor_links: tuple[tuple[str, str], ...] = ()
     """``(span id, actor id)``: the actor links of the removed spans (issue 23)."""
+    span_keys: tuple[int, ...] = ()
+    relation_keys: tuple[int, ...] = ()
+    """The store's row keys of ``spans`` and ``relations``, one each, when a set-wise
+    change removed them: its undo writes them back in place, in one statement for every
+    set (empty: the undo restores set by set, at the indexes)."""
 
 
 @dataclass(frozen=True, slots=True)
