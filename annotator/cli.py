@@ -674,7 +674,7 @@ def adjudicate(
     typer.echo(
         f"{report.documents} documents with two or more annotators: {report.items} agreed items "
         f"copied into gold ({report.spans} spans, {report.links} links, "
-        f"{report.attributes} attributes, {report.answers} answers); "
+        f"{report.attributes} attributes, {report.actors} actors, {report.answers} answers); "
         f"{report.left} disagreements left to review"
     )
 

@@ -68,6 +68,13 @@ class SetRestore:
     spans: tuple[tuple[int, Span], ...] = ()
     relations: tuple[tuple[int, Relation], ...] = ()
     doc_labels: tuple[tuple[int, str, Answer], ...] = ()
+    actor_links: tuple[tuple[str, str], ...] = ()
+    """``(span id, actor id)``: the actor links of the removed spans (issue 23)."""
+    span_keys: tuple[int, ...] = ()
+    relation_keys: tuple[int, ...] = ()
+    """The store's row keys of ``spans`` and ``relations``, one each, when a set-wise
+    change removed them: its undo writes them back in place, in one statement for every
+    set (empty: the undo restores set by set, at the indexes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,8 +379,18 @@ def migrate_set(
         impact.sets_changed += 1
     if not (lost_spans or lost_relations or lost_labels):
         return after, None
+    lost_links = tuple(
+        (span.id, aset.actor_links[span.id])
+        for _, span in lost_spans
+        if span.id in aset.actor_links and span.id not in kept
+    )
     restore = SetRestore(
-        doc_id, aset.annotator, tuple(lost_spans), tuple(lost_relations), tuple(lost_labels)
+        doc_id,
+        aset.annotator,
+        tuple(lost_spans),
+        tuple(lost_relations),
+        tuple(lost_labels),
+        lost_links,
     )
     return after, restore
 
@@ -424,7 +441,8 @@ def _migrate_labels(
 
 
 def restore_set(aset: AnnotationSet, restore: SetRestore) -> AnnotationSet:
-    """``aset`` with what ``restore`` holds put back at its former places (a new object).
+    """``aset`` with what ``restore`` holds put back at its former places (a new object),
+    the removed spans with their actor links.
 
     An item still present (a span by id, an answer by question) is replaced in place;
     one that is gone is inserted at its former index, in increasing order, which gives
@@ -449,7 +467,12 @@ def restore_set(aset: AnnotationSet, restore: SetRestore) -> AnnotationSet:
             items.insert(index, (question, value))
         else:
             items[where] = (question, value)
-    return replace_contents(aset, spans, relations, dict(items))
+    restored = replace_contents(aset, spans, relations, dict(items))
+    present = {span.id for span in spans}
+    for span_id, actor_id in restore.actor_links:
+        if span_id in present:  # the link goes back with its span
+            restored.actor_links[span_id] = actor_id
+    return restored
 
 
 def replace_contents(

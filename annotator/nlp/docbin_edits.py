@@ -89,7 +89,8 @@ def visible_set(doc: Any, stored: AnnotationSet, scheme: Scheme | None) -> Annot
     ids = {s.id for s in spans}
     relations = [r for r in stored.relations if r.head in ids and r.child in ids]
     labels = _answers(doc.cats, stored.doc_labels, scheme)
-    return replace(stored, spans=spans, relations=relations, doc_labels=labels)
+    links = {i: actor for i, actor in stored.actor_links.items() if i in ids}
+    return replace(stored, spans=spans, relations=relations, doc_labels=labels, actor_links=links)
 
 
 def _pieces_shown(doc: Any, span: Span, shown: set[Key]) -> list[Key] | None:

@@ -8,7 +8,13 @@ An exported ``Doc`` carries ``user_data["annotator"]``::
              "created_at": "...", "updated_at": "...",
              "spans": [{"id", "layer", "start", "end", "label", "attrs", "origin", "state"}],
              "relations": [{"head", "child", "label"}],
-             "doc_labels": {"stance": "AGAINST"}}}
+             "doc_labels": {"stance": "AGAINST"},
+             "actor_links": {"e3": "act-tiktok"}},
+     "actors": [{"id", "name", "kind", "aliases", "kb_id", "created_by", "merged_into"}]}
+
+``actor_links`` and ``actors`` (the registry entries the links name) are there only when
+the set links a span to an actor (issue 23): a DocBin imported into another corpus brings
+its actors along, as the native JSONL does.
 
 The shapes are those of the native JSONL format (DESIGN §4). msgpack gives lists back as
 tuples (``DocBin`` reads ``user_data`` with ``use_list=False``); :func:`decode` accepts both.
@@ -19,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from annotator.core.actors import Actor, check_actor
 from annotator.core.model import STATUSES, AnnotationSet, Document, Fragments, Relation, Span
 
 KEY: Final = "annotator"
@@ -32,8 +39,9 @@ class PayloadError(ValueError):
 
 
 def encode(document: Document, aset: AnnotationSet) -> dict[str, Any]:
-    """The payload for ``aset`` on ``document`` (suggestions already filtered by the caller)."""
-    return {
+    """The payload for ``aset`` on ``document`` (suggestions already filtered by the caller;
+    the registry entries its actor links name in ``document.actors``)."""
+    payload: dict[str, Any] = {
         "format": FORMAT,
         "document": {
             "id": document.id,
@@ -53,6 +61,14 @@ def encode(document: Document, aset: AnnotationSet) -> dict[str, Any]:
             "doc_labels": dict(aset.doc_labels),
         },
     }
+    span_ids = {span.id for span in aset.spans}
+    links = {s: a for s, a in aset.actor_links.items() if s in span_ids}
+    if links:
+        from annotator.formats.jsonl import actor_to_json
+
+        payload["set"]["actor_links"] = links
+        payload["actors"] = [actor_to_json(actor) for actor in document.actors]
+    return payload
 
 
 def _span_item(span: Span) -> dict[str, Any]:
@@ -108,7 +124,40 @@ def decode(payload: Any, text: str) -> tuple[Document, AnnotationSet]:
         _optional_string(raw.get("created_at"), "created_at"),
         _optional_string(raw.get("updated_at"), "updated_at"),
     )
+    aset.actor_links = _actor_links(raw.get("actor_links", {}), {s.id for s in aset.spans})
+    document.actors = [_actor(item) for item in _sequence(root.get("actors", ()), "actors")]
     return document, aset
+
+
+def _actor_links(value: Any, span_ids: set[str]) -> dict[str, str]:
+    links = {
+        _string(span_id, "actor_links key"): _string(actor_id, "actor id")
+        for span_id, actor_id in _mapping(value, "actor_links").items()
+    }
+    unknown = sorted(set(links) - span_ids)
+    if unknown:
+        raise PayloadError(f"actor_links names span {unknown[0]!r}, which the set does not have")
+    return links
+
+
+def _actor(item: Any) -> Actor:
+    fields = _mapping(item, "actor")
+    aliases = _sequence(fields.get("aliases", ()), "actor aliases")
+    actor = Actor(
+        _string(fields.get("id"), "actor id"),
+        _string(fields.get("name"), "actor name"),
+        _string(fields.get("kind", "organisation"), "actor kind"),
+        tuple(_string(alias, "actor alias") for alias in aliases),
+        _optional_string(fields.get("kb_id"), "actor kb_id"),
+        fields.get("created_by") or "",
+        _optional_string(fields.get("merged_into"), "actor merged_into"),
+    )
+    problems = check_actor(actor)
+    if not isinstance(actor.created_by, str):
+        problems.insert(0, f"actor {actor.id!r}: created_by must be a string")
+    if problems:
+        raise PayloadError(problems[0])
+    return actor
 
 
 def _span(item: Any) -> Span:

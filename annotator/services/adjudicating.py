@@ -6,8 +6,10 @@ plus a record of the decision, committed together and undoable together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from annotator.core.actors import Actor
 from annotator.core.edits import (
     AddRelation,
     AddSpan,
@@ -20,16 +22,18 @@ from annotator.core.edits import (
     SetDocLabel,
 )
 from annotator.core.errors import AnnotationError
+from annotator.core.fragments import fragment_key
 from annotator.core.model import GOLD, AnnotationSet, Document, Relation, Span, new_span_id
 from annotator.core.scheme import Scheme
 from annotator.services.progress import Progress, no_progress
 from annotator.services.review import ABSENT, Item, Version, items, reviewers
+from annotator.store.actors import actors
 from annotator.store.adjudication import Decision, decide, decided_counts, decisions
 from annotator.store.corpus import Corpus
 
 DEFAULT_REASONS = ("guideline", "boundary", "label", "error", "other")
 REASONS_SETTING = "adjudication_reasons"
-_ORDER = {"span": 0, "attribute": 1, "link": 2, "question": 3}
+_ORDER = {"span": 0, "attribute": 1, "actor": 2, "link": 3, "question": 4}
 
 
 @dataclass(slots=True)
@@ -39,6 +43,7 @@ class AutoReport:
     spans: int = 0
     links: int = 0
     attributes: int = 0
+    actors: int = 0
     answers: int = 0
     left: int = 0
     per_document: dict[str, int] = field(default_factory=dict)
@@ -72,6 +77,10 @@ def decision_edit(
         head = _gold_head(gold, item)
         value = None if version is None or version.value == ABSENT else version.value
         return SetAttr(head.id, item.detail, value)
+    if item.kind == "actor":
+        head = _gold_head(gold, item)
+        value = None if version is None or version.value == ABSENT else version.value
+        return LinkActor(head.id, value)
     if item.kind == "link":
         return _link_edit(document, gold, item, version)
     source = document.annotation_set(version.annotators[0]) if version else None
@@ -97,13 +106,36 @@ def _span_edit(
 def _actor_link(
     document: Document, version: Version | None, original: Span, copy: Span
 ) -> list[Edit]:
-    """The copy's link to the actor the original is linked to, in the set of the first of
-    the version's annotators that links it (gold takes the version's span as is)."""
+    """The copy's link to the actor the original is linked to, when every annotator of
+    the version who has that span links it to the same actor (followed through merges).
+    When they differ, gold takes no link: the span's actor item says who linked what,
+    for the lead to decide."""
+    found: set[str | None] = set()
     for name in version.annotators if version else ():
         source = document.annotation_set(name)
-        if source is not None and original.id in source.actor_links:
-            return [LinkActor(copy.id, source.actor_links[original.id])]
+        if source is None:
+            continue
+        twin = _twin(source, original)
+        if twin is not None:
+            found.add(source.actor_links.get(twin.id))
+    if len(found) == 1 and None not in found:
+        [actor_id] = found
+        assert actor_id is not None
+        return [LinkActor(copy.id, actor_id)]
     return []
+
+
+def _twin(aset: AnnotationSet, span: Span) -> Span | None:
+    """``aset``'s span with the same layer, pieces and label as ``span`` (the version's)."""
+    key = fragment_key(span)
+    return next(
+        (
+            s
+            for s in aset.spans
+            if s.layer == span.layer and s.label == span.label and fragment_key(s) == key
+        ),
+        None,
+    )
 
 
 def _copy(span: Span) -> Span:
@@ -189,6 +221,7 @@ def auto_adjudicate(
     """Copy into gold what all annotators of a document agree on (documents with two or
     more annotators); items already decided are left alone."""
     scheme = corpus.scheme
+    registry = actors(corpus)
     report = AutoReport()
     ids = doc_ids if doc_ids is not None else corpus.document_ids()
     for number, doc_id in enumerate(ids):
@@ -197,23 +230,28 @@ def auto_adjudicate(
         if len(reviewers(document)) < 2:
             continue
         report.documents += 1
-        copied = _auto_document(corpus, document, scheme, decided_by, report)
+        copied = _auto_document(corpus, document, scheme, registry, decided_by, report)
         report.per_document[doc_id] = copied
     progress(len(ids), len(ids), "documents")
     return report
 
 
 def _auto_document(
-    corpus: Corpus, document: Document, scheme: Scheme, decided_by: str, report: AutoReport
+    corpus: Corpus,
+    document: Document,
+    scheme: Scheme,
+    registry: Mapping[str, Actor],
+    decided_by: str,
+    report: AutoReport,
 ) -> int:
     done = decisions(corpus, document.id)
-    found = sorted(items(document, scheme), key=lambda i: (_ORDER[i.kind], i.start))
+    found = sorted(items(document, scheme, registry), key=lambda i: (_ORDER[i.kind], i.start))
     report.left += sum(1 for i in found if not i.agreed and i.key not in done)
     agreed = [i for i in found if i.agreed and i.key not in done]
     copied = 0
     gold = gold_of(document)
     # One kind at a time: links and attributes need the gold spans decided before them.
-    for kind in ("span", "attribute", "link", "question"):
+    for kind in ("span", "attribute", "actor", "link", "question"):
         batch = [i for i in agreed if i.kind == kind]
         if not batch:
             continue
@@ -234,6 +272,8 @@ def _auto_document(
                 report.links += 1
             elif kind == "attribute":
                 report.attributes += 1
+            elif kind == "actor":
+                report.actors += 1
             else:
                 report.answers += 1
             copied += 1
@@ -248,12 +288,13 @@ def _auto_document(
 def curation_progress(corpus: Corpus) -> dict[str, tuple[int, int]]:
     """``{doc_id: (decided items, items)}`` for documents with two or more annotators."""
     scheme = corpus.scheme
+    registry = actors(corpus)
     counts = decided_counts(corpus)
     result = {}
     for document in corpus.documents():
         if len(reviewers(document)) < 2:
             continue
-        keys = {i.key for i in items(document, scheme)}
+        keys = {i.key for i in items(document, scheme, registry)}
         # Decisions on items that no longer exist (annotations changed since) do not count.
         decided = len(keys & set(decisions(corpus, document.id))) if counts.get(document.id) else 0
         result[document.id] = (decided, len(keys))

@@ -2,16 +2,18 @@
 
 Spans of a layer are grouped into clusters of overlapping spans across annotators; each
 cluster is an item whose versions are the annotators' spans in it (bounds and labels).
-Attributes (the claim's stance), links (claimant, cue) and document answers are items
-of their own. An item is agreed when every annotator gives the same version; auto
-adjudication copies agreed items into gold, and a lead decides the rest.
+Attributes (the claim's stance), links (claimant, cue), the actor a span is linked to
+(the registry's, issue 23) and document answers are items of their own. An item is
+agreed when every annotator gives the same version; auto adjudication copies agreed
+items into gold, and a lead decides the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from annotator.core.actors import Actor, resolve
 from annotator.core.fragments import fragment_key, span_text
 from annotator.core.model import GOLD, AnnotationSet, Document, Fragments, Span
 from annotator.core.scheme import Scheme
@@ -70,7 +72,7 @@ class Item:
     """A reviewable unit of a document. ``key`` is stable across runs."""
 
     key: str
-    kind: str  # span | attribute | link | question
+    kind: str  # span | attribute | actor | link | question
     layer: str | None
     start: int
     end: int
@@ -99,8 +101,13 @@ def reviewers(document: Document) -> list[str]:
     return sorted(a.annotator for a in document.annotations if a.annotator != GOLD)
 
 
-def items(document: Document, scheme: Scheme) -> list[Item]:
-    """Every item of ``document`` over its non-gold annotation sets, in text order."""
+def items(
+    document: Document, scheme: Scheme, actors: Mapping[str, Actor] | None = None
+) -> list[Item]:
+    """Every item of ``document`` over its non-gold annotation sets, in text order.
+
+    ``actors``: the corpus's registry, so that an actor item names its actors (and
+    follows their merges); without it, actors are shown by id."""
     sets = [a for a in document.annotations if a.annotator != GOLD]
     sets.sort(key=lambda a: a.annotator)
     if len(sets) < 1:
@@ -110,6 +117,7 @@ def items(document: Document, scheme: Scheme) -> list[Item]:
     for layer, start, end, members in clusters:
         found.append(_span_item(layer, start, end, members, sets))
         found.extend(_attribute_items(layer, start, end, members, sets, scheme))
+        found.extend(_actor_items(layer, start, end, members, sets, actors or {}))
         found.extend(_link_items(document.text, layer, start, end, members, sets, scheme, clusters))
     for question in scheme.questions:
         answers = {a.annotator: a.doc_labels.get(question.name) for a in sets}
@@ -133,7 +141,7 @@ def items(document: Document, scheme: Scheme) -> list[Item]:
 
 
 Member = dict[str, list[Span]]
-_KIND_ORDER = {"span": 0, "attribute": 1, "link": 2, "question": 3}
+_KIND_ORDER = {"span": 0, "attribute": 1, "actor": 2, "link": 3, "question": 4}
 
 
 def _accepted(aset: AnnotationSet) -> list[Span]:
@@ -218,6 +226,50 @@ def _attribute_items(
             _group({n: ABSENT if v is None else str(v) for n, v in values.items()}),
             attribute.name,
         )
+
+
+def _actor_items(
+    layer: str,
+    start: int,
+    end: int,
+    members: Member,
+    sets: list[AnnotationSet],
+    registry: Mapping[str, Actor],
+) -> Iterable[Item]:
+    """The actor the cluster's span is linked to, compared where every annotator has
+    exactly one span in the cluster and one at least links it (a link on one side only
+    is a disagreement, as agreement counts it)."""
+    if any(len(members.get(a.annotator, [])) != 1 for a in sets):
+        return
+    values = {
+        a.annotator: actor_of(a, members[a.annotator][0].id, registry) or ABSENT for a in sets
+    }
+    if all(v == ABSENT for v in values.values()):
+        return
+    yield Item(
+        f"actor:{layer}:{start}-{end}",
+        "actor",
+        layer,
+        start,
+        end,
+        tuple(
+            Version(v.annotators, value=v.value, shown=_actor_shown(v.value, registry))
+            for v in _group(values)
+        ),
+    )
+
+
+def actor_of(aset: AnnotationSet, span_id: str, registry: Mapping[str, Actor]) -> str | None:
+    """The actor ``span_id`` is linked to in ``aset``, followed through the lead's merges."""
+    actor_id = aset.actor_links.get(span_id)
+    return resolve(actor_id, registry) if actor_id is not None else None
+
+
+def _actor_shown(value: str | None, registry: Mapping[str, Actor]) -> str | None:
+    if value is None or value == ABSENT:
+        return None
+    actor = registry.get(value)
+    return f"{actor.name} ({actor.kind})" if actor is not None else value
 
 
 def _link_items(

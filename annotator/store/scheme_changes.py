@@ -11,15 +11,16 @@ are read: recolouring a label or adding one touches no annotation set.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, or_, select, union
+from sqlalchemy import Connection, Select, bindparam, case, func, or_, select, union
 
 from annotator.core.errors import CorpusError, SchemeError
-from annotator.core.model import AnnotationSet
+from annotator.core.model import AnnotationSet, Relation, Span
 from annotator.core.scheme import Scheme
 from annotator.core.scheme_change import (
     Impact,
@@ -34,8 +35,17 @@ from annotator.core.validation import problems
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import reading, writing
-from annotator.store.rows import _chunks, _label_rows, _put_setting, _span_row, now
-from annotator.store.set_reads import _load_sets
+from annotator.store.rows import (
+    _chunks,
+    _driver_rows,
+    _fragments_of_row,
+    _insert_rows,
+    _label_rows,
+    _put_setting,
+    _span_row,
+    now,
+)
+from annotator.store.set_reads import _load_sets, _parsed
 
 #: Documents read at a time while migrating.
 BATCH = 200
@@ -92,12 +102,14 @@ def apply_scheme_change(
 
     def work(conn: Connection) -> SchemeChange:
         smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, change.renames)
-        if not restores and _renames_only(conn, smap):
+        if _set_wise(conn, smap) and _restorable_in_place(conn, change.restores):
             progress(0, 1, "documents")
+            taken = _remove_in_place(conn, smap)
             _rename_in_place(conn, smap)
+            _restore_in_place(conn, change.restores)
             progress(1, 1, "documents")
             _put_setting(conn, "scheme", new_scheme.to_dict())
-            return SchemeChange(smap.old, smap.inverse_renames(), ())
+            return SchemeChange(smap.old, smap.inverse_renames(), tuple(taken))
         removed: list[SetRestore] = []
         for steps in _migrations(conn, smap, restores, Impact(), True, progress):
             for step in steps:
@@ -118,13 +130,15 @@ def apply_scheme_change(
     return inverse
 
 
-def _renames_only(conn: Connection, smap: SchemeMap) -> bool:
-    """Whether the change only renames layers and labels of spans, removing nothing and
-    leaving every set valid: then :func:`_rename_in_place` does it set-wise.
+def _set_wise(conn: Connection, smap: SchemeMap) -> bool:
+    """Whether the change only renames or removes labels of span layers (and adds what it
+    likes), leaving every other annotation valid: then it is done set-wise, in a few
+    statements over every set (:func:`_remove_in_place`, :func:`_rename_in_place`).
 
     Relation types, questions, attributes and overlap rules must be untouched, every
-    label of a touched layer must keep a name, and the stored spans of those layers must
-    hold no label or attribute that the migration would remove.
+    touched layer must stay (under its name or another), and the stored spans of those
+    layers must hold no label or attribute that the migration would remove otherwise.
+    Removing a span removes its relations and actor links, which leaves a set valid.
     """
     if smap.forbids_overlaps() or smap.touched_relations() or smap.touched_questions():
         return False
@@ -132,8 +146,6 @@ def _renames_only(conn: Connection, smap: SchemeMap) -> bool:
     for name in touched:
         old = smap.old.layer(name)
         if old is None or smap.layer(name) is None:
-            return False
-        if any(smap.label(name, label.name) is None for label in old.labels):
             return False
         for attribute in old.attributes:
             if smap.attribute(name, attribute.name) != attribute.name or any(
@@ -158,6 +170,227 @@ def _renames_only(conn: Connection, smap: SchemeMap) -> bool:
     return True
 
 
+def _removed_labels(smap: SchemeMap) -> dict[str, list[str]]:
+    """Old layer -> its labels that the new scheme drops."""
+    removed: dict[str, list[str]] = {}
+    for name in smap.touched_layers():
+        old = smap.old.layer(name)
+        assert old is not None
+        gone = [label.name for label in old.labels if smap.label(name, label.name) is None]
+        if gone:
+            removed[name] = gone
+    return removed
+
+
+def _remove_in_place(conn: Connection, smap: SchemeMap) -> list[SetRestore]:
+    """Delete the spans of dropped labels, with their relations and actor links, a few
+    hundred sets per statement, and give what the undo must put back: each span and
+    relation with its index in its set (the order of the row keys, as sets are read) and
+    its row key."""
+    removed = _removed_labels(smap)
+    if not removed:
+        return []
+    s = t.spans
+
+    def gone(table: Any) -> Any:
+        return or_(*((table.c.layer == n) & table.c.label.in_(ls) for n, ls in removed.items()))
+
+    affected = [row[0] for row in _driver_rows(conn, select(s.c.set_pk).where(gone(s)).distinct())]
+    restores: list[SetRestore] = []
+    enabled = gc.isenabled()
+    gc.disable()  # a hundred thousand spans kept for the undo, none in a cycle
+    try:
+        for chunk in _chunks(sorted(affected), 500):
+            restores += _remove_from(conn, chunk, gone)
+    finally:
+        if enabled:
+            gc.enable()
+    return restores
+
+
+def _remove_from(
+    conn: Connection, set_pks: Sequence[int], gone: Callable[[Any], Any]
+) -> list[SetRestore]:
+    s, r, k, a = t.spans, t.relations, t.actor_links, t.annotation_sets
+    owners = {
+        pk: (doc_id, name)
+        for pk, doc_id, name in _driver_rows(
+            conn,
+            select(a.c.pk, t.documents.c.doc_id, t.annotators.c.name)
+            .join(t.documents, t.documents.c.pk == a.c.document_pk)
+            .join(t.annotators, t.annotators.c.pk == a.c.annotator_pk)
+            .where(a.c.pk.in_(set_pks)),
+        )
+    }
+    columns = (
+        s.c.pk, s.c.set_pk, s.c.span_id, s.c.layer, s.c.start_offset, s.c.end_offset,
+        s.c.label, s.c.attrs, s.c.origin, s.c.state, s.c.fragments,
+    )  # fmt: skip
+    # Each span's index in its set, from a narrow window over the row keys only.
+    index = func.row_number().over(partition_by=s.c.set_pk, order_by=s.c.pk) - 1
+    ranked = select(s.c.pk, index.label("idx")).where(s.c.set_pk.in_(set_pks)).subquery()
+    query = (
+        select(*columns, ranked.c.idx)
+        .join(ranked, ranked.c.pk == s.c.pk)
+        .where(s.c.set_pk.in_(set_pks), gone(s))
+        .order_by(s.c.pk)
+    )
+    spans: dict[int, list[tuple[int, int, Span]]] = {}
+    ids: dict[int, set[str]] = {}
+    rows = _driver_rows(conn, query)
+    for pk, set_pk, span_id, layer, start, end, label, attrs, origin, state, pieces, idx in rows:
+        span = Span(
+            span_id, layer, start, end, label, {} if attrs == "{}" else _parsed(attrs),
+            origin, state, None if pieces is None else _fragments_of_row(pieces),
+        )  # fmt: skip
+        spans.setdefault(set_pk, []).append((idx, pk, span))
+        ids.setdefault(set_pk, set()).add(span_id)
+    relations: dict[int, list[tuple[int, int, Relation]]] = {}
+
+    # The relations on removed spans, then the index of each in its set (a window over
+    # the row keys of those sets only: most removals take no relation).
+    def removed_end(column: Any) -> Any:  # one lookup in (set_pk, span_id)'s index each
+        ends = s.alias()
+        where = (ends.c.set_pk == r.c.set_pk, ends.c.span_id == column, gone(ends))
+        return select(ends.c.pk).where(*where).exists()
+
+    on_removed = or_(removed_end(r.c.head), removed_end(r.c.child))
+    relation_rows: Select[Any] = (
+        select(r.c.pk, r.c.set_pk, r.c.head, r.c.child, r.c.label)
+        .where(r.c.set_pk.in_(set_pks), on_removed)
+        .order_by(r.c.pk)
+    )
+    found_relations = _driver_rows(conn, relation_rows)
+    if found_relations:
+        with_relations = sorted({row[1] for row in found_relations})
+        r_index = func.row_number().over(partition_by=r.c.set_pk, order_by=r.c.pk) - 1
+        ranked_rows: Select[Any] = select(r.c.pk, r_index).where(r.c.set_pk.in_(with_relations))
+        indexes = dict(_driver_rows(conn, ranked_rows))
+        for pk, set_pk, head, child, label in found_relations:
+            relation = Relation(head, child, label)
+            relations.setdefault(set_pk, []).append((indexes[pk], pk, relation))
+    links: dict[int, list[tuple[str, str]]] = {}
+    link_pks: list[int] = []
+    link_rows: Select[Any] = select(k.c.pk, k.c.set_pk, k.c.span_id, k.c.actor_id)
+    link_rows = link_rows.where(k.c.set_pk.in_(set_pks)).order_by(k.c.pk)
+    for pk, set_pk, span_id, actor_id in _driver_rows(conn, link_rows):
+        if span_id in ids.get(set_pk, ()):
+            links.setdefault(set_pk, []).append((span_id, actor_id))
+            link_pks.append(pk)
+    bump = a.update().where(a.c.pk.in_(set_pks))
+    conn.execute(bump.values(updated_at=now(), revision=a.c.revision + 1))
+    relation_pks = [pk for found in relations.values() for _, pk, _ in found]
+    if relation_pks:
+        conn.execute(r.delete().where(r.c.pk.in_(relation_pks)))
+    if link_pks:
+        conn.execute(k.delete().where(k.c.pk.in_(link_pks)))
+    conn.execute(s.delete().where(s.c.set_pk.in_(set_pks), gone(s)))
+    restores = []
+    for set_pk, found in spans.items():
+        doc_id, annotator = owners[set_pk]
+        taken = relations.get(set_pk, [])
+        restores.append(
+            SetRestore(
+                doc_id,
+                annotator,
+                tuple((idx, span) for idx, _, span in found),
+                tuple((idx, relation) for idx, _, relation in taken),
+                (),
+                tuple(links.get(set_pk, [])),
+                tuple(pk for _, pk, _ in found),
+                tuple(pk for _, pk, _ in taken),
+            )
+        )
+    return restores
+
+
+def _restorable_in_place(conn: Connection, restores: Sequence[SetRestore]) -> bool:
+    """Whether ``restores`` (an undo's) can be written back set-wise: each carries the
+    row keys of what it restores, no answer, and none of those keys, nor of the span ids
+    in their sets, has been taken since (else the undo goes set by set)."""
+    if not restores:
+        return True
+    if any(
+        r.doc_labels or len(r.span_keys) != len(r.spans) or len(r.relation_keys) != len(r.relations)
+        for r in restores
+    ):
+        return False
+    sets = _restore_sets(conn, restores)
+    if len(sets) != len(restores):
+        return False  # a document or a set is gone
+    for table, keys in (
+        (t.spans, [pk for r in restores for pk in r.span_keys]),
+        (t.relations, [pk for r in restores for pk in r.relation_keys]),
+    ):
+        for chunk in _chunks(keys, 500):
+            if conn.execute(select(table.c.pk).where(table.c.pk.in_(chunk)).limit(1)).first():
+                return False
+    s = t.spans.c
+    for chunk in _chunks(list(restores), 200):  # a span id given to a new span since
+        wanted = {(sets[(r.doc_id, r.annotator)], span.id) for r in chunk for _, span in r.spans}
+        query: Select[Any] = select(s.set_pk, s.span_id).where(
+            s.set_pk.in_(sorted({pk for pk, _ in wanted})),
+            s.span_id.in_(sorted({span_id for _, span_id in wanted})),
+        )
+        if any(tuple(row) in wanted for row in _driver_rows(conn, query)):
+            return False
+    return True
+
+
+def _restore_sets(conn: Connection, restores: Sequence[SetRestore]) -> dict[tuple[str, str], int]:
+    a = t.annotation_sets
+    doc_ids = sorted({r.doc_id for r in restores})
+    found: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(doc_ids, 500):
+        rows = conn.execute(
+            select(a.c.pk, t.documents.c.doc_id, t.annotators.c.name)
+            .join(t.documents, t.documents.c.pk == a.c.document_pk)
+            .join(t.annotators, t.annotators.c.pk == a.c.annotator_pk)
+            .where(t.documents.c.doc_id.in_(chunk))
+        )
+        found.update({(row.doc_id, row.name): row.pk for row in rows})
+    return {
+        (r.doc_id, r.annotator): found[(r.doc_id, r.annotator)]
+        for r in restores
+        if (r.doc_id, r.annotator) in found
+    }
+
+
+def _restore_in_place(conn: Connection, restores: Sequence[SetRestore]) -> None:
+    """Write back what :func:`_remove_in_place` removed, under the same row keys, so each
+    set reads in its former order."""
+    if not restores:
+        return
+    sets = _restore_sets(conn, restores)
+    spans, relations, links = [], [], []
+    for restore in restores:
+        set_pk = sets[(restore.doc_id, restore.annotator)]
+        for pk, (_, span) in zip(restore.span_keys, restore.spans, strict=True):
+            spans.append({**_span_row(set_pk, span), "pk": pk})
+        for pk, (_, rel) in zip(restore.relation_keys, restore.relations, strict=True):
+            relations.append(
+                {
+                    "pk": pk,
+                    "set_pk": set_pk,
+                    "head": rel.head,
+                    "child": rel.child,
+                    "label": rel.label,
+                }
+            )
+        links += [
+            {"set_pk": set_pk, "span_id": span_id, "actor_id": actor}
+            for span_id, actor in restore.actor_links
+        ]
+    for table, rows in ((t.spans, spans), (t.relations, relations), (t.actor_links, links)):
+        if rows:
+            _insert_rows(conn, table, rows)
+    a = t.annotation_sets
+    for chunk in _chunks(sorted(set(sets.values())), 500):
+        conn.execute(
+            a.update().where(a.c.pk.in_(chunk)).values(updated_at=now(), revision=a.c.revision + 1)
+        )
+
+
 def _rename_in_place(conn: Connection, smap: SchemeMap) -> None:
     """Rename the spans' layers and labels with one UPDATE, every set at once, after
     bumping the revision of the sets that change (as the migration of each set would)."""
@@ -169,7 +402,8 @@ def _rename_in_place(conn: Connection, smap: SchemeMap) -> None:
         assert old is not None and new_layer is not None
         for label in old.labels:
             new_label = smap.label(name, label.name)
-            assert new_label is not None
+            if new_label is None:
+                continue  # removed: _remove_in_place took its spans
             if (new_layer, new_label) != (name, label.name):
                 moves[(name, label.name)] = (new_layer, new_label)
     if not moves:

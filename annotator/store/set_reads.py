@@ -127,8 +127,12 @@ def _load_sets(
         for set_pk, question, value, multi in _driver_rows(conn, answers.order_by(q.pk)):
             _add_answer(by_pk[set_pk].doc_labels, question, value, multi)
         if links:
-            k = t.actor_links
-            query = select(k.c.set_pk, k.c.span_id, k.c.actor_id).where(k.c.set_pk.in_(chunk))
-            for link in conn.execute(query.order_by(k.c.pk)):
+            k, sp = t.actor_links, t.spans
+            query = (  # in the order of their spans, however the links were written
+                select(k.c.set_pk, k.c.span_id, k.c.actor_id)
+                .join(sp, (sp.c.set_pk == k.c.set_pk) & (sp.c.span_id == k.c.span_id))
+                .where(k.c.set_pk.in_(chunk))
+            )
+            for link in conn.execute(query.order_by(sp.c.pk)):
                 by_pk[link.set_pk].actor_links[link.span_id] = link.actor_id
     return result

@@ -52,6 +52,7 @@ class ReviewActions(WindowBase):
     def _load_review(self) -> None:
         from annotator.core.model import Span
         from annotator.services.review import items, reviewers
+        from annotator.store.actors import actors
         from annotator.store.adjudication import decisions
         from annotator.ui.highlighting import SpanStyles
 
@@ -77,7 +78,7 @@ class ReviewActions(WindowBase):
         self.view.spans_at = self._overlay_at
         self.view.describe_at = self._describe_overlay
         self.view.show_document(document.text, [s for s, _ in self.overlay.values()], styles)
-        self.review_items = items(document, self.corpus.scheme)
+        self.review_items = items(document, self.corpus.scheme, actors(self.corpus))
         self._refresh_review(document.text, decisions(self.corpus, document.id), names)
 
     def _refresh_review(self, text: str, decided: dict[str, Any], names: list[str]) -> None:
@@ -244,10 +245,11 @@ class ReviewActions(WindowBase):
         """What a take of agreed items did, in counts that add up with the item list:
         copied now + decided before + left = every item."""
         from annotator.services.review import items
+        from annotator.store.actors import actors
         from annotator.store.adjudication import decisions
 
         document = self.corpus.document(doc_id)
-        found = items(document, self.corpus.scheme)
+        found = items(document, self.corpus.scheme, actors(self.corpus))
         decided = decisions(self.corpus, doc_id)
         left = [i for i in found if i.key not in decided]
         waiting = sum(1 for i in left if i.agreed)

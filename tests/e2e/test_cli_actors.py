@@ -216,3 +216,27 @@ def test_the_spacy_export_puts_the_knowledge_base_id_on_linked_entities(lead: Pa
     assert [(e.text, e.label_, e.kb_id_) for e in tiktok_doc.ents] == [
         ("TikTok", "ORG", "Q48938223")
     ]
+
+
+def test_a_docbin_imported_into_a_new_corpus_brings_its_actors_and_links(
+    lead: Path, tmp_path: Path
+) -> None:
+    """The DocBin's user_data carries the set's actor links and the registry entries
+    they name: a spaCy export imported into an empty corpus links the same spans to the
+    same actors, with their names, kinds and aliases."""
+    out = tmp_path / "spacy"
+    ok("export", lead, out, "--format", "spacy", "--from", "alice", "--dev-fraction", "0")
+    fresh = tmp_path / "fresh.annotator"
+    ok("init", fresh)
+    ok("import", fresh, out / "train.spacy")
+    for doc_id in (TIKTOK_DOC, CNIL_DOC):
+        assert links_of(fresh, doc_id, "alice") == links_of(lead, doc_id, "alice") != {}
+    with Corpus.open(lead) as corpus:
+        linked = {
+            a
+            for links in (links_of(lead, d, "alice") for d in (TIKTOK_DOC, CNIL_DOC))
+            for a in links.values()
+        }
+        wanted = {k: v for k, v in service.registry(corpus).items() if k in linked}
+    with Corpus.open(fresh) as corpus:
+        assert {k: v for k, v in service.registry(corpus).items() if k in linked} == wanted

@@ -37,7 +37,7 @@ def test_auto_adjudication_copies_agreement_and_reports_counts(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
         "1 documents with two or more annotators: 2 agreed items copied into gold "
-        "(1 spans, 0 links, 0 attributes, 1 answers); 1 disagreements left to review"
+        "(1 spans, 0 links, 0 attributes, 0 actors, 1 answers); 1 disagreements left to review"
     )
     out = tmp_path / "gold.jsonl"
     exported = run("export", corpus, str(out), "--from", "gold")

@@ -10,9 +10,10 @@ Timed, in this process, each as ``apply_scheme_change`` runs it for the scheme e
 
 - renaming the label ``entity/PER`` (3 spans per sentence, every document);
 - undoing that rename;
-- removing the label ``entity/MISC`` where it is used, which reads and migrates every
-  set to record what the undo must restore; it has no set-wise path yet, and is printed
-  for the record against the same target.
+- removing the label ``entity/LOC``, used in every document (a fifth of the spans, with
+  no relation on them): set-wise, the removed rows are read once for the undo and
+  deleted in one statement;
+- undoing that removal: the rows written back under their row keys, in one statement.
 """
 
 from __future__ import annotations
@@ -70,10 +71,14 @@ def run(count: int = DOCUMENTS) -> float:
         started = time.perf_counter()
         apply_scheme_change(corpus, inverse)
         timings.append(("undo the rename", time.perf_counter() - started))
-        removal = SchemeChange(_relabelled(corpus.scheme, "MISC", None))
+        removal = SchemeChange(_relabelled(corpus.scheme, "LOC", None))
         started = time.perf_counter()
-        apply_scheme_change(corpus, removal)
-        timings.append(("remove entity/MISC (no set-wise path)", time.perf_counter() - started))
+        inverse = apply_scheme_change(corpus, removal)
+        timings.append(("remove entity/LOC (every document)", time.perf_counter() - started))
+        removed = sum(len(r.spans) for r in inverse.restores)
+        started = time.perf_counter()
+        apply_scheme_change(corpus, inverse)
+        timings.append((f"undo the removal ({removed:,} spans)", time.perf_counter() - started))
     print(f"\nscheme changes on {count:,} documents × 50 spans")
     for what, seconds in timings:
         print(f"  {what:40}: {seconds:6.2f} s")
@@ -85,7 +90,7 @@ def run(count: int = DOCUMENTS) -> float:
             f"≤ {TARGET} s",
             seconds <= TARGET,
         )
-    return max(seconds for what, seconds in timings[:2])
+    return max(seconds for what, seconds in timings)
 
 
 @pytest.mark.perf

@@ -344,3 +344,28 @@ def test_an_empty_answer_to_a_multi_valued_question_survives_the_docbin() -> Non
         "topics": [],
         "stance": "NONE",
     }
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda p: p["set"].update(actor_links={"nowhere": "act-x"}), "names span 'nowhere'"),
+        (lambda p: p.update(actors=[{"id": "bad id!", "name": "X"}]), "is not an id"),
+        (lambda p: p.update(actors=[{"id": "act-x", "name": "X", "kind": "fish"}]), "kind 'fish'"),
+    ],
+)
+def test_damaged_actor_links_in_a_payload_name_the_doc(
+    corpus: Corpus, tmp_path: Path, spoil: Any, message: str
+) -> None:
+    corpus.add_documents(annotated_seeds("fr")[:1])
+
+    def edit(doc: Any) -> None:
+        spoil(doc.user_data["annotator"])
+
+    path = edited_export(corpus, tmp_path, edit)
+    fresh = init_corpus(tmp_path / "fresh.annotator")
+    with pytest.raises(InputError, match=message) as caught:
+        import_paths(fresh, [path])
+    assert str(caught.value).startswith(f"{path}, doc 1: ")
+    assert fresh.document_count() == 0
+    fresh.close()

@@ -4,6 +4,7 @@ counted first, every change is undone exactly, and the corpus always validates."
 from __future__ import annotations
 
 import json
+import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -546,3 +547,91 @@ def test_actor_links_stay_with_their_spans_through_renames_deletions_and_undo(
     alice = set_of(annotated, "d1", "alice")
     assert "e1" in {s.id for s in alice.spans}
     assert alice.actor_links == {"e2": "a1"}
+
+
+def test_the_link_of_a_span_a_scheme_change_removes_comes_back_with_its_undo(
+    annotated: Corpus,
+) -> None:
+    from annotator.core.actors import Actor
+    from annotator.core.edits import LinkActor
+    from annotator.store.actors import add_actor
+
+    add_actor(annotated, Actor("a1", "Jean Dupont", "person"))
+    annotated.apply_edit("d1", "alice", LinkActor("e1", "a1"))  # e1: a PER span
+    inverse = apply_scheme_change(annotated, SchemeChange(edited(annotated, drop_label("PER"))))
+    assert set_of(annotated, "d1", "alice").actor_links == {}  # gone with its span
+    apply_scheme_change(annotated, inverse)
+    alice = set_of(annotated, "d1", "alice")
+    assert "e1" in {s.id for s in alice.spans}
+    assert alice.actor_links == {"e1": "a1"}
+
+
+def generated_corpus(path: Path, seed: int) -> Corpus:
+    """Documents with entities (some linked to actors), claims with claimants and cues,
+    and answers, by two annotators, drawn at random."""
+    from annotator.core.actors import Actor
+    from annotator.store.actors import add_actor
+    from tests.unit.nlp.spacy_samples import generated_documents
+
+    corpus = init_corpus(path)
+    add_actor(corpus, Actor("act-a", "Oracle"))
+    documents = generated_documents(60, seed)
+    rng = random.Random(seed)
+    for document in documents:
+        alice = document.annotations[0]
+        for span_ in alice.spans:
+            if span_.layer == "entity" and rng.random() < 0.3:
+                alice.actor_links[span_.id] = "act-a"
+        bob = replace(alice, annotator="bob", spans=list(alice.spans[::-1]))
+        document.annotations.append(bob)
+    corpus.add_documents(documents)
+    return corpus
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_set_wise_removal_and_its_undo_give_what_the_set_by_set_path_gives(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing labels used across the corpus (with relations and actor links on their
+    spans) and renaming another is done set-wise; its result, and its undo's, are those
+    of migrating set by set, span order and actor links included."""
+    import annotator.store.scheme_changes as module
+
+    def change(data: dict[str, Any]) -> None:
+        drop_label("PER")(data)
+        entity = layer(data, "entity")
+        entity["labels"] = [lab for lab in entity["labels"] if lab["name"] != "LOC"]
+        rename_label_in(data, "entity", "ORG", "ORGANISATION")
+
+    results = []
+    for set_wise in (True, False):
+        if not set_wise:
+            monkeypatch.setattr(module, "_set_wise", lambda conn, smap: False)
+        corpus = generated_corpus(tmp_path / f"{set_wise}.annotator", seed)
+        before = exported(corpus)
+        renames = (Rename("label", "ORG", "ORGANISATION", ("entity",)),)
+        inverse = apply_scheme_change(corpus, SchemeChange(edited(corpus, change), renames))
+        after = exported(corpus)
+        assert after != before and '"PER"' not in after and '"ORGANISATION"' in after
+        assert_valid(corpus)
+        apply_scheme_change(corpus, inverse)
+        assert exported(corpus) == before  # exactly: order, links, relations
+        results.append(after)
+        corpus.close()
+    assert results[0] == results[1]
+
+
+def test_an_undo_whose_row_keys_were_taken_since_goes_set_by_set(annotated: Corpus) -> None:
+    before = exported(annotated)
+    inverse = apply_scheme_change(annotated, SchemeChange(edited(annotated, drop_label("PER"))))
+    assert inverse.restores and all(r.span_keys for r in inverse.restores)  # set-wise
+    with reading(annotated.engine) as conn:
+        present = conn.execute(select(t.spans.c.pk).limit(1)).scalar_one()
+    taken = replace(  # as if a span written since had one of their row keys
+        inverse,
+        restores=tuple(
+            replace(r, span_keys=(present,) * len(r.span_keys)) for r in inverse.restores
+        ),
+    )
+    apply_scheme_change(annotated, taken)  # restored set by set, at the indexes
+    assert exported(annotated) == before
