@@ -19,7 +19,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 KINDS: Final = ("person", "organisation", "institution", "group", "anonymous")
 """The kinds of actor; ``anonymous`` is an unnamed source ("un porte-parole")."""
@@ -129,3 +129,18 @@ def guess_kind(label: str | None) -> str:
     return {"PER": "person", "ORG": "organisation", "LOC": "institution"}.get(
         label or "", "organisation"
     )
+
+
+def actor_to_json(actor: Actor) -> dict[str, Any]:
+    """A registry entry as the native JSONL's ``actors`` items (and DocBin ``user_data``)
+    hold it."""
+    item: dict[str, Any] = {"id": actor.id, "name": actor.name, "kind": actor.kind}
+    if actor.aliases:
+        item["aliases"] = list(actor.aliases)
+    if actor.kb_id:
+        item["kb_id"] = actor.kb_id
+    if actor.created_by:
+        item["created_by"] = actor.created_by
+    if actor.merged_into:
+        item["merged_into"] = actor.merged_into
+    return item

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.core.actors import Actor, check_actor
+from annotator.core.actors import Actor, actor_to_json, check_actor
 from annotator.core.errors import InputError
 from annotator.core.model import (
     STATUSES,
@@ -148,20 +148,6 @@ def document_to_json(doc: Document, include_suggestions: bool = False) -> dict[s
     if doc.actors:
         record["actors"] = [actor_to_json(actor) for actor in doc.actors]
     return record
-
-
-def actor_to_json(actor: Actor) -> dict[str, Any]:
-    """A registry entry as JSONL's ``actors`` items hold it."""
-    item: dict[str, Any] = {"id": actor.id, "name": actor.name, "kind": actor.kind}
-    if actor.aliases:
-        item["aliases"] = list(actor.aliases)
-    if actor.kb_id:
-        item["kb_id"] = actor.kb_id
-    if actor.created_by:
-        item["created_by"] = actor.created_by
-    if actor.merged_into:
-        item["merged_into"] = actor.merged_into
-    return item
 
 
 def _carried_actors(

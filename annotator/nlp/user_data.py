@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from annotator.core.actors import Actor, check_actor
+from annotator.core.actors import Actor, actor_to_json, check_actor
 from annotator.core.model import STATUSES, AnnotationSet, Document, Fragments, Relation, Span
 
 KEY: Final = "annotator"
@@ -64,8 +64,6 @@ def encode(document: Document, aset: AnnotationSet) -> dict[str, Any]:
     span_ids = {span.id for span in aset.spans}
     links = {s: a for s, a in aset.actor_links.items() if s in span_ids}
     if links:
-        from annotator.formats.jsonl import actor_to_json
-
         payload["set"]["actor_links"] = links
         payload["actors"] = [actor_to_json(actor) for actor in document.actors]
     return payload
