@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from annotator.core.model import Span
 from annotator.services import actors as service
@@ -126,7 +127,7 @@ def test_claimants_are_linked_from_the_keyboard_and_shown_by_actor(
 
 
 def test_the_actors_view_lists_claims_by_actor_with_stances_and_opens_them(
-    open_window: Open, seeded_path: Path
+    open_window: Open, seeded_path: Path, qtbot: QtBot
 ):
     window = open_window(seeded_path)
     doc_id = window.session.document.id  # type: ignore[union-attr]
@@ -140,6 +141,11 @@ def test_the_actors_view_lists_claims_by_actor_with_stances_and_opens_them(
     assert view.select_actor("TikTok")
     row = [view.actors.index(0, c).data() for c in range(view.actors.columnCount())]
     assert row[:8] == ["TikTok", "organisation", 2, 1, 0, 1, 0, 1]
+    table = view.actor_table
+    qtbot.waitExposed(view)
+    name_width = table.fontMetrics().horizontalAdvance("TikTok")
+    assert table.horizontalHeader().sectionSize(0) > name_width  # the name in full
+    assert table.horizontalScrollBar().value() == 0  # and in view
     claims = [
         [view.claims.index(r, c).data() for c in range(5)] for r in range(view.claims.rowCount())
     ]

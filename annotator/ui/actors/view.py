@@ -152,7 +152,8 @@ class ActorsView(QDialog):
         self.setObjectName("actorsView")
         self.actors = ActorsModel(self)
         self.claims = ActorClaimsModel(self)
-        self.actor_table = _table("actorsTable", self.actors, 0)
+        # The name in full (to its contents); the last column takes what room is left.
+        self.actor_table = _table("actorsTable", self.actors, self.actors.columnCount() - 1)
         self.claim_table = _table("actorClaimsTable", self.claims, 1)
         self.source = QComboBox()
         self.source.setObjectName("actorsSource")
@@ -176,7 +177,7 @@ class ActorsView(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.actor_table)
         split.addWidget(right)
-        split.setSizes([480, 620])
+        split.setSizes([600, 560])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -220,6 +221,7 @@ class ActorsView(QDialog):
         row = ids.index(current.id) if current is not None and current.id in ids else 0
         if ids:
             self.actor_table.selectRow(row)
+            self.actor_table.horizontalScrollBar().setValue(0)  # the names in view
             self._show_actor(row)
         else:
             self._show_actor(-1)
