@@ -219,3 +219,22 @@ def test_the_stamp_changes_exactly_when_the_stored_clusters_may_have(corpus: Cor
     assert second != first  # a new pair
     near_copies.update(corpus, new_threshold=0.99)
     assert near_copies.stamp(corpus) not in (first, second)  # pairs and threshold anew
+
+
+def test_candidates_far_below_the_threshold_by_their_signatures_are_not_read() -> None:
+    """A candidate pair whose signatures agree on too few values (the MinHash estimate
+    of its Jaccard) is dropped before its texts are read; the others stay, in order, and
+    without a signature nothing is dropped."""
+    import numpy as np
+
+    base = np.arange(128, dtype=np.uint32)
+
+    def agreeing(share: float) -> np.ndarray:
+        other = base.copy()
+        other[int(share * 128) :] += 1000
+        return other
+
+    signatures = {1: base, 2: agreeing(0.9), 3: agreeing(0.65), 4: agreeing(0.3)}
+    pairs = [(1, 4), (1, 2), (1, 3)]
+    assert near_copies._likely(pairs, signatures, 0.6) == [(1, 2), (1, 3)]
+    assert near_copies._likely([(1, 5)], signatures, 0.6) == [(1, 5)]  # no signature
