@@ -7,9 +7,10 @@ train and dev. Each document's text is cut into shingles of ``shingle`` words
 signature of ``num_perm`` values (datasketch, scheme ``affine32``) is stored per
 document. Locality-sensitive hashing (the signature cut in bands, with the number of
 bands and rows datasketch chooses for a threshold a little below the corpus's, so that
-borderline pairs are not lost) proposes candidate pairs; each candidate is then checked
-on the exact Jaccard similarity of the two shingle sets, so the similarity said is the
-real one, not an estimate.
+borderline pairs are not lost) proposes candidate pairs; those whose MinHash estimate is
+far below the threshold are dropped, and each other one is checked on the exact Jaccard
+similarity of the two shingle sets, so the similarity said is the real one, not an
+estimate.
 
 Comparing is incremental: an import compares only the documents that have no signature
 yet, with those that have one and with each other. A cluster is a connected group of
