@@ -323,10 +323,16 @@ def compare(
         return result
     done = 0
 
-    signatures: dict[int, np.ndarray] = {}  # document key -> its signature, for estimates
+    signatures = _Signatures(hasher.num_perm)  # every signature in the bands, for estimates
+    floor = limit - ESTIMATE_MARGIN
+
+    def propose(pk: int, values: np.ndarray) -> None:
+        found = bands.add(pk, values, query=True)
+        candidates.extend((other, pk) for other in signatures.likely(values, found, floor))
+        signatures.add(pk, values)
 
     def check() -> None:
-        _verify(conn, candidates, limit, forest, kept, signatures)
+        _verify(conn, candidates, limit, forest, kept)
         candidates.clear()
 
     if tables and not everything:
@@ -334,9 +340,8 @@ def compare(
             forest.join(a, b)
     if tables:
         for pk, values in _stored_signatures(conn):
-            signatures[pk] = values
             if everything:
-                candidates.extend((other, pk) for other in bands.add(pk, values, query=True))
+                propose(pk, values)
                 done += 1
                 if done % _BATCH == 0:
                     progress(done, total, "documents compared")
@@ -344,6 +349,7 @@ def compare(
                     check()
             else:
                 bands.add(pk, values, query=False)
+                signatures.add(pk, values)
                 old.add(pk)
     for pk, text in _pending(conn, tables):
         hashes = shingle_hashes(text)
@@ -351,8 +357,7 @@ def compare(
         result.signatures.append((pk, len(hashes), values.tobytes()))
         result.compared += 1
         if len(hashes):
-            signatures[pk] = values
-            candidates.extend((other, pk) for other in bands.add(pk, values, query=True))
+            propose(pk, values)
         done += 1
         if done % _BATCH == 0:
             progress(done, total, "documents compared")
@@ -391,17 +396,11 @@ def _verify(
     limit: float,
     forest: _Forest,
     kept: dict[tuple[int, int], float],
-    signatures: dict[int, np.ndarray],
 ) -> None:
     """Check the candidate pairs not already in one cluster on their exact shingle
     Jaccard; those reaching ``limit`` go in ``kept`` as ``(low, high) -> similarity``
-    and join their clusters in ``forest``. Pairs whose MinHash estimate is far below
-    ``limit`` (see ``ESTIMATE_MARGIN``) are dropped first, without reading their texts:
-    text written from templates proposes many such pairs."""
+    and join their clusters in ``forest``."""
     open_pairs = [(a, b) for a, b in candidates if a != b and forest.root(a) != forest.root(b)]
-    if not open_pairs:
-        return
-    open_pairs = _likely(open_pairs, signatures, limit - ESTIMATE_MARGIN)
     if not open_pairs:
         return
     involved = sorted({pk for pair in open_pairs for pk in pair})
@@ -415,21 +414,31 @@ def _verify(
             forest.join(a, b)
 
 
-def _likely(
-    pairs: list[tuple[int, int]], signatures: dict[int, np.ndarray], floor: float
-) -> list[tuple[int, int]]:
-    """The pairs whose signatures agree on at least ``floor`` of their values (the
-    MinHash estimate of their Jaccard), in their order; all of them where a signature
-    is missing."""
-    if any(a not in signatures or b not in signatures for a, b in pairs):
-        return pairs
-    keys = sorted({pk for pair in pairs for pk in pair})
-    row = {pk: i for i, pk in enumerate(keys)}
-    matrix = np.stack([signatures[pk] for pk in keys])
-    first = np.fromiter((row[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
-    second = np.fromiter((row[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
-    estimate = (matrix[first] == matrix[second]).mean(axis=1)
-    return [pair for pair, keep in zip(pairs, estimate >= floor, strict=True) if keep]
+class _Signatures:
+    """The signatures in the bands, one row each of a matrix, so that a document's LSH
+    candidates are estimated against it in one vectorised step."""
+
+    def __init__(self, num_perm: int) -> None:
+        self.rows: dict[int, int] = {}
+        self.matrix = np.zeros((1024, num_perm), dtype=np.uint32)
+
+    def add(self, pk: int, values: np.ndarray) -> None:
+        count = len(self.rows)
+        if count == len(self.matrix):
+            self.matrix = np.concatenate([self.matrix, np.zeros_like(self.matrix)])
+        self.matrix[count] = values
+        self.rows[pk] = count
+
+    def likely(self, values: np.ndarray, candidates: set[int], floor: float) -> list[int]:
+        """The ``candidates`` whose signatures agree with ``values`` on at least
+        ``floor`` of their values (the MinHash estimate of the Jaccard): text written
+        from templates proposes many that fall far below."""
+        if not candidates:
+            return []
+        keys = list(candidates)
+        rows = np.fromiter((self.rows[k] for k in keys), dtype=np.int64, count=len(keys))
+        estimate = (self.matrix[rows] == values).mean(axis=1)
+        return [k for k, keep in zip(keys, estimate >= floor, strict=True) if keep]
 
 
 def _store(conn: Connection, found: Comparison, everything: bool) -> None:

@@ -222,9 +222,8 @@ def test_the_stamp_changes_exactly_when_the_stored_clusters_may_have(corpus: Cor
 
 
 def test_candidates_far_below_the_threshold_by_their_signatures_are_not_read() -> None:
-    """A candidate pair whose signatures agree on too few values (the MinHash estimate
-    of its Jaccard) is dropped before its texts are read; the others stay, in order, and
-    without a signature nothing is dropped."""
+    """A candidate whose signature agrees with the new document's on too few values (the
+    MinHash estimate of their Jaccard) is dropped before any text is read."""
     import numpy as np
 
     base = np.arange(128, dtype=np.uint32)
@@ -234,7 +233,11 @@ def test_candidates_far_below_the_threshold_by_their_signatures_are_not_read() -
         other[int(share * 128) :] += 1000
         return other
 
-    signatures = {1: base, 2: agreeing(0.9), 3: agreeing(0.65), 4: agreeing(0.3)}
-    pairs = [(1, 4), (1, 2), (1, 3)]
-    assert near_copies._likely(pairs, signatures, 0.6) == [(1, 2), (1, 3)]
-    assert near_copies._likely([(1, 5)], signatures, 0.6) == [(1, 5)]  # no signature
+    signatures = near_copies._Signatures(128)
+    for pk in range(1, 2000):  # beyond the first capacity: the matrix grows
+        signatures.add(pk, base + 5000)
+    for pk, share in ((2000, 0.9), (2001, 0.65), (2002, 0.3)):
+        signatures.add(pk, agreeing(share))
+    found = signatures.likely(base, {2000, 2001, 2002, 7}, 0.6)
+    assert sorted(found) == [2000, 2001]
+    assert signatures.likely(base, set(), 0.6) == []
