@@ -102,11 +102,12 @@ def apply_scheme_change(
 
     def work(conn: Connection) -> SchemeChange:
         smap = SchemeMap(_stored_scheme(conn, corpus.shown), new_scheme, change.renames)
-        if _set_wise(conn, smap) and _restorable_in_place(conn, change.restores):
+        sets = _sets_to_restore(conn, change.restores) if _set_wise(conn, smap) else None
+        if sets is not None:
             progress(0, 1, "documents")
             taken = _remove_in_place(conn, smap)
             _rename_in_place(conn, smap)
-            _restore_in_place(conn, change.restores)
+            _restore_in_place(conn, change.restores, sets)
             progress(1, 1, "documents")
             _put_setting(conn, "scheme", new_scheme.to_dict())
             return SchemeChange(smap.old, smap.inverse_renames(), tuple(taken))
@@ -304,27 +305,30 @@ def _remove_from(
     return restores
 
 
-def _restorable_in_place(conn: Connection, restores: Sequence[SetRestore]) -> bool:
-    """Whether ``restores`` (an undo's) can be written back set-wise: each carries the
-    row keys of what it restores, no answer, and none of those keys, nor of the span ids
-    in their sets, has been taken since (else the undo goes set by set)."""
+def _sets_to_restore(
+    conn: Connection, restores: Sequence[SetRestore]
+) -> dict[tuple[str, str], int] | None:
+    """The set key of each of ``restores`` (an undo's) by ``(doc_id, annotator)`` when
+    they can be written back set-wise, else None (the undo goes set by set): each must
+    carry the row keys of what it restores and no answer, and none of those keys, nor
+    of the span ids in their sets, may have been taken since."""
     if not restores:
-        return True
+        return {}
     if any(
         r.doc_labels or len(r.span_keys) != len(r.spans) or len(r.relation_keys) != len(r.relations)
         for r in restores
     ):
-        return False
+        return None
     sets = _restore_sets(conn, restores)
     if len(sets) != len(restores):
-        return False  # a document or a set is gone
+        return None  # a document or a set is gone
     for table, keys in (
         (t.spans, [pk for r in restores for pk in r.span_keys]),
         (t.relations, [pk for r in restores for pk in r.relation_keys]),
     ):
         for chunk in _chunks(keys, 500):
             if conn.execute(select(table.c.pk).where(table.c.pk.in_(chunk)).limit(1)).first():
-                return False
+                return None
     s = t.spans.c
     for chunk in _chunks(list(restores), 200):  # a span id given to a new span since
         wanted = {(sets[(r.doc_id, r.annotator)], span.id) for r in chunk for _, span in r.spans}
@@ -333,8 +337,8 @@ def _restorable_in_place(conn: Connection, restores: Sequence[SetRestore]) -> bo
             s.span_id.in_(sorted({span_id for _, span_id in wanted})),
         )
         if any(tuple(row) in wanted for row in _driver_rows(conn, query)):
-            return False
-    return True
+            return None
+    return sets
 
 
 def _restore_sets(conn: Connection, restores: Sequence[SetRestore]) -> dict[tuple[str, str], int]:
@@ -356,12 +360,13 @@ def _restore_sets(conn: Connection, restores: Sequence[SetRestore]) -> dict[tupl
     }
 
 
-def _restore_in_place(conn: Connection, restores: Sequence[SetRestore]) -> None:
+def _restore_in_place(
+    conn: Connection, restores: Sequence[SetRestore], sets: dict[tuple[str, str], int]
+) -> None:
     """Write back what :func:`_remove_in_place` removed, under the same row keys, so each
-    set reads in its former order."""
+    set reads in its former order (``sets``: from :func:`_sets_to_restore`)."""
     if not restores:
         return
-    sets = _restore_sets(conn, restores)
     spans, relations, links = [], [], []
     for restore in restores:
         set_pk = sets[(restore.doc_id, restore.annotator)]
