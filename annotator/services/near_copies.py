@@ -335,6 +335,14 @@ def compare(
         _verify(conn, candidates, limit, forest, kept)
         candidates.clear()
 
+    def compared() -> None:  # one more document: progress, and check when enough wait
+        nonlocal done
+        done += 1
+        if done % _BATCH == 0:
+            progress(done, total, "documents compared")
+        if len(candidates) >= _VERIFY_EVERY:
+            check()
+
     if tables and not everything:
         for a, b in conn.execute(select(t.near_copies.c.document_pk, t.near_copies.c.other_pk)):
             forest.join(a, b)
@@ -342,11 +350,7 @@ def compare(
         for pk, values in _stored_signatures(conn):
             if everything:
                 propose(pk, values)
-                done += 1
-                if done % _BATCH == 0:
-                    progress(done, total, "documents compared")
-                if len(candidates) >= _VERIFY_EVERY:
-                    check()
+                compared()
             else:
                 bands.add(pk, values, query=False)
                 signatures.add(pk, values)
@@ -358,11 +362,7 @@ def compare(
         result.compared += 1
         if len(hashes):
             propose(pk, values)
-        done += 1
-        if done % _BATCH == 0:
-            progress(done, total, "documents compared")
-        if len(candidates) >= _VERIFY_EVERY:
-            check()
+        compared()
     check()
     progress(total, total, "documents compared")
     result.pairs = [(a, b, similarity) for (a, b), similarity in sorted(kept.items())]
