@@ -81,6 +81,22 @@ def test_errors_of_the_work_reach_the_caller(qtbot: QtBot):
         run_with_progress(None, "Working", work)
 
 
+def import_through_the_dialog(
+    window: MainWindow, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """File › Import of ``source``, as a user fills the dialog; the messages it shows."""
+
+    def fill(self: ImportDialog) -> int:
+        self.paths.edit.setText(str(source))
+        return 1
+
+    messages: list[str] = []
+    monkeypatch.setattr(ImportDialog, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    window.import_dialog()
+    return messages
+
+
 def test_import_dialog_imports_through_a_progress_dialog(
     open_window: Open, seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -91,14 +107,7 @@ def test_import_dialog_imports_through_a_progress_dialog(
     )
     window = open_window(seeded_path)
 
-    def fill(self: ImportDialog) -> int:
-        self.paths.edit.setText(str(source))
-        return 1
-
-    messages: list[str] = []
-    monkeypatch.setattr(ImportDialog, "exec", fill)
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
-    window.import_dialog()
+    messages = import_through_the_dialog(window, source, monkeypatch)
     assert window.model.rowCount() == 8
     assert "new.jsonl (jsonl): 1 new documents" in messages[0]
 
@@ -122,14 +131,7 @@ def test_an_import_in_the_window_finds_the_wire_copies_it_brings(
     )
     window = open_window(seeded_path)
 
-    def fill(self: ImportDialog) -> int:
-        self.paths.edit.setText(str(source))
-        return 1
-
-    messages: list[str] = []
-    monkeypatch.setattr(ImportDialog, "exec", fill)
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
-    window.import_dialog()
+    messages = import_through_the_dialog(window, source, monkeypatch)
     assert "1 are near-copies of documents already in the corpus" in messages[0]
     column = next(
         c for c in range(window.model.columnCount())
