@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import eq, itemgetter, methodcaller
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -175,6 +175,7 @@ class _Builder:
     def _documents(self, rows: RowBatch) -> dict[Any, tuple[int, str]]:
         """Keep the documents with two or more sets taking part; read their answers."""
         with_content = set(map(_SET, rows.spans)) | set(map(_SET, rows.links)) | rows.labels.keys()
+        with_content.update(np.unique(rows.plain.set).tolist())
         sets_of: dict[Any, list[tuple[Any, str, str]]] = {}
         for set_key, doc_key, annotator, status in rows.sets:
             sets_of.setdefault(doc_key, []).append((set_key, annotator, status))
@@ -207,7 +208,8 @@ class _Builder:
     def _spans(self, rows: RowBatch, kept: dict[Any, tuple[int, str]]) -> None:
         """The spans of the kept sets, and their claims, as columns."""
         spans = list(compress(rows.spans, map(kept.__contains__, map(_SET, rows.spans))))
-        if not spans:
+        plain = _kept_plain(rows, kept)
+        if not spans and plain is None:
             return
         codes = list(map(_CODE, spans))
         if None in codes:  # labels the scheme lacks, or rows read without codes
@@ -217,15 +219,19 @@ class _Builder:
                 for c, span in zip(codes, spans, strict=True)
             ]
         owners = list(map(kept.__getitem__, map(_SET, spans)))
-        columns = self.spans
-        if any(map(_FRAGMENTS, spans)):
-            columns.shaped += self._shaped(spans, owners, len(columns.code))
-        columns.code += cast(list[int], codes)
-        columns.start.extend(map(_START, spans))
-        columns.end.extend(map(_END, spans))
-        columns.doc.extend(map(_FIRST, owners))
-        columns.annotator.extend(map(_SECOND, owners))
-        if self.codes.claim_codes:
+        count = len(spans)
+        part = _SpanPart(
+            code=_ints(cast(list[int], codes)),
+            start=np.fromiter(map(_START, spans), dtype=np.int64, count=count),
+            end=np.fromiter(map(_END, spans), dtype=np.int64, count=count),
+            doc=np.fromiter(map(_FIRST, owners), dtype=np.int64, count=count),
+            annotator=np.array(list(map(_SECOND, owners)) or [], dtype=object),
+            shaped=self._shaped(spans, owners, 0) if any(map(_FRAGMENTS, spans)) else [],
+        )
+        if plain is not None:
+            part = part.merged(plain, spans)
+        self.spans.add(part)
+        if self.codes.claim_codes and spans:
             mask = list(map(self.codes.claim_codes.__contains__, codes))
             claims = list(compress(spans, mask))
             if claims:
@@ -241,13 +247,13 @@ class _Builder:
     ) -> None:
         """Claims with their claimant decision and stance, read as services.claims does."""
         # Reversed: the first CLAIMANT (CUE) link of a claim wins, as in services.claims.
-        claimant_of, cue_of = {}, {}
-        for set_key, head, label, start, end in reversed(rows.links):
-            extent = _NONE if start is None else (start, end)  # a link to no span: none
-            if label == CLAIMANT:
-                claimant_of[(set_key, head)] = extent
-            elif label == CUE:
-                cue_of[(set_key, head)] = extent
+        # A link to no span has the extent (-1, -1): none. Loops in C, as above.
+        backwards = rows.links[::-1]
+        keys = list(zip(map(_SET, backwards), map(_HEAD, backwards)))
+        extents = list(zip(map(_LINK_START, backwards), map(_LINK_END, backwards)))
+        labels = list(map(_LINK_LABEL, backwards))
+        claimant_of = dict(compress(zip(keys, extents), map(CLAIMANT.__eq__, labels)))
+        cue_of = dict(compress(zip(keys, extents), map(CUE.__eq__, labels)))
         ids = list(zip(map(_SET, claims), map(_ID, claims), strict=True))
         links = list(map(claimant_of.get, ids, repeat(_NONE)))
         cues = list(map(cue_of.get, ids, repeat(_NONE)))
@@ -369,18 +375,17 @@ class _Builder:
         layers = list(data.labels)
         for name in layers:
             data.spans[name] = {}
-        if not self.spans.code:
+        if not self.spans.count:
             return
         layer_of = np.array([layers.index(name) for name, _ in self.codes.lanes], dtype=np.int64)
         label_of = np.array([label for _, label in self.codes.lanes], dtype=np.int64)
-        columns = self.spans
-        code = _ints(columns.code)
-        doc = _ints(columns.doc)
-        start = _ints(columns.start) + data.bases[doc]
-        end = _ints(columns.end) + data.bases[doc]
+        columns = self.spans.joined()
+        code, doc = columns.code, columns.doc
+        start = columns.start + data.bases[doc]
+        end = columns.end + data.bases[doc]
         layer_index = layer_of[code]
         shape = _shape_column(columns.shaped, len(code))
-        annotator = np.array(columns.annotator, dtype=object)
+        annotator = columns.annotator
         for name in data.annotators:
             own = annotator == name
             for index, layer_name in enumerate(layers):
@@ -438,17 +443,103 @@ def _with_pieces(
 
 
 @dataclass(slots=True)
-class _SpanColumns:
-    """The batch's accepted spans as columns: label code, offsets within their document,
-    document number and annotator."""
+class _SpanPart:
+    """Some of a batch's accepted spans as columns: label code, offsets within their
+    document, document number and annotator."""
 
-    code: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    doc: list[int] = field(default_factory=list)
-    annotator: list[str] = field(default_factory=list)
-    shaped: list[tuple[int, int]] = field(default_factory=list)
-    """``(column index, shape code)`` of the discontinuous spans."""
+    code: IntArray
+    start: IntArray
+    end: IntArray
+    doc: IntArray
+    annotator: NDArray[np.object_]
+    shaped: list[tuple[int, int]]
+    """``(index in the part, shape code)`` of the discontinuous spans."""
+
+    def merged(self, plain: _PlainPart, spans: list[SpanRow]) -> _SpanPart:
+        """This part (the spans read as ``spans`` rows) and the ``plain`` spans, in the
+        order the rows would have come in together: by document, set and ``order``."""
+        count = len(spans)
+        sets = np.concatenate([np.fromiter(map(_SET, spans), np.int64, count), plain.set])
+        order = np.concatenate([np.fromiter(map(_ORDER, spans), np.int64, count), plain.order])
+        doc = np.concatenate([self.doc, plain.doc])
+        permutation = np.lexsort((order, sets, doc))
+        position = np.empty_like(permutation)
+        position[permutation] = np.arange(len(permutation))
+        return _SpanPart(
+            code=np.concatenate([self.code, plain.code])[permutation],
+            start=np.concatenate([self.start, plain.start])[permutation],
+            end=np.concatenate([self.end, plain.end])[permutation],
+            doc=doc[permutation],
+            annotator=np.concatenate([self.annotator, plain.annotator])[permutation],
+            shaped=[(int(position[index]), shape) for index, shape in self.shaped],
+        )
+
+
+class _PlainPart(NamedTuple):
+    """The plain spans (:class:`~annotator.core.rows.PlainSpans`) of the kept sets, with
+    their document number and annotator."""
+
+    code: IntArray
+    start: IntArray
+    end: IntArray
+    doc: IntArray
+    annotator: NDArray[np.object_]
+    set: IntArray
+    order: IntArray
+
+
+def _kept_plain(rows: RowBatch, kept: dict[Any, tuple[int, str]]) -> _PlainPart | None:
+    """The plain spans of ``rows`` whose set is kept (None when there are none)."""
+    plain = rows.plain
+    if not len(plain.set) or not kept:
+        return None
+    keys = np.fromiter(kept, dtype=np.int64, count=len(kept))
+    by_key = np.argsort(keys)
+    keys = keys[by_key]
+    where = np.minimum(np.searchsorted(keys, plain.set), len(keys) - 1)
+    mine = keys[where] == plain.set
+    if not mine.any():
+        return None
+    owners = list(kept.values())
+    numbers = np.fromiter(map(_FIRST, owners), dtype=np.int64, count=len(owners))[by_key]
+    names = np.array(list(map(_SECOND, owners)), dtype=object)[by_key]
+    at = where[mine]
+    return _PlainPart(
+        code=plain.code[mine],
+        start=plain.start[mine],
+        end=plain.end[mine],
+        doc=numbers[at],
+        annotator=names[at],
+        set=plain.set[mine],
+        order=plain.order[mine],
+    )
+
+
+@dataclass(slots=True)
+class _SpanColumns:
+    """The batch's accepted spans, part after part."""
+
+    parts: list[_SpanPart] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, part: _SpanPart) -> None:
+        if self.count:  # shapes are indexed over all parts
+            part.shaped = [(index + self.count, shape) for index, shape in part.shaped]
+        self.parts.append(part)
+        self.count += len(part.code)
+
+    def joined(self) -> _SpanPart:
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        return _SpanPart(
+            code=np.concatenate([part.code for part in parts]),
+            start=np.concatenate([part.start for part in parts]),
+            end=np.concatenate([part.end for part in parts]),
+            doc=np.concatenate([part.doc for part in parts]),
+            annotator=np.concatenate([part.annotator for part in parts]),
+            shaped=[pair for part in parts for pair in part.shaped],
+        )
 
 
 @dataclass(slots=True)
@@ -484,6 +575,7 @@ _SET = _FIRST = itemgetter(0)
 _CODE = _SECOND = itemgetter(1)
 _START, _END, _ID, _ATTRS = itemgetter(2), itemgetter(3), itemgetter(6), itemgetter(7)
 _FRAGMENTS_AT = 8
-_FRAGMENTS = itemgetter(_FRAGMENTS_AT)
+_FRAGMENTS, _ORDER = itemgetter(_FRAGMENTS_AT), itemgetter(9)
+_HEAD, _LINK_LABEL, _LINK_START, _LINK_END = (itemgetter(n) for n in range(1, 5))
 _NONE = (-1, -1)
 _GET_STANCE, _GET_ATTRIBUTION = methodcaller("get", STANCE), methodcaller("get", ATTRIBUTION)

@@ -33,7 +33,7 @@ from annotator.services.claims import claim_layer
 from annotator.services.progress import Progress, no_progress
 from annotator.store.actors import actors, linked_document_ids
 from annotator.store.corpus import Corpus
-from annotator.store.row_reads import BATCH, row_batches
+from annotator.store.row_reads import BATCH, read_ahead, row_batches
 
 __all__ = [
     "AgreementReport",
@@ -65,7 +65,8 @@ def compute_agreement(
     detailed = collector.codes.claim_layer
     tally.add(collector.batch(batch_of([], detailed)))  # the scheme's codes, with no document
     with _collector_paused():
-        for rows in row_batches(corpus, collector.codes.code_of, detailed, batch):
+        codes = collector.codes.code_of
+        for rows in read_ahead(lambda: row_batches(corpus, codes, detailed, batch)):
             tally.add(collector.batch(rows))
             done += len(rows.documents)
             progress(done, max(total, done), "documents")

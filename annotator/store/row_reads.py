@@ -9,15 +9,19 @@ the corpus.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
+from queue import Empty, Full, Queue
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, case, null, select
+import numpy as np
+from sqlalchemy import Connection, case, func, null, or_, select
 
 from annotator.core.model import DocLabels
-from annotator.core.rows import RowBatch
+from annotator.core.rows import PlainSpans, RowBatch, no_plain_spans
 from annotator.store import schema as t
 from annotator.store.corpus import Corpus
 from annotator.store.engine import reading
@@ -27,6 +31,7 @@ from annotator.store.rows import _add_answer, _driver_rows
 BATCH = 1000
 
 _FIRST = itemgetter(0)
+T = TypeVar("T")
 
 
 def row_batches(
@@ -40,8 +45,10 @@ def row_batches(
     snapshot of the corpus, however long the caller takes over each batch).
 
     Args:
-        codes: the caller's code of each (layer, label) it knows; read again for each
-            batch, so codes added meanwhile apply to the next one.
+        codes: the caller's code of each (layer, label) it knows; copied for each batch
+            (in one step, which another thread adding codes cannot interleave), so codes
+            added meanwhile apply to a later batch. A span whose code is missing comes
+            with its layer and label.
         detailed: the layer whose spans come with their id and attributes.
     """
     with reading(corpus.engine) as conn:
@@ -53,7 +60,58 @@ def row_batches(
             if not documents:
                 return
             first, last = documents[0][0], documents[-1][0]
-            yield _batch(conn, documents, (first, last), codes, detailed)
+            yield _batch(conn, documents, (first, last), dict(codes), detailed)
+
+
+def read_ahead(batches: Callable[[], Iterator[T]]) -> Iterator[T]:
+    """The items of ``batches()``, the next one read by a thread while the caller works
+    on this one: the database engine reads without Python's lock, so reading a corpus
+    and computing over it take two cores rather than one after the other.
+
+    The iterator runs wholly in its thread (its read transaction opens and closes there);
+    an error in it is raised to the caller at the item it failed on, and a caller that
+    stops early stops it.
+    """
+    items: Queue[tuple[bool, Any]] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            with closing(batches()) as source:
+                for item in source:
+                    if not offer((True, item)):
+                        return
+            offer((False, None))
+        except BaseException as error:  # raised again in the caller's thread
+            offer((False, error))
+
+    thread = threading.Thread(target=work, name="annotator-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                more, item = items.get(timeout=0.5)
+            except Empty:
+                if not thread.is_alive():
+                    return
+                continue
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _batch(
@@ -76,6 +134,13 @@ def _batch(
     code = _code(codes)
     known = code.is_not(None)
     is_detailed = s.c.layer == (detailed or "")
+    accepted = (in_range, s.c.state != "suggested")
+    plain = _plain_spans(
+        conn,
+        select(s.c.set_pk, code, s.c.start_offset, s.c.end_offset, s.c.pk)
+        .join(a, a.c.pk == s.c.set_pk)
+        .where(*accepted, known, ~is_detailed, s.c.fragments.is_(None)),
+    )
     spans = _driver_rows(
         conn,
         select(
@@ -88,19 +153,26 @@ def _batch(
             case((is_detailed, s.c.span_id), else_=None),
             case((is_detailed, s.c.attrs), else_=None),
             s.c.fragments,
+            s.c.pk,
         )
         .join(a, a.c.pk == s.c.set_pk)
-        .where(in_range, s.c.state != "suggested")
+        .where(*accepted, or_(~known, is_detailed, s.c.fragments.is_not(None)))
         .order_by(a.c.document_pk, s.c.set_pk, s.c.pk),
     )
     child = t.spans.alias("child")
-    links = _driver_rows(
+    links = _links(
         conn,
-        select(r.c.set_pk, r.c.head, r.c.label, child.c.start_offset, child.c.end_offset)
+        select(
+            r.c.set_pk,
+            r.c.head,
+            r.c.label,
+            func.coalesce(child.c.start_offset, -1),
+            func.coalesce(child.c.end_offset, -1),
+            r.c.pk,
+        )
         .join(a, a.c.pk == r.c.set_pk)
         .outerjoin(child, (child.c.set_pk == r.c.set_pk) & (child.c.span_id == r.c.child))
-        .where(in_range)
-        .order_by(a.c.document_pk, r.c.set_pk, r.c.pk),
+        .where(in_range),
     )
     answers = _driver_rows(
         conn,
@@ -114,7 +186,66 @@ def _batch(
         (pk, doc_id, text, {} if meta == "{}" else json.loads(meta))
         for pk, doc_id, text, meta in documents
     ]
-    return RowBatch(rows, sets, spans, links, labels)
+    return RowBatch(rows, sets, spans, links, labels, plain)
+
+
+def _plain_spans(conn: Connection, query: Any) -> PlainSpans:
+    """The rows of ``query`` (five integer columns) as five arrays. On SQLite each column
+    comes back as one comma-separated text, joined by the engine and split by NumPy:
+    building a tuple per row was most of the time of reading a corpus. (All of one
+    query's aggregates see its rows in the same order.)"""
+    if conn.dialect.name == "sqlite":
+        inner = query.subquery()
+        joined = select(*(func.group_concat(column) for column in inner.c))
+        texts = conn.execute(joined).one()
+        if texts[0] is None:
+            return no_plain_spans()
+        return PlainSpans(*(np.fromstring(text, dtype=np.int64, sep=",") for text in texts))
+    rows = _driver_rows(conn, query)
+    table = np.array(rows, dtype=np.int64).reshape(-1, 5).T
+    return PlainSpans(*table)
+
+
+def _links(conn: Connection, query: Any) -> list[Any]:
+    """The relations of ``query`` (set key, head, label, child start, child end, key) as
+    :data:`~annotator.core.rows.LinkRow` rows, by set then key. On SQLite, read as the
+    plain spans are (see :func:`_plain_spans`), the texts joined by a control
+    character; should a head or label hold one, they are read row by row."""
+    if conn.dialect.name == "sqlite":
+        inner = query.subquery()
+        numbers = [inner.c[index] for index in (0, 3, 4, 5)]
+        texts = [inner.c[index] for index in (1, 2)]
+        joined = select(
+            *(func.group_concat(column) for column in numbers),
+            *(func.group_concat(column, _SEPARATOR) for column in texts),
+            func.count(),
+        )
+        *columns, heads, labels, count = conn.execute(joined).one()
+        if not count:
+            return []
+        heads, labels = heads.split(_SEPARATOR), labels.split(_SEPARATOR)
+        if len(heads) == len(labels) == count:
+            sets, starts, ends, keys = (
+                np.fromstring(text, dtype=np.int64, sep=",") for text in columns
+            )
+            order = np.lexsort((keys, sets))
+            heads, labels = list(map(heads.__getitem__, order)), list(map(labels.__getitem__, order))
+            return list(
+                zip(
+                    sets[order].tolist(),
+                    heads,
+                    labels,
+                    starts[order].tolist(),
+                    ends[order].tolist(),
+                    strict=True,
+                )
+            )
+    ordered = query.order_by(query.selected_columns[0], query.selected_columns[5])
+    return [row[:5] for row in _driver_rows(conn, ordered)]
+
+
+#: Joins the texts of a column read whole (see :func:`_links`).
+_SEPARATOR = "\x1f"
 
 
 def _code(codes: Mapping[tuple[str, str], int]) -> Any:
