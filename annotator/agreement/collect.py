@@ -249,11 +249,11 @@ class _Builder:
         # Reversed: the first CLAIMANT (CUE) link of a claim wins, as in services.claims.
         # A link to no span has the extent (-1, -1): none. Loops in C, as above.
         backwards = rows.links[::-1]
-        keys = list(zip(map(_SET, backwards), map(_HEAD, backwards)))
-        extents = list(zip(map(_LINK_START, backwards), map(_LINK_END, backwards)))
+        keys = list(zip(map(_SET, backwards), map(_HEAD, backwards), strict=True))
+        extents = list(zip(map(_LINK_START, backwards), map(_LINK_END, backwards), strict=True))
         labels = list(map(_LINK_LABEL, backwards))
-        claimant_of = dict(compress(zip(keys, extents), map(CLAIMANT.__eq__, labels)))
-        cue_of = dict(compress(zip(keys, extents), map(CUE.__eq__, labels)))
+        claimant_of = dict(compress(zip(keys, extents, strict=True), map(CLAIMANT.__eq__, labels)))
+        cue_of = dict(compress(zip(keys, extents, strict=True), map(CUE.__eq__, labels)))
         ids = list(zip(map(_SET, claims), map(_ID, claims), strict=True))
         links = list(map(claimant_of.get, ids, repeat(_NONE)))
         cues = list(map(cue_of.get, ids, repeat(_NONE)))

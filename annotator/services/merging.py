@@ -10,7 +10,12 @@ by their edits), so the lead's clock matters only if the lead edits that annotat
 sets in the corpus.
 
 A package is refused whole, nothing merged, when it holds documents the corpus lacks or
-whose text differs, or a set that breaks the corpus's scheme. A package made from
+whose text differs, or a set to merge that breaks the corpus's scheme (a set equal to
+the corpus's, or older, is not merged and not checked). The whole package, guideline
+versions, actors and (with ``force``) every annotator's sets, is merged in one
+transaction, read and compared a thousand documents at a time. A replaced set is
+written as its differences from the corpus's: spans kept keep their row, changed ones
+are changed in place, added ones come after them. A package made from
 another corpus (the team server the corpus moved to, a corpus rebuilt or restored from
 JSONL) is merged when every one of its documents has the same id and text here; the
 report says so, with both corpus identities.
@@ -30,17 +35,20 @@ number when that is free here, else under the next one, the sets following it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.core.actors import Actor, name_key
 from annotator.core.errors import AnnotationError, AnnotatorError, CorpusError
-from annotator.core.model import AnnotationSet, text_sha256
+from annotator.core.scheme import Scheme
 from annotator.core.validation import check_set
 from annotator.services.packages import (
     ISSUED_KEY,
+    PackageInfo,
     check_package_annotator,
     listing,
     package_info,
@@ -49,12 +57,14 @@ from annotator.services.progress import Progress, no_progress
 from annotator.store.actors import actors
 from annotator.store.corpus import CORPUS_ID, Corpus
 from annotator.store.packages import (
-    CurrentSet,
     GuidelineVersion,
-    add_guideline_versions,
+    Incoming,
+    compare_documents,
     guideline_versions,
-    replace_sets,
+    merge_sets,
+    set_holders,
 )
+from annotator.store.set_rows import SetRows, SpanRow
 
 
 @dataclass(slots=True)
@@ -139,98 +149,142 @@ def merge_packages(
 def merge_package(corpus: Corpus, path: Path, force: bool = False) -> PackageMerge:
     """Bring one package's work into ``corpus``; see the module docstring for the rule.
 
+    The package is read a thousand documents at a time inside the merge's transaction
+    (memory bounded by that, not by the package), its sets compared with the corpus's
+    as rows; only the sets to write are made objects, to be checked against the scheme.
+
     Raises:
         CorpusError: not a package, documents missing from the corpus or with another
             text, or (without ``force``) a package that may be forged; nothing is merged.
         AnnotationError: a set to merge breaks the corpus's scheme; nothing is merged.
     """
-    annotator, content = _read_package(path)
-    own = corpus.setting(CORPUS_ID)
-    source = content.source_corpus
-    corpus.reload()  # check against the scheme as it is now
-    if not force:
-        _refuse_doubtful(corpus, path, annotator, content, own == source)
-    everyone = {annotator: content.sets, **(content.other_sets if force else {})}
-    _check_schemes(path, content, everyone, corpus)  # before anything is written
-    numbers = _guideline_numbers(corpus, content.guidelines)
-    # The guideline versions first, so that no merged set names a version the corpus
-    # lacks; written again by a retry they are found by their text, not added twice.
-    added = [v for v in content.guidelines if numbers[v.version][1]]
-    add_guideline_versions(corpus, [replace(v, version=numbers[v.version][0]) for v in added])
-    twins = _actor_twins(actors(corpus), content.actors)
-    merged = _merge_sets(corpus, path, annotator, content, content.sets, numbers)
-    if force:
-        for name, sets in sorted(content.other_sets.items()):
-            merged.also.append(_merge_sets(corpus, path, name, content, sets, numbers))
+    with _open_package(path) as (package, info):
+        annotator = info.annotator
+        holders = set_holders(package)
+        others = {name: docs for name, docs in holders.items() if name != annotator}
+        own = corpus.setting(CORPUS_ID)
+        corpus.reload()  # check against the scheme as it is now
+        if not force:
+            same = own == info.source_corpus
+            _refuse_doubtful(corpus, path, annotator, info.created_at, holders, same)
+        _refuse_mismatches(path, *compare_documents(corpus, package))
+        guidelines = guideline_versions(package)
+        numbers = _guideline_numbers(corpus, guidelines)
+        added = [v for v in guidelines if numbers[v.version][1]]
+        brought_actors = list(actors(package).values())
+        twins = _actor_twins(actors(corpus), brought_actors)
+        names = [annotator, *(sorted(others) if force else ())]
+        counts = {name: len(docs) for name, docs in others.items()}
+        scheme = corpus.scheme
+
+        def choose(name: str, documents: Sequence[Incoming]) -> tuple[list[Chosen], PackageMerge]:
+            return _choose(path, name, documents, numbers, scheme, counts)
+
+        steps = merge_sets(
+            corpus,
+            package,
+            names,
+            choose,
+            brought_actors,
+            [replace(v, version=numbers[v.version][0]) for v in added],
+        )
+    merged = _combined(path, annotator, counts, steps[annotator])
+    merged.also = [_combined(path, name, counts, steps[name]) for name in names[1:]]
     merged.guidelines_added = [numbers[v.version][0] for v in added]
     registry = actors(corpus)
-    brought = [a for a in content.actors if a.id in registry and a.id not in twins[1]]
+    brought = [a for a in brought_actors if a.id in registry and a.id not in twins[1]]
     merged.actors_added = [a.name for a in brought]
     merged.actor_twins = [pair for pair in twins[0] if pair[0].id in registry]
-    if own != source:
-        merged.source_corpus, merged.corpus_identity = source, own or "none"
+    if own != info.source_corpus:
+        merged.source_corpus, merged.corpus_identity = info.source_corpus, own or "none"
     return merged
 
 
-def _check_schemes(
-    path: Path,
-    content: _PackageContent,
-    everyone: Mapping[str, Mapping[str, AnnotationSet | None]],
-    corpus: Corpus,
-) -> None:
-    """Refuse the package, before anything is written, when a set of it breaks the
-    corpus's scheme (or its document is not in the package's texts)."""
-    scheme = corpus.scheme
-    for sets in everyone.values():
-        for doc_id, theirs in sets.items():
-            if theirs is None or doc_id not in content.texts:
-                continue
-            try:
-                check_set(doc_id, content.texts[doc_id], theirs, scheme)
-            except AnnotationError as error:
-                raise AnnotationError(f"{path}: refused, nothing merged: {error}") from None
+Chosen = tuple[Incoming, SetRows]
 
 
-def _merge_sets(
-    corpus: Corpus,
+def _choose(
     path: Path,
     annotator: str,
-    content: _PackageContent,
-    sets: Mapping[str, AnnotationSet | None],
+    documents: Sequence[Incoming],
     numbers: Mapping[int, tuple[int, bool]],
+    scheme: Scheme,
+    others: Mapping[str, int],
+) -> tuple[list[Chosen], PackageMerge]:
+    """Which of one step's package sets of ``annotator`` replace the corpus's (see the
+    module docstring), and what that changes; a set to write is checked against the
+    scheme first, and refuses the whole package if it breaks it."""
+    missing = [doc.doc_id for doc in documents if doc.current_sha256 is None]
+    differ = [d.doc_id for d in documents if d.current_sha256 not in (None, d.text_sha256)]
+    _refuse_mismatches(path, missing, differ)  # the corpus changed since it was compared
+    merged = PackageMerge(str(path), annotator, others=dict(others))
+    chosen: list[Chosen] = []
+    for doc in documents:
+        theirs, ours = doc.theirs, doc.ours
+        version = theirs.guideline_version if theirs is not None else None
+        if theirs is not None and version is not None and version in numbers:
+            # A renumbered copy: a merge may run again (a locked database), and must
+            # not renumber twice.
+            theirs = replace(theirs, guideline_version=numbers[version][0])
+        if theirs is None or (ours is None and theirs.is_empty() and theirs.status == "todo"):
+            merged.unchanged += 1  # nothing done, or a set started and emptied
+        elif doc.same or (ours is not None and _same_work(ours, theirs)):
+            merged.unchanged += 1
+        elif ours is not None and _instant(theirs.updated_at) < _instant(ours.updated_at):
+            merged.kept.append(doc.doc_id)
+        else:
+            try:
+                check_set(doc.doc_id, doc.text, theirs.as_set(), scheme)
+            except AnnotationError as error:
+                raise AnnotationError(f"{path}: refused, nothing merged: {error}") from None
+            chosen.append((doc, theirs))
+            merged.changed.append(doc.doc_id)
+            added, removed, modified = _span_changes(ours, theirs)
+            merged.spans_added += added
+            merged.spans_removed += removed
+            merged.spans_modified += modified
+    return chosen, merged
+
+
+def _combined(
+    path: Path, annotator: str, others: Mapping[str, int], steps: Sequence[PackageMerge]
 ) -> PackageMerge:
-    """Replace ``annotator``'s sets by the package's ones that are newer (one transaction)."""
+    """One annotator's merge, from its steps."""
+    merged = PackageMerge(str(path), annotator, others=dict(others))
+    for step in steps:
+        merged.changed += step.changed
+        merged.unchanged += step.unchanged
+        merged.kept += step.kept
+        merged.spans_added += step.spans_added
+        merged.spans_removed += step.spans_removed
+        merged.spans_modified += step.spans_modified
+    return merged
 
-    def decide(current: Mapping[str, CurrentSet]) -> tuple[dict[str, AnnotationSet], PackageMerge]:
-        _refuse_mismatches(path, content.texts, current)
-        merged = PackageMerge(str(path), annotator, others=dict(content.others))
-        chosen: dict[str, AnnotationSet] = {}
-        for doc_id, theirs in sets.items():
-            version = theirs.guideline_version if theirs is not None else None
-            if theirs is not None and version is not None and version in numbers:
-                # A renumbered copy: decide may run again (a locked database), and must
-                # not renumber twice.
-                theirs = replace(theirs, guideline_version=numbers[version][0])
-            ours = current[doc_id].annotation_set
-            if theirs is None or (ours is None and theirs.is_empty() and theirs.status == "todo"):
-                merged.unchanged += 1  # nothing done, or a set started and emptied
-            elif ours is not None and _same_work(ours, theirs):
-                merged.unchanged += 1
-            elif ours is not None and _instant(theirs.updated_at) < _instant(ours.updated_at):
-                merged.kept.append(doc_id)
-            else:  # checked against the scheme already (_check_schemes)
-                chosen[doc_id] = theirs
-                merged.changed.append(doc_id)
-                _count_spans(merged, ours, theirs)
-        return chosen, merged
 
-    return replace_sets(corpus, annotator, list(content.texts), decide, content.actors)
+@contextmanager
+def _open_package(path: Path) -> Iterator[tuple[Corpus, PackageInfo]]:
+    """The package and its description; refuses a file that is not a package."""
+    with Corpus.open(path) as package:
+        info = package_info(package)
+        if info is None:
+            raise CorpusError(
+                f"{path}: not a work package (it has no package description); "
+                "to bring in a corpus's documents use 'annotator import'"
+            )
+        check_package_annotator(info.annotator)
+        yield package, info
 
 
 def _refuse_doubtful(
-    corpus: Corpus, path: Path, annotator: str, content: _PackageContent, same_corpus: bool
+    corpus: Corpus,
+    path: Path,
+    annotator: str,
+    created_at: str,
+    holders: Mapping[str, Sequence[str]],
+    same_corpus: bool,
 ) -> None:
-    """Refuse a package that may be forged or mislabelled (see the module docstring)."""
+    """Refuse a package that may be forged or mislabelled (see the module docstring);
+    ``holders``: each annotator's documents with a set in the package."""
     issued = corpus.setting(ISSUED_KEY)
     unknown = (
         same_corpus
@@ -238,25 +292,26 @@ def _refuse_doubtful(
         and not any(
             isinstance(item, dict)
             and item.get("annotator") == annotator
-            and item.get("created_at") == content.created_at
+            and item.get("created_at") == created_at
             for item in issued
         )
     )
-    if not content.other_sets and not unknown:
+    others = {name: docs for name, docs in holders.items() if name != annotator}
+    if not others and not unknown:
         return
-    suspect = {annotator: content.sets} if unknown else {}
-    suspect.update(content.other_sets)
+    suspect = dict(others)
+    if unknown:
+        suspect[annotator] = holders.get(annotator, [])
     replaced = []
-    for name, theirs in sorted(suspect.items()):
-        docs = [d for d, aset in theirs.items() if aset is not None]
+    for name, docs in sorted(suspect.items()):
         had = [d for d in docs if _has_work(corpus, d, name)]
         shown = f": {listing(had)}" if had else ""
         replaced.append(f"{name!r} on {len(docs)} documents ({len(had)} with work here{shown})")
     why = (
-        f"this corpus issued no package to {annotator!r} at {content.created_at}"
+        f"this corpus issued no package to {annotator!r} at {created_at}"
         if unknown
         else f"the package is {annotator!r}'s but holds annotation sets by "
-        f"{', '.join(repr(n) for n in sorted(content.other_sets))}"
+        f"{', '.join(repr(n) for n in sorted(others))}"
     )
     raise CorpusError(
         f"{path}: refused, nothing merged: {why}, so it may be forged or mislabelled; it "
@@ -291,21 +346,6 @@ def _guideline_numbers(
     return numbers
 
 
-@dataclass(slots=True)
-class _PackageContent:
-    source_corpus: str
-    created_at: str
-    texts: dict[str, str] = field(default_factory=dict)
-    sets: dict[str, AnnotationSet | None] = field(default_factory=dict)
-    """The package annotator's set on each document (None where they have none)."""
-    others: dict[str, int] = field(default_factory=dict)
-    other_sets: dict[str, dict[str, AnnotationSet | None]] = field(default_factory=dict)
-    """Other annotators' sets by name, then document (None where they have none)."""
-    guidelines: list[GuidelineVersion] = field(default_factory=list)
-    actors: list[Actor] = field(default_factory=list)
-    """The package's actor registry (the corpus's when packaged, and what was added)."""
-
-
 def _actor_twins(
     registry: Mapping[str, Actor], brought: Sequence[Actor]
 ) -> tuple[list[tuple[Actor, Actor]], set[str]]:
@@ -326,43 +366,13 @@ def _actor_twins(
     return twins, set(registry)
 
 
-def _read_package(path: Path) -> tuple[str, _PackageContent]:
-    """The package's annotator and content; refuses a file that is not a package."""
-    with Corpus.open(path) as package:
-        info = package_info(package)
-        if info is None:
-            raise CorpusError(
-                f"{path}: not a work package (it has no package description); "
-                "to bring in a corpus's documents use 'annotator import'"
-            )
-        check_package_annotator(info.annotator)
-        content = _PackageContent(info.source_corpus, info.created_at)
-        content.guidelines = guideline_versions(package)
-        content.actors = list(actors(package).values())
-        for doc in package.documents():
-            content.texts[doc.id] = doc.text
-            content.sets[doc.id] = doc.annotation_set(info.annotator)
-            for aset in doc.annotations:
-                if aset.annotator != info.annotator:
-                    content.others[aset.annotator] = content.others.get(aset.annotator, 0) + 1
-                    content.other_sets.setdefault(aset.annotator, {})[doc.id] = aset
-        for sets in content.other_sets.values():
-            for doc_id in content.texts:
-                sets.setdefault(doc_id, None)
-    return info.annotator, content
-
-
-def _refuse_mismatches(
-    path: Path, texts: Mapping[str, str], current: Mapping[str, CurrentSet]
-) -> None:
+def _refuse_mismatches(path: Path, missing: Sequence[str], differ: Sequence[str]) -> None:
     """Refuse a package whose documents the corpus lacks or holds with another text."""
-    missing = [d for d in texts if d not in current]
     if missing:
         raise CorpusError(
             f"{path}: refused, nothing merged: {len(missing)} documents of the package "
             f"are not in the corpus: {listing(missing)}"
         )
-    differ = [d for d, text in texts.items() if text_sha256(text) != current[d].text_sha256]
     if differ:
         raise CorpusError(
             f"{path}: refused, nothing merged: the text of {len(differ)} documents "
@@ -371,16 +381,42 @@ def _refuse_mismatches(
         )
 
 
-def _same_work(a: AnnotationSet, b: AnnotationSet) -> bool:
-    """Equal content, whatever the order of spans and relations."""
+def _same_work(a: SetRows, b: SetRows) -> bool:
+    """Equal content, whatever the order of spans and relations (as core objects would
+    compare: attributes and fragments by value, not by their JSON text)."""
     return (
         a.status == b.status
         and a.guideline_version == b.guideline_version
-        and {s.id: s for s in a.spans} == {s.id: s for s in b.spans}
-        and set(a.relations) == set(b.relations)
-        and a.doc_labels == b.doc_labels
-        and a.actor_links == b.actor_links
+        and {r[1:] for r in a.relations} == {r[1:] for r in b.relations}
+        and a.as_answers() == b.as_answers()
+        and {r[1]: r[2] for r in a.links} == {r[1]: r[2] for r in b.links}
+        and _span_changes(a, b) == (0, 0, 0)
     )
+
+
+def _span_changes(ours: SetRows | None, theirs: SetRows) -> tuple[int, int, int]:
+    """How many spans (by id) ``theirs`` adds to ``ours``, removes and modifies."""
+    before = {row[1]: row for row in ours.spans} if ours else {}
+    after = {row[1]: row for row in theirs.spans}
+    added = sum(1 for span_id in after if span_id not in before)
+    removed = sum(1 for span_id in before if span_id not in after)
+    modified = sum(
+        1
+        for span_id, row in after.items()
+        if span_id in before and not _same_span(before[span_id], row)
+    )
+    return added, removed, modified
+
+
+def _same_span(a: SpanRow, b: SpanRow) -> bool:
+    """Whether two stored spans are the same span (their texts, else their values)."""
+    return a[1:] == b[1:] or _span_value(a) == _span_value(b)
+
+
+def _span_value(row: SpanRow) -> tuple[object, ...]:
+    _set, span_id, layer, start, end, label, attrs, origin, state, pieces = row
+    fragments = None if pieces is None else [list(piece) for piece in json.loads(pieces)]
+    return (span_id, layer, start, end, label, json.loads(attrs), origin, state, fragments)
 
 
 def _instant(stamp: str | None) -> datetime:
@@ -390,14 +426,6 @@ def _instant(stamp: str | None) -> datetime:
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _count_spans(merged: PackageMerge, ours: AnnotationSet | None, theirs: AnnotationSet) -> None:
-    before = {s.id: s for s in ours.spans} if ours else {}
-    after = {s.id: s for s in theirs.spans}
-    merged.spans_added += sum(1 for i in after if i not in before)
-    merged.spans_removed += sum(1 for i in before if i not in after)
-    merged.spans_modified += sum(1 for i, s in after.items() if i in before and before[i] != s)
 
 
 def describe_merge(merged: PackageMerge) -> list[str]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing
-from queue import Empty, Full, Queue
 from itertools import groupby
 from operator import itemgetter
+from queue import Empty, Full, Queue
 from typing import Any, TypeVar
 
 import numpy as np
@@ -86,10 +85,15 @@ def read_ahead(batches: Callable[[], Iterator[T]]) -> Iterator[T]:
 
     def work() -> None:
         try:
-            with closing(batches()) as source:
+            source = batches()
+            try:
                 for item in source:
                     if not offer((True, item)):
                         return
+            finally:
+                close = getattr(source, "close", None)
+                if close is not None:  # a generator's transaction ends in this thread
+                    close()
             offer((False, None))
         except BaseException as error:  # raised again in the caller's thread
             offer((False, error))
@@ -229,7 +233,10 @@ def _links(conn: Connection, query: Any) -> list[Any]:
                 np.fromstring(text, dtype=np.int64, sep=",") for text in columns
             )
             order = np.lexsort((keys, sets))
-            heads, labels = list(map(heads.__getitem__, order)), list(map(labels.__getitem__, order))
+            heads, labels = (
+                list(map(heads.__getitem__, order)),
+                list(map(labels.__getitem__, order)),
+            )
             return list(
                 zip(
                     sets[order].tolist(),

@@ -587,3 +587,113 @@ def test_a_forced_merge_that_breaks_the_scheme_writes_nothing_at_all(
         merge_package(filled, out, force=True)
 
     assert corpus_state(corpus_path) == before  # alice's valid set is not in either
+
+
+# -- merging as rows (issue 20) ---------------------------------------------------------
+
+
+def span_rows(location: Path, doc_id: str, annotator: str) -> dict[str, tuple[int, str]]:
+    """``{span id: (row key, label)}`` of one set, read by SQLite itself."""
+    with sqlite3.connect(location) as raw:
+        rows = raw.execute(
+            "SELECT s.span_id, s.pk, s.label FROM spans s"
+            " JOIN annotation_sets a ON a.pk = s.set_pk"
+            " JOIN annotators n ON n.pk = a.annotator_pk"
+            " JOIN documents d ON d.pk = a.document_pk"
+            " WHERE d.doc_id = ? AND n.name = ?",
+            (doc_id, annotator),
+        ).fetchall()
+    raw.close()
+    return {span_id: (pk, label) for span_id, pk, label in rows}
+
+
+def test_a_merge_writes_only_what_changed_in_a_set(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    before = span_rows(corpus_path, "unicode-1", "alice")
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with Corpus.open(out) as package:
+        spans = package.annotation_set("unicode-1", "alice").spans
+        changed = next(span for span in spans if span.layer == "entity")
+        kept, removed = sorted((s for s in spans if s != changed), key=lambda s: s.id)[:2]
+        label = "ORG" if changed.label == "MISC" else "MISC"
+        package.apply_edit("unicode-1", "alice", RemoveSpan(removed.id))
+        package.apply_edit("unicode-1", "alice", entity("Arès", "LOC"))
+        with sqlite3.connect(out) as raw:
+            raw.execute("UPDATE spans SET label = ? WHERE span_id = ?", (label, changed.id))
+        raw.close()
+        theirs = package.annotation_set("unicode-1", "alice")
+
+    merged = merge_package(filled, out)
+
+    after = span_rows(corpus_path, "unicode-1", "alice")
+    assert (merged.spans_added, merged.spans_removed, merged.spans_modified) == (1, 1, 1)
+    assert after[kept.id] == before[kept.id]  # the same row, not written again
+    assert after[changed.id] == (before[changed.id][0], label)  # changed in place
+    assert removed.id not in after and after["new-Arès"][0] > max(pk for pk, _ in before.values())
+    ours = filled.annotation_set("unicode-1", "alice")
+    assert {s.id: s for s in ours.spans} == {s.id: s for s in theirs.spans}
+    assert set(ours.relations) == set(theirs.relations)
+    assert (ours.status, ours.updated_at, ours.doc_labels) == (
+        theirs.status,
+        theirs.updated_at,
+        theirs.doc_labels,
+    )
+
+
+def test_sets_stored_otherwise_but_equal_are_unchanged(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    """Attributes written with their keys in another order, and spans stored in another
+    order, are the same work: nothing to merge (the digests differ, the rows do not)."""
+    with sqlite3.connect(corpus_path) as raw:
+        raw.execute("""UPDATE spans SET attrs = '{"a": "1", "b": "2"}' WHERE span_id = 'e6'""")
+    raw.close()
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with sqlite3.connect(out) as raw:
+        raw.execute("""UPDATE spans SET attrs = '{"b": "2", "a": "1"}' WHERE span_id = 'e6'""")
+        raw.execute("UPDATE spans SET pk = -pk")  # the reverse of the stored order
+    raw.close()
+    before = corpus_state(corpus_path)
+
+    merged = merge_package(filled, out)
+
+    assert (merged.changed, merged.unchanged, merged.kept) == ([], 3, [])
+    assert corpus_state(corpus_path) == before
+
+
+@pytest.mark.parametrize("separator", ["\x1f", "\x1e", ","])
+def test_values_holding_a_digest_separator_are_compared_by_their_rows(
+    tmp_path: Path, corpus_path: Path, filled: Corpus, separator: str
+) -> None:
+    odd = f"e{separator}6"
+    with sqlite3.connect(corpus_path) as raw:
+        raw.execute("UPDATE spans SET span_id = ? WHERE span_id = 'e6'", (odd,))
+        raw.execute("UPDATE relations SET head = ? WHERE head = 'e6'", (odd,))
+        raw.execute("UPDATE relations SET child = ? WHERE child = 'e6'", (odd,))
+    raw.close()
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+
+    assert merge_package(filled, out).unchanged == 3  # nothing changed
+    with Corpus.open(out) as package:
+        package.apply_edit("unicode-1", "alice", entity("Arès", "LOC"))
+    merged = merge_package(filled, out)
+
+    assert merged.changed == ["unicode-1"] and merged.spans_added == 1
+    assert odd in spans_of(corpus_path, "unicode-1", "alice")
+
+
+def test_a_digest_is_given_only_where_no_value_holds_a_separator(filled: Corpus) -> None:
+    from annotator.store.engine import reading
+    from annotator.store.set_rows import content_digests
+
+    with sqlite3.connect(filled.path) as raw:  # type: ignore[arg-type]
+        raw.execute("UPDATE spans SET span_id = 'e\x1f6' WHERE span_id = 'e6'")
+        keys = [row[0] for row in raw.execute("SELECT pk FROM annotation_sets ORDER BY pk")]
+        odd = raw.execute("SELECT set_pk FROM spans WHERE span_id = 'e\x1f6'").fetchone()[0]
+    raw.close()
+    with reading(filled.engine) as conn:
+        digests = content_digests(conn, keys)
+
+    assert odd not in digests and set(digests) == set(keys) - {odd}
+    assert len({digests[key] for key in digests}) == len(digests)  # one text per content
