@@ -326,17 +326,16 @@ def merge_sets(
                     for pk, doc_id, _text, _sha in documents
                     for name in annotators
                 }
-                same = _same_content(source, conn, list(pairs.values()))
-                read_content(source, {a.pk: a for a, b in pairs.values() if a and a.pk not in same})
-                read_content(
-                    conn, {b.pk: b for a, b in pairs.values() if a and b and b.pk not in same}
-                )
+                same = _same_content(source, conn, pairs)
+                differ = [pair for key, pair in pairs.items() if key not in same]
+                read_content(source, {a.pk: a for a, _b in differ if a})
+                read_content(conn, {b.pk: b for a, b in differ if a and b})
                 for name in annotators:
                     incoming = []
                     for _pk, doc_id, text, sha in documents:
                         theirs_set, ours_set = pairs[(doc_id, name)]
                         current = found[doc_id][1] if doc_id in found else None
-                        alike = ours_set is not None and ours_set.pk in same
+                        alike = (doc_id, name) in same
                         incoming.append(
                             Incoming(doc_id, text, sha, current, theirs_set, ours_set, alike)
                         )
@@ -379,27 +378,34 @@ def _corpus_documents(conn: Connection, doc_ids: Sequence[str]) -> dict[str, tup
 
 
 def _same_content(
-    source: Connection, conn: Connection, pairs: Sequence[tuple[SetRows | None, SetRows | None]]
-) -> set[int]:
-    """The corpus keys of the ``(package's, corpus's)`` pairs of sets whose status,
-    guideline version and content are the same (by :func:`content_digests`)."""
-    alike = [
-        (theirs, ours)
-        for theirs, ours in pairs
+    source: Connection,
+    conn: Connection,
+    pairs: Mapping[T, tuple[SetRows | None, SetRows | None]],
+) -> set[T]:
+    """The keys of the ``(package's, corpus's)`` pairs of sets whose status, guideline
+    version and content are the same (by :func:`content_digests`). Each database keys
+    its sets its own way: a pair is one whole, never found by one side's key."""
+    alike = {
+        key: (theirs, ours)
+        for key, (theirs, ours) in pairs.items()
         if theirs is not None
         and ours is not None
         and (theirs.status, theirs.guideline_version) == (ours.status, ours.guideline_version)
-    ]
+    }
     if not alike or source.dialect.name != "sqlite" or conn.dialect.name != "sqlite":
         return set()
-    package_counts = content_counts(source, [theirs.pk for theirs, _ in alike])
-    corpus_counts = content_counts(conn, [ours.pk for _, ours in alike])
-    alike = [pair for pair in alike if package_counts[pair[0].pk] == corpus_counts[pair[1].pk]]
-    package = content_digests(source, [theirs.pk for theirs, _ in alike])
-    corpus = content_digests(conn, [ours.pk for _, ours in alike])
+    package_counts = content_counts(source, [theirs.pk for theirs, _ in alike.values()])
+    corpus_counts = content_counts(conn, [ours.pk for _, ours in alike.values()])
+    alike = {
+        key: (theirs, ours)
+        for key, (theirs, ours) in alike.items()
+        if package_counts[theirs.pk] == corpus_counts[ours.pk]
+    }
+    package = content_digests(source, [theirs.pk for theirs, _ in alike.values()])
+    corpus = content_digests(conn, [ours.pk for _, ours in alike.values()])
     return {
-        ours.pk
-        for theirs, ours in alike
+        key
+        for key, (theirs, ours) in alike.items()
         if theirs.pk in package and package[theirs.pk] == corpus.get(ours.pk)
     }
 

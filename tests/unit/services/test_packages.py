@@ -697,3 +697,39 @@ def test_a_digest_is_given_only_where_no_value_holds_a_separator(filled: Corpus)
 
     assert odd not in digests and set(digests) == set(keys) - {odd}
     assert len({digests[key] for key in digests}) == len(digests)  # one text per content
+
+
+def test_a_changed_set_is_read_whole_whatever_keys_the_package_gives_its_sets(
+    tmp_path: Path, corpus_path: Path, filled: Corpus
+) -> None:
+    """Whether a set is unchanged is decided per pair of sets: a package's set whose key
+    happens to be the corpus's key of another, unchanged, set is still read and merged."""
+    filled.apply_edit("raw-1", "alice", entity("Deuxième", "MISC", RAW_TEXT))
+    out = package_for(filled, "alice", tmp_path / "alice.annotator")
+    with Corpus.open(out) as package:
+        package.apply_edit("unicode-1", "alice", entity("Arès", "LOC"))
+        theirs = package.annotation_set("unicode-1", "alice")
+    with sqlite3.connect(corpus_path) as raw:
+        (unchanged_key,) = raw.execute(
+            "SELECT a.pk FROM annotation_sets a JOIN documents d ON d.pk = a.document_pk"
+            " JOIN annotators n ON n.pk = a.annotator_pk"
+            " WHERE d.doc_id = 'raw-1' AND n.name = 'alice'"
+        ).fetchone()
+    raw.close()
+    with sqlite3.connect(out) as raw:  # the changed set takes that key in the package
+        (changed_key,) = raw.execute(
+            "SELECT a.pk FROM annotation_sets a JOIN documents d ON d.pk = a.document_pk"
+            " WHERE d.doc_id = 'unicode-1'"
+        ).fetchone()
+        for old, new in ((unchanged_key, -1), (changed_key, unchanged_key), (-1, changed_key)):
+            raw.execute("UPDATE annotation_sets SET pk = ? WHERE pk = ?", (new, old))
+            for table in ("spans", "relations", "doc_labels", "actor_links"):
+                raw.execute(f"UPDATE {table} SET set_pk = ? WHERE set_pk = ?", (new, old))
+    raw.close()
+
+    merged = merge_package(filled, out)
+
+    assert merged.changed == ["unicode-1"] and "raw-1" not in merged.kept
+    assert (merged.spans_added, merged.spans_removed) == (1, 0)
+    ours = filled.annotation_set("unicode-1", "alice")
+    assert {s.id: s for s in ours.spans} == {s.id: s for s in theirs.spans}
