@@ -51,6 +51,8 @@ from annotator.store.set_rows import (
 
 T = TypeVar("T")
 
+RELATION_COLUMNS = ("set_pk", "head", "child", "label")
+
 
 def corpus_id(corpus: Corpus) -> str:
     """The corpus's identity; a corpus made before identities existed gets one now.
@@ -192,47 +194,13 @@ def _write_sets(
     for chunk in _chunks([set_pks[pk] for pk in replaced], 500):
         for table in (t.actor_links, t.relations, t.spans, t.doc_labels):
             delete_set_rows(conn, table, chunk)
-    updates = [
-        {
-            "b_pk": set_pks[document_pk],
-            "b_status": after.status,
-            "b_guideline_version": after.guideline_version,
-            "b_updated_at": after.updated_at or now(),
-        }
-        for document_pk, (before, after) in changes.items()
-        if before is not None
-    ]
-    if updates:
-        conn.execute(
-            a.update()
-            .where(a.c.pk == bindparam("b_pk"))
-            .values(
-                status=bindparam("b_status"),
-                guideline_version=bindparam("b_guideline_version"),
-                updated_at=bindparam("b_updated_at"),
-                revision=a.c.revision + 1,
-            ),
-            updates,
-        )
+    _update_set_rows(
+        conn,
+        [(set_pks[pk], after) for pk, (before, after) in changes.items() if before is not None],
+    )
     created = [pk for pk, (before, _after) in changes.items() if before is None]
-    new_rows = []
-    for document_pk, key in zip(created, _new_keys(conn, a, len(created)), strict=False):
-        after = changes[document_pk][1]
-        set_pks[document_pk] = key
-        stamp = now()
-        new_rows.append(
-            {
-                "pk": key,
-                "document_pk": document_pk,
-                "annotator_pk": annotator_pk,
-                "status": after.status,
-                "guideline_version": after.guideline_version,
-                "created_at": after.created_at or stamp,
-                "updated_at": after.updated_at or stamp,
-            }
-        )
-    if new_rows:
-        _insert_rows(conn, a, new_rows)
+    new = [(pk, changes[pk][1]) for pk in created]
+    set_pks.update(zip(created, _create_set_rows(conn, annotator_pk, new), strict=True))
     spans: list[tuple[Any, ...]] = []
     relations: list[tuple[Any, ...]] = []
     labels: list[dict[str, Any]] = []
@@ -243,14 +211,85 @@ def _write_sets(
         relations.extend((set_pk, r.head, r.child, r.label) for r in after.relations)
         labels.extend(_label_rows(set_pk, after.doc_labels))
         links.extend((set_pk, span_id, actor) for span_id, actor in after.actor_links.items())
+    _insert_content(conn, spans, relations, labels, links)
+
+
+def _insert_content(
+    conn: Connection,
+    spans: Sequence[tuple[Any, ...]],
+    relations: Sequence[tuple[Any, ...]],
+    labels: Sequence[dict[str, Any]],
+    links: Sequence[tuple[Any, ...]],
+) -> None:
+    """Insert sets' rows (spans as :data:`SPAN_COLUMNS`, relations as
+    :data:`RELATION_COLUMNS`, answers as dicts, actor links as ``(set, span, actor)``),
+    spans first: the others name them."""
     for chunk in _chunks(spans, 5000):
         _insert_values(conn, t.spans, SPAN_COLUMNS, list(chunk))
     for chunk in _chunks(relations, 5000):
-        _insert_values(conn, t.relations, ("set_pk", "head", "child", "label"), list(chunk))
+        _insert_values(conn, t.relations, RELATION_COLUMNS, list(chunk))
     for chunk in _chunks(labels, 5000):
         _insert_rows(conn, t.doc_labels, list(chunk))
     for chunk in _chunks(links, 5000):
         _insert_values(conn, t.actor_links, ("set_pk", "span_id", "actor_id"), list(chunk))
+
+
+SetFields = AnnotationSet | SetRows
+"""A set as objects or as rows: both give its status, guideline version and times."""
+
+
+def _create_set_rows(
+    conn: Connection, annotator_pk: int, created: Sequence[tuple[int, SetFields]]
+) -> list[int]:
+    """Insert the rows of new sets, ``(document pk, set)`` pairs, with the sets' status,
+    guideline version and times (now where a set has none); returns their keys, in order."""
+    if not created:
+        return []
+    keys = list(_new_keys(conn, t.annotation_sets, len(created)))
+    rows = []
+    for (document_pk, after), key in zip(created, keys, strict=True):
+        stamp = now()
+        rows.append(
+            {
+                "pk": key,
+                "document_pk": document_pk,
+                "annotator_pk": annotator_pk,
+                "status": after.status,
+                "guideline_version": after.guideline_version,
+                "created_at": after.created_at or stamp,
+                "updated_at": after.updated_at or stamp,
+            }
+        )
+    _insert_rows(conn, t.annotation_sets, rows)
+    return keys
+
+
+def _update_set_rows(conn: Connection, replaced: Sequence[tuple[int, SetFields]]) -> None:
+    """Give set rows, ``(set key, set)`` pairs, their set's status, guideline version and
+    ``updated_at`` (now where it has none), and bump their revision so that open windows
+    notice."""
+    if not replaced:
+        return
+    a = t.annotation_sets
+    conn.execute(
+        a.update()
+        .where(a.c.pk == bindparam("b_pk"))
+        .values(
+            status=bindparam("b_status"),
+            guideline_version=bindparam("b_guideline_version"),
+            updated_at=bindparam("b_updated_at"),
+            revision=a.c.revision + 1,
+        ),
+        [
+            {
+                "b_pk": set_pk,
+                "b_status": after.status,
+                "b_guideline_version": after.guideline_version,
+                "b_updated_at": after.updated_at or now(),
+            }
+            for set_pk, after in replaced
+        ],
+    )
 
 
 #: Documents of a package merged per step of a merge (its sets and the corpus's read,
@@ -427,49 +466,13 @@ def _write_differences(
 ) -> None:
     """Make each ``(document pk, corpus's set, package's set)``'s package set the
     annotator's set of its document, writing only what differs (see :func:`merge_sets`)."""
-    a = t.annotation_sets
     created = [(document_pk, after) for document_pk, before, after in changes if before is None]
-    new_rows, keys = [], _new_keys(conn, a, len(created))
-    targets: list[tuple[int, SetRows | None, SetRows]] = []
-    for (document_pk, after), key in zip(created, keys, strict=False):
-        stamp = now()
-        new_rows.append(
-            {
-                "pk": key,
-                "document_pk": document_pk,
-                "annotator_pk": annotator_pk,
-                "status": after.status,
-                "guideline_version": after.guideline_version,
-                "created_at": after.created_at or stamp,
-                "updated_at": after.updated_at or stamp,
-            }
-        )
-        targets.append((key, None, after))
-    if new_rows:
-        _insert_rows(conn, a, new_rows)
+    keys = _create_set_rows(conn, annotator_pk, created)
+    targets = [(key, None, after) for key, (_doc, after) in zip(keys, created, strict=True)]
     replaced = [(before.pk, before, after) for _doc, before, after in changes if before is not None]
-    if replaced:
-        conn.execute(
-            a.update()
-            .where(a.c.pk == bindparam("b_pk"))
-            .values(
-                status=bindparam("b_status"),
-                guideline_version=bindparam("b_guideline_version"),
-                updated_at=bindparam("b_updated_at"),
-                revision=a.c.revision + 1,
-            ),
-            [
-                {
-                    "b_pk": set_pk,
-                    "b_status": after.status,
-                    "b_guideline_version": after.guideline_version,
-                    "b_updated_at": after.updated_at or now(),
-                }
-                for set_pk, _before, after in replaced
-            ],
-        )
+    _update_set_rows(conn, [(set_pk, after) for set_pk, _before, after in replaced])
     diff = _Differences()
-    for set_pk, before, after in targets + replaced:
+    for set_pk, before, after in [*targets, *replaced]:
         diff.add(set_pk, before, after)
     diff.write(conn)
 
@@ -530,9 +533,7 @@ class _Differences:
     def write(self, conn: Connection) -> None:
         # Links and relations before the spans they name; a span removed takes its own.
         _delete_by_keys(conn, t.actor_links, ("set_pk", "span_id"), self.links_gone)
-        _delete_by_keys(
-            conn, t.relations, ("set_pk", "head", "child", "label"), self.relations_gone
-        )
+        _delete_by_keys(conn, t.relations, RELATION_COLUMNS, self.relations_gone)
         _delete_by_keys(conn, t.spans, ("set_pk", "span_id"), self.spans_gone)
         delete_set_rows(conn, t.doc_labels, self.labels_replaced)
         if self.spans_changed:
@@ -556,14 +557,7 @@ class _Differences:
                     for row in self.spans_changed
                 ],
             )
-        for chunk in _chunks(self.spans_new, 5000):
-            _insert_values(conn, t.spans, SPAN_COLUMNS, list(chunk))
-        for chunk in _chunks(self.relations_new, 5000):
-            _insert_values(conn, t.relations, ("set_pk", "head", "child", "label"), list(chunk))
-        for chunk in _chunks(self.labels_new, 5000):
-            _insert_rows(conn, t.doc_labels, list(chunk))
-        for chunk in _chunks(self.links_new, 5000):
-            _insert_values(conn, t.actor_links, ("set_pk", "span_id", "actor_id"), list(chunk))
+        _insert_content(conn, self.spans_new, self.relations_new, self.labels_new, self.links_new)
 
 
 def _delete_by_keys(

@@ -164,9 +164,7 @@ def content_digests(conn: Connection, set_pks: Sequence[int]) -> dict[int, tuple
     are sets whose rows came in another order. SQLite only (``{}`` elsewhere)."""
     if conn.dialect.name != "sqlite" or not set_pks:
         return {}
-    tables = list(_DIGESTED)
-    if not has_actor_tables(conn):
-        tables = tables[:-1]
+    tables = _digested(conn)
     digests: dict[int, list[Any]] = {pk: [None] * len(tables) for pk in set_pks}
     spoilt: set[int] = set()
     for chunk in _chunks(list(set_pks), 500):
@@ -191,9 +189,7 @@ def content_digests(conn: Connection, set_pks: Sequence[int]) -> dict[int, tuple
 def content_counts(conn: Connection, set_pks: Sequence[int]) -> dict[int, tuple[int, ...]]:
     """Per set, how many rows each table of :func:`content_digests` holds of it (read
     from the tables' indexes alone: a cheap first look before digests)."""
-    tables = [table for table, _columns in _DIGESTED]
-    if not has_actor_tables(conn):
-        tables = tables[:-1]
+    tables = [table for table, _columns in _digested(conn)]
     counts: dict[int, list[int]] = {pk: [0] * len(tables) for pk in set_pks}
     for chunk in _chunks(list(set_pks), 500):
         keys = ",".join(str(int(pk)) for pk in chunk)
@@ -217,6 +213,11 @@ _DIGESTED = (
     ("actor_links", ("span_id", "actor_id")),
 )  # fmt: skip
 """The tables and fields of :func:`content_digests` (the last one from schema 8)."""
+
+
+def _digested(conn: Connection) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """:data:`_DIGESTED`, without the actor links where the database has none."""
+    return _DIGESTED if has_actor_tables(conn) else _DIGESTED[:-1]
 
 
 _PARSED: dict[str, dict[str, Any]] = {}
